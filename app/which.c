@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vipshare-which: which node number owns a client? The same hash the data
+ * plane runs, for admins and for tests that need an independent answer.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vs_hash.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: vipshare-which --total-nodes N [--hashmode MODE] [--hash-init X]\n"
+		"                      [--hash-compat clusterip|nft] [SRC_IP[:SPORT[:DPORT]] ...]\n"
+		"Prints the owning node number (1..N) of each client address.\n"
+		"Without addresses, reads lines 'SRC_IP [SPORT [DPORT]]' from stdin.\n"
+		"  --hashmode     sourceip | sourceip-sourceport (default) |\n"
+		"                 sourceip-sourceport-destport\n"
+		"  --total-nodes  1..%d (required)\n"
+		"  --hash-init    32-bit seed, decimal or 0x-hex (default 0)\n"
+		"  --hash-compat  clusterip (iptables CLUSTERIP, default) or nft\n"
+		"                 (nft 'jhash ip saddr' / xt_cluster, source IP only)\n"
+		"Protocols without ports (ICMP, ...) hash with ports 0.\n",
+		VS_MAX_NODES);
+}
+
+static void __attribute__((noreturn))
+bad(const char *what, const char *val)
+{
+	fprintf(stderr, "vipshare-which: invalid %s '%s'\n", what, val);
+	exit(2);
+}
+
+static int
+parse_port(const char *s, uint16_t *raw)
+{
+	uint32_t v;
+
+	if (vs_parse_u32(s, &v) < 0 || v > 65535)
+		return -1;
+	/* The kernel hashes the port as it sits in the packet. */
+	*raw = rte_cpu_to_be_16((uint16_t)v);
+	return 0;
+}
+
+/* "A.B.C.D[:SPORT[:DPORT]]" */
+static int
+parse_tuple(char *s, struct vs_flow_key *k)
+{
+	char *sp = strchr(s, ':'), *dp = NULL;
+	uint32_t ip;
+
+	if (sp) {
+		*sp++ = '\0';
+		dp = strchr(sp, ':');
+		if (dp)
+			*dp++ = '\0';
+	}
+	if (vs_parse_ipv4(s, &ip) < 0)
+		return -1;
+	k->saddr = rte_be_to_cpu_32(ip);
+	k->sport = k->dport = 0;
+	if (sp && parse_port(sp, &k->sport) < 0)
+		return -1;
+	if (dp && parse_port(dp, &k->dport) < 0)
+		return -1;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"hashmode", required_argument, NULL, 'm'},
+		{"total-nodes", required_argument, NULL, 'n'},
+		{"hash-init", required_argument, NULL, 'i'},
+		{"hash-compat", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct vs_hash_cfg cfg = {.mode = VS_HASH_SIP_SPT};
+	struct vs_flow_key k;
+	char line[512];
+	uint32_t v;
+	int c, r;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if ((r = vs_hash_mode_parse(optarg)) < 0)
+				bad("--hashmode", optarg);
+			cfg.mode = (uint8_t)r;
+			break;
+		case 'n':
+			if (vs_parse_u32(optarg, &v) < 0 || v < 1 ||
+			    v > VS_MAX_NODES)
+				bad("--total-nodes", optarg);
+			cfg.total_nodes = (uint16_t)v;
+			break;
+		case 'i':
+			if (vs_parse_u32(optarg, &cfg.hash_init) < 0)
+				bad("--hash-init", optarg);
+			break;
+		case 'c':
+			if ((r = vs_hash_compat_parse(optarg)) < 0)
+				bad("--hash-compat", optarg);
+			cfg.compat = (uint8_t)r;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			bad("option", argv[optind - 1]);
+		}
+	}
+	if (cfg.total_nodes == 0) {
+		fprintf(stderr, "vipshare-which: --total-nodes is required\n");
+		return 2;
+	}
+	if (optind < argc) {
+		for (; optind < argc; optind++) {
+			char *arg = strdup(argv[optind]);
+
+			if (arg == NULL || parse_tuple(arg, &k) < 0)
+				bad("address", argv[optind]);
+			printf("%u\n", vs_hash_node(&cfg, &k));
+			free(arg);
+		}
+		return 0;
+	}
+	while (fgets(line, sizeof(line), stdin)) {
+		char *ip, *sp, *dp, *extra;
+
+		line[strcspn(line, "\r\n")] = '\0';
+		ip = strtok(line, " \t");
+		if (ip == NULL)
+			bad("input line", "");
+		sp = strtok(NULL, " \t");
+		dp = strtok(NULL, " \t");
+		extra = strtok(NULL, " \t");
+		if (vs_parse_ipv4(ip, &v) < 0 || extra)
+			bad("input line", ip);
+		k.saddr = rte_be_to_cpu_32(v);
+		k.sport = k.dport = 0;
+		if ((sp && parse_port(sp, &k.sport) < 0) ||
+		    (dp && parse_port(dp, &k.dport) < 0))
+			bad("port in line", ip);
+		printf("%u\n", vs_hash_node(&cfg, &k));
+	}
+	return 0;
+}
