@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpdk-vipshare: a VIP shared active/active by N machines, the way the
+ * iptables CLUSTERIP target did it, in a DPDK poll-mode process.
+ *
+ *   main()          options, EAL, ports (port.c), workers (worker.c)
+ *   vs_main_tick()  statistics interval and the end of a --replay
+ *   control.c       telemetry commands, counters, status line
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_pdump.h>
+
+#include "vs_app.h"
+
+RTE_LOG_REGISTER(vs_logtype_main, vipshare.main, INFO);
+RTE_LOG_REGISTER(vs_logtype_port, vipshare.port, INFO);
+RTE_LOG_REGISTER(vs_logtype_ctl, vipshare.ctl, INFO);
+
+struct vs_app vs_app;
+
+#define REPLAY_IDLE_MS 100
+
+static uint64_t next_stats;
+
+static void
+on_signal(int sig)
+{
+	RTE_SET_USED(sig);
+	vs_app.quit = true;
+}
+
+/* Main-lcore duties, every ~10 ms (from a worker when there is one lcore). */
+void
+vs_main_tick(uint64_t now)
+{
+	struct vs_app *a = &vs_app;
+	unsigned int i;
+
+	if (a->conf.stats_interval && now >= next_stats) {
+		if (next_stats)
+			vs_stats_print_line(a, stdout);
+		next_stats = now + a->conf.stats_interval * a->tsc_hz;
+	}
+	if (!a->conf.replay)
+		return;
+	/* Replay ends when every worker has seen nothing for 100 ms. */
+	for (i = 0; i < a->nb_workers; i++) {
+		uint64_t since = a->workers[i].idle_since;
+
+		if (since == 0 || a->workers[i].garp_left ||
+		    now - since < a->tsc_hz * REPLAY_IDLE_MS / 1000)
+			return;
+	}
+	a->quit = true;
+}
+
+/* Split argv at "--": EAL before, ours after. Returns the index or argc. */
+static int
+find_separator(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0)
+			return i;
+	return argc;
+}
+
+static void
+app_config(struct vs_app *a, int argc, char **argv)
+{
+	char err[512];
+	int r;
+
+	vs_conf_defaults(&a->conf);
+	r = vs_conf_parse(&a->conf, argc, argv, err, sizeof(err));
+	if (r == 1)
+		exit(0);
+	if (r < 0) {
+		fprintf(stderr, "dpdk-vipshare: %s\n", err);
+		exit(2);
+	}
+	a->hash = a->conf.hash;
+	a->arp.vip = a->hash.vip;
+	a->arp.cluster_mac = a->conf.mac;
+	if (vs_own_init(&a->own, a->hash.total_nodes, a->conf.nodes) < 0) {
+		fprintf(stderr, "dpdk-vipshare: invalid --node\n");
+		exit(2);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct vs_app *a = &vs_app;
+	char line[512];
+	int sep, r, ret = 0;
+	unsigned int i;
+
+	/* stdout carries the results (JSON last line); logs go to stderr */
+	rte_openlog_stream(stderr);
+	sep = find_separator(argc, argv);
+	if (sep == argc) {
+		for (i = 1; i < (unsigned int)argc; i++)
+			if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+				vs_conf_usage(stdout, "dpdk-vipshare");
+				return 0;
+			}
+		fprintf(stderr, "dpdk-vipshare: missing '--' between EAL and "
+			"application options (see --help)\n");
+		return 2;
+	}
+	/* Our own flags first: a typo exits 2 before the EAL takes the NIC.
+	 * argv[sep] ("--") stands in for the program name. */
+	app_config(a, argc - sep, argv + sep);
+	r = rte_eal_init(sep, argv);
+	if (r < 0) {
+		fprintf(stderr, "dpdk-vipshare: EAL initialisation failed: %s\n",
+			rte_strerror(rte_errno));
+		return 2;
+	}
+	a->tsc_hz = rte_get_tsc_hz();
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	r = vs_port_init(a);
+	if (r < 0) {
+		/* a port that does not exist is a configuration error */
+		ret = r == -ENODEV ? 2 : 1;
+		goto out;
+	}
+	rte_pdump_init();
+	if (vs_control_init(a) < 0)
+		VS_LOG(ctl, WARNING, "telemetry commands unavailable\n");
+
+	vs_status_line(a, line, sizeof(line));
+	printf("dpdk-vipshare: VIP %u.%u.%u.%u/%u NIC port %u, host port %u "
+	       "(%s), %u worker%s\n%s\n",
+	       ((uint8_t *)&a->hash.vip)[0], ((uint8_t *)&a->hash.vip)[1],
+	       ((uint8_t *)&a->hash.vip)[2], ((uint8_t *)&a->hash.vip)[3],
+	       a->conf.prefix, a->nic, a->host,
+	       a->host_created ? a->host_ifname : "existing port",
+	       a->nb_workers, a->nb_workers > 1 ? "s" : "", line);
+	fflush(stdout);
+
+	if (rte_lcore_count() == 1) {
+		vs_worker_main(&a->workers[0]);
+	} else {
+		for (i = 0; i < a->nb_workers; i++)
+			rte_eal_remote_launch(vs_worker_main, &a->workers[i],
+					      a->workers[i].lcore);
+		while (!a->quit) {
+			vs_main_tick(rte_rdtsc());
+			rte_delay_us_sleep(10 * 1000);
+		}
+		rte_eal_mp_wait_lcore();
+	}
+
+	for (i = 0; i < a->nb_workers; i++)
+		vs_worker_drain(&a->workers[i]);
+	if (a->conf.replay)
+		vs_stats_print_json(a, stdout);
+	else
+		vs_stats_print_line(a, stdout);
+	vs_port_fini(a);
+	rte_eal_cleanup();
+	return ret;
+out:
+	vs_port_fini(a);
+	rte_eal_cleanup();
+	return ret;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Settings of one dpdk-vipshare process, from the command line (after the
+ * EAL's "--") and an optional --config file. Parsing needs no EAL, so the
+ * fuzzers and unit tests call it directly.
+ */
+#ifndef VS_CONF_H
+#define VS_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_ether.h>
+
+#include "vs_hash.h"
+
+enum vs_host_kind {
+	VS_HOST_AUTO = 0, /* two EAL ports: port 1; else tap:vs0 */
+	VS_HOST_TAP,
+	VS_HOST_VIRTIO,
+	VS_HOST_PORT,
+};
+
+#define VS_NAME_MAX 128
+
+struct vs_conf {
+	struct vs_hash_cfg hash; /* vip, hash_init, total_nodes, mode, compat */
+	uint64_t nodes;          /* initial ownership, bit n-1 = node n */
+	uint8_t prefix;          /* VIP prefix length on the host port */
+	bool prefix_given;
+	bool vip_given;
+	bool mac_given;
+	struct rte_ether_addr mac; /* cluster MAC */
+	uint32_t garp;           /* gratuitous ARPs at start */
+	char port[VS_NAME_MAX];  /* NIC: "" = first port */
+	enum vs_host_kind host_kind;
+	char host_arg[VS_NAME_MAX]; /* IFNAME, PATH or port ID/NAME */
+	bool no_host_addr;
+	bool replay;
+	uint32_t idle_sleep_us;
+	uint32_t stats_interval;  /* seconds, 0 = off */
+	uint32_t frag_max;        /* datagrams in reassembly, per worker */
+	uint32_t frag_timeout_ms;
+	uint32_t burst;
+	bool bench;
+	uint32_t bench_seconds;
+	bool bench_imix;
+};
+
+/* Defaults (IPaddr2's: sourceip-sourceport, hash_init 0). */
+void vs_conf_defaults(struct vs_conf *c);
+
+/*
+ * Parse the application's arguments (argv[0] is the program name). A
+ * --config FILE is read first, then the flags override it. Returns 0 on
+ * success, 1 when --help was asked (usage already printed), or -EINVAL with
+ * a one-line message in err naming the bad flag or value.
+ */
+int vs_conf_parse(struct vs_conf *c, int argc, char **argv, char *err,
+		  size_t errlen);
+
+/* Parse a config file's text (key = value lines, # comments). */
+int vs_conf_parse_text(struct vs_conf *c, const char *text, const char *name,
+		       char *err, size_t errlen);
+
+void vs_conf_usage(FILE *f, const char *prog);
+
+#endif /* VS_CONF_H */

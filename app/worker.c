@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The data path. Each worker polls NIC RX queue q and host RX queue q:
+ *
+ *   NIC -> parse -> ARP request for the VIP -> reply out the NIC
+ *                -> other ARP, not-VIP      -> host
+ *                -> VIP (or its ICMP error) -> hash -> ours? host : drop
+ *                -> VIP fragment (port modes) -> reassemble -> same
+ *   host -> ARP from the VIP gets the cluster MAC -> NIC
+ *
+ * No locks, no allocation per frame (bar re-fragmenting oversize datagrams);
+ * the ownership set is loaded once per burst.
+ */
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "vs_app.h"
+
+#define PREFETCH_OFFSET 4
+/* room for a burst plus one datagram re-fragmented to the host MTU */
+#define TXBUF_LEN (VS_MAX_BURST + 64)
+
+struct txbuf {
+	uint16_t n;
+	struct rte_mbuf *m[TXBUF_LEN];
+};
+
+static inline void
+tx_flush(uint16_t port, uint16_t q, struct txbuf *b, uint64_t *sent,
+	 uint64_t *dropped)
+{
+	uint16_t k;
+
+	if (b->n == 0)
+		return;
+	k = rte_eth_tx_burst(port, q, b->m, b->n);
+	if (sent)
+		*sent += k;
+	if (unlikely(k < b->n)) {
+		*dropped += b->n - k;
+		rte_pktmbuf_free_bulk(&b->m[k], b->n - k);
+	}
+	b->n = 0;
+}
+
+static inline void
+tx_add(struct txbuf *b, struct rte_mbuf *m)
+{
+	b->m[b->n++] = m;
+}
+
+/* Frames that reached us through the cluster MAC must look unicast to
+ * the host: the kernel's TCP drops frames received as multicast. */
+static inline void
+to_host_addr(struct rte_mbuf *m, const struct vs_app *a)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	if (rte_is_same_ether_addr(&eth->dst_addr, &a->arp.cluster_mac))
+		eth->dst_addr = a->host_mac;
+}
+
+/*
+ * veth and bridges hand over TCP/UDP with only the pseudo-header sum in
+ * the checksum field (CHECKSUM_PARTIAL); af_packet/af_xdp pass that on and
+ * the host kernel would drop it. Complete it. A finished checksum that
+ * happens to equal the pseudo-header sum is recomputed to the same value.
+ */
+static inline void
+csum_complete(struct vs_worker *w, struct rte_mbuf *m,
+	      const struct vs_pkt_info *pi)
+{
+	struct rte_ipv4_hdr *ip;
+	uint16_t cur, phdr, full;
+	uint8_t *l4, *field;
+	uint32_t l4len;
+
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
+	    RTE_MBUF_F_RX_L4_CKSUM_GOOD || m->nb_segs != 1)
+		return;
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, pi->l2_len);
+	l4 = (uint8_t *)ip + pi->l3_len;
+	l4len = pi->ip_len - pi->l3_len;
+	if (pi->proto == IPPROTO_TCP && l4len >= sizeof(struct rte_tcp_hdr))
+		field = l4 + offsetof(struct rte_tcp_hdr, cksum);
+	else if (pi->proto == IPPROTO_UDP && l4len >= sizeof(struct rte_udp_hdr))
+		field = l4 + offsetof(struct rte_udp_hdr, dgram_cksum);
+	else
+		return;
+	memcpy(&cur, field, sizeof(cur));
+	phdr = rte_ipv4_phdr_cksum(ip, 0);
+	if (cur == 0 || cur != phdr)
+		return;
+	memset(field, 0, sizeof(cur));
+	full = rte_ipv4_udptcp_cksum(ip, l4);
+	memcpy(field, &full, sizeof(full));
+	w->st.csum_fixed++;
+}
+
+static inline bool
+owned(const struct vs_app *a, const struct vs_pkt_info *pi, uint64_t mask)
+{
+	return vs_own_has(mask, vs_hash_node(&a->hash, &pi->key));
+}
+
+static void
+vip_frame(struct vs_worker *w, struct rte_mbuf *m,
+	  const struct vs_pkt_info *pi, uint64_t mask, struct txbuf *host)
+{
+	const struct vs_app *a = &vs_app;
+	bool icmperr = pi->cls == VS_PKT_VIP_ICMPERR;
+
+	if (!owned(a, pi, mask)) {
+		rte_pktmbuf_free(m);
+		w->st.vip_not_owned++;
+		w->st.icmp_err_not_owned += icmperr;
+		return;
+	}
+	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr = a->host_mac;
+	if (pi->flags & VS_PI_L4_PORTS && !(pi->flags & VS_PI_FRAG_MF))
+		csum_complete(w, m, pi);
+	tx_add(host, m);
+	w->st.vip_owned++;
+	w->st.icmp_err_owned += icmperr;
+}
+
+/* A whole datagram larger than the host MTU: cut it again. */
+static void
+refragment(struct vs_worker *w, struct rte_mbuf *m, uint16_t l2_len,
+	   struct txbuf *host, uint16_t host_q)
+{
+	const struct vs_app *a = &vs_app;
+	struct rte_mbuf *out[64];
+	uint8_t l2[RTE_ETHER_HDR_LEN + 8];
+	int32_t n, i;
+
+	if (host->n + RTE_DIM(out) > TXBUF_LEN)
+		tx_flush(a->host, host_q, host, NULL, &w->st.tx_host_drop);
+	memcpy(l2, rte_pktmbuf_mtod(m, void *), l2_len);
+	rte_pktmbuf_adj(m, l2_len);
+	n = rte_ipv4_fragment_packet(m, out, RTE_DIM(out), a->host_mtu,
+				     a->pool, a->indirect_pool);
+	rte_pktmbuf_free(m); /* fragments hold their own references */
+	if (n < 0) {
+		w->st.tx_host_drop++;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *f = out[i];
+		uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(f, l2_len);
+		struct rte_ipv4_hdr *ip;
+
+		if (p == NULL) {
+			rte_pktmbuf_free(f);
+			w->st.tx_host_drop++;
+			continue;
+		}
+		memcpy(p, l2, l2_len);
+		ip = (struct rte_ipv4_hdr *)(p + l2_len);
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		tx_add(host, f);
+		w->st.frag_out++;
+	}
+}
+
+/*
+ * Port modes hash the ports of the whole datagram, which only its first
+ * fragment carries: reassemble (per worker; RSS on addresses only keeps a
+ * datagram's fragments on one queue), then decide once for all of it.
+ */
+static void
+frag_frame(struct vs_worker *w, struct rte_mbuf *m,
+	   const struct vs_pkt_info *pi, uint64_t mask, uint64_t now,
+	   struct txbuf *host)
+{
+	const struct vs_app *a = &vs_app;
+	struct vs_pkt_info whole;
+	struct rte_ipv4_hdr *ip;
+	struct rte_mbuf *d;
+	uint16_t l2_len = pi->l2_len;
+
+	w->st.frag_held++;
+	m->l2_len = pi->l2_len;
+	m->l3_len = pi->l3_len;
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, pi->l2_len);
+	d = rte_ipv4_frag_reassemble_packet(w->frag_tbl, &w->dr, m, now, ip);
+	if (d == NULL)
+		return;
+	w->st.frag_reassembled++;
+	w->st.frag_done += d->nb_segs;
+	if (vs_hash_parse_head(rte_pktmbuf_mtod(d, uint8_t *), d->data_len,
+			       d->pkt_len, a->hash.vip, &whole) != VS_PKT_VIP &&
+	    whole.cls != VS_PKT_VIP_ICMPERR) {
+		rte_pktmbuf_free(d);
+		w->st.frag_bad++;
+		return;
+	}
+	if (!owned(a, &whole, mask)) {
+		rte_pktmbuf_free(d);
+		w->st.frag_not_owned++;
+		return;
+	}
+	w->st.frag_owned++;
+	rte_pktmbuf_mtod(d, struct rte_ether_hdr *)->dst_addr = a->host_mac;
+	ip = rte_pktmbuf_mtod_offset(d, struct rte_ipv4_hdr *, l2_len);
+	if (d->pkt_len - l2_len > a->host_mtu) {
+		refragment(w, d, l2_len, host, w->q);
+		return;
+	}
+	ip->hdr_checksum = 0; /* rewritten by reassembly */
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	tx_add(host, d);
+}
+
+static inline void
+steer_one(struct vs_worker *w, struct rte_mbuf *m, uint64_t mask,
+	  uint64_t now, struct txbuf *host, struct txbuf *wire)
+{
+	const struct vs_app *a = &vs_app;
+	struct vs_pkt_info pi;
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+
+	switch (vs_hash_parse_head(d, m->data_len, m->pkt_len, a->hash.vip,
+				   &pi)) {
+	case VS_PKT_VIP:
+	case VS_PKT_VIP_ICMPERR:
+		vip_frame(w, m, &pi, mask, host);
+		return;
+	case VS_PKT_VIP_FRAG:
+		if (a->needs_reassembly)
+			frag_frame(w, m, &pi, mask, now, host);
+		else
+			vip_frame(w, m, &pi, mask, host);
+		return;
+	case VS_PKT_ARP:
+		if (vs_arp_input(&a->arp, d, m->data_len, pi.l2_len) ==
+		    VS_ARP_REPLY) {
+			tx_add(wire, m);
+			w->st.arp_reply++;
+			return;
+		}
+		to_host_addr(m, a);
+		tx_add(host, m);
+		w->st.arp_to_host++;
+		return;
+	case VS_PKT_OTHER:
+		to_host_addr(m, a);
+		tx_add(host, m);
+		w->st.other_to_host++;
+		return;
+	default:
+		rte_pktmbuf_free(m);
+		w->st.malformed++;
+		return;
+	}
+}
+
+static void
+frag_gc(struct vs_worker *w)
+{
+	if (w->dr.cnt == 0)
+		return;
+	w->st.frag_expired += w->dr.cnt;
+	rte_ip_frag_free_death_row(&w->dr, PREFETCH_OFFSET);
+}
+
+static void
+nic_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
+	  uint64_t now)
+{
+	const struct vs_app *a = &vs_app;
+	uint64_t mask = vs_own_load(&a->own);
+	struct txbuf host, wire;
+	uint16_t i;
+
+	host.n = wire.n = 0;
+	for (i = 0; i < PREFETCH_OFFSET && i < nb; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (i = 0; i < nb; i++) {
+		if (i + PREFETCH_OFFSET < nb)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET],
+						       void *));
+		steer_one(w, pkts[i], mask, now, &host, &wire);
+	}
+	w->st.rx += nb;
+	tx_flush(a->host, w->q, &host, NULL, &w->st.tx_host_drop);
+	tx_flush(a->nic, w->q, &wire, NULL, &w->st.tx_wire_drop);
+	frag_gc(w);
+}
+
+static void
+host_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb)
+{
+	const struct vs_app *a = &vs_app;
+	struct vs_pkt_info pi;
+	struct txbuf wire;
+	uint16_t i;
+
+	wire.n = 0;
+	for (i = 0; i < nb; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+
+		/* The host is trusted: everything goes out, only ARP from
+		 * the VIP is touched. */
+		if (vs_hash_parse(d, m->data_len, a->hash.vip, &pi) ==
+			    VS_PKT_ARP &&
+		    vs_arp_output(&a->arp, d, m->data_len, pi.l2_len) ==
+			    VS_ARP_REWRITTEN)
+			w->st.arp_rewritten++;
+		tx_add(&wire, m);
+	}
+	w->st.host_rx += nb;
+	tx_flush(a->nic, w->q, &wire, &w->st.host_to_wire, &w->st.tx_wire_drop);
+}
+
+static void
+send_garp(struct vs_worker *w, uint64_t now)
+{
+	const struct vs_app *a = &vs_app;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(a->pool);
+	char *p;
+
+	/* replay: back to back; live: 200 ms apart like IPaddr2's send_arp */
+	w->garp_next = now + (a->conf.replay ? 0 : a->tsc_hz / 5);
+	w->garp_left--;
+	if (m == NULL)
+		return;
+	p = rte_pktmbuf_append(m, VS_ARP_FRAME_LEN);
+	if (p == NULL ||
+	    vs_arp_build_garp(&a->arp, (uint8_t *)p, VS_ARP_FRAME_LEN) < 0 ||
+	    rte_eth_tx_burst(a->nic, w->q, &m, 1) != 1) {
+		rte_pktmbuf_free(m);
+		w->st.tx_wire_drop++;
+		return;
+	}
+	w->st.garp_sent++;
+}
+
+int
+vs_worker_main(void *arg)
+{
+	struct vs_worker *w = arg;
+	const struct vs_app *a = &vs_app;
+	const uint16_t burst = (uint16_t)a->conf.burst;
+	const uint64_t expire_every = a->tsc_hz / 10;
+	struct rte_mbuf *pkts[VS_MAX_BURST];
+	const uint64_t tick_every = a->tsc_hz / 100;
+	uint64_t now, next_tick = 0;
+	uint16_t n1, n2;
+
+	VS_LOG(main, INFO, "worker %u on lcore %u: NIC queue %u%s\n", w->q,
+	       w->lcore, w->q, w->host_rx ? ", host queue" : "");
+	while (!a->quit) {
+		now = rte_rdtsc();
+		n1 = rte_eth_rx_burst(a->nic, w->q, pkts, burst);
+		if (n1)
+			nic_burst(w, pkts, n1, now);
+		n2 = 0;
+		if (w->host_rx) {
+			n2 = rte_eth_rx_burst(a->host, w->q, pkts, burst);
+			if (n2)
+				host_burst(w, pkts, n2);
+		}
+		if (unlikely(w->garp_left) && now >= w->garp_next)
+			send_garp(w, now);
+		if (w->frag_tbl && now >= w->frag_next_expire) {
+			rte_ip_frag_table_del_expired_entries(w->frag_tbl,
+							      &w->dr, now);
+			frag_gc(w);
+			w->frag_next_expire = now + expire_every;
+		}
+		/* with a single lcore, the main duties run here */
+		if (w->main_duties && now >= next_tick) {
+			vs_main_tick(now);
+			next_tick = now + tick_every;
+		}
+		if (n1 == 0 && n2 == 0) {
+			if (w->idle_since == 0)
+				w->idle_since = now;
+			if (a->conf.idle_sleep_us)
+				rte_delay_us_sleep(a->conf.idle_sleep_us);
+		} else {
+			w->idle_since = 0;
+		}
+	}
+	return 0;
+}
+
+/* After the workers stopped: drop what is still held for reassembly, so
+ * every mbuf is back in the pool and every fragment counted. */
+void
+vs_worker_drain(struct vs_worker *w)
+{
+	if (w->frag_tbl == NULL)
+		return;
+	do {
+		frag_gc(w);
+		rte_ip_frag_table_del_expired_entries(w->frag_tbl, &w->dr,
+						      UINT64_MAX);
+	} while (w->dr.cnt);
+}

@@ -1,0 +1,536 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * bench-steer: micro-benchmark of the library steering path, no EAL.
+ *
+ * Builds a realistic frame mix in memory and times, per frame,
+ * vs_hash_parse + vs_hash_node + the ownership check, for every hash mode,
+ * against a baseline that only reads each frame's ethertype. The TSC is
+ * calibrated against CLOCK_MONOTONIC (rte_get_tsc_hz() needs the EAL).
+ * Prints a table, then one JSON line.
+ *
+ * Usage: bench-steer [--frames N] [--iters N] [--runs N]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+
+#include "vs_arp.h"
+#include "vs_hash.h"
+
+#define SLOT        128 /* bytes reserved per frame */
+#define BURST       32  /* ownership mask reloaded once per burst */
+#define MAX_RUNS    99
+
+static const uint32_t VIP_HOST = 0xc0a86464; /* 192.168.100.100 */
+
+/* Destination of the VIP's frames: the default cluster MAC. */
+static struct rte_ether_addr cluster_mac;
+
+/* The compiler must not drop the work: every result ends up here. */
+static volatile uint64_t sink;
+
+struct mix {
+	uint8_t *buf;     /* n * SLOT bytes */
+	uint32_t *len;
+	uint32_t n;
+	/* what was generated, for the sanity line */
+	uint32_t n_l4, n_vlan, n_arp, n_icmperr, n_frag, n_other;
+};
+
+/* xorshift64*: deterministic mix, same numbers every run. */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+static uint32_t
+rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (uint32_t)((rng_state * 0x2545f4914f6cdd1dULL) >> 32);
+}
+
+static void
+st16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+st32(uint8_t *p, uint32_t v)
+{
+	st16(p, (uint16_t)(v >> 16));
+	st16(p + 2, (uint16_t)v);
+}
+
+/* A random client address outside 192.168.100.0/24 and not multicast. */
+static uint32_t
+rnd_client(void)
+{
+	return 0x0a000000u | (rnd() & 0x00ffffffu); /* 10.0.0.0/8 */
+}
+
+/* Ethernet header (+ vlans tags); returns the L3 offset. */
+static uint32_t
+put_eth(uint8_t *f, unsigned int vlans, uint16_t ethertype)
+{
+	static const uint8_t smac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+	uint32_t off = 12;
+
+	memcpy(f, cluster_mac.addr_bytes, 6);
+	memcpy(f + 6, smac, 6);
+	if (vlans == 2) {
+		st16(f + off, 0x88a8);
+		st16(f + off + 2, (uint16_t)(rnd() & 0xfff));
+		off += 4;
+	}
+	if (vlans >= 1) {
+		st16(f + off, 0x8100);
+		st16(f + off + 2, (uint16_t)(rnd() & 0xfff));
+		off += 4;
+	}
+	st16(f + off, ethertype);
+	return off + 2;
+}
+
+static void
+put_ipv4(uint8_t *ip, uint16_t tot, uint8_t proto, uint16_t frag,
+	 uint32_t src, uint32_t dst)
+{
+	ip[0] = 0x45;
+	ip[1] = 0;
+	st16(ip + 2, tot);
+	st16(ip + 4, (uint16_t)rnd());
+	st16(ip + 6, frag);
+	ip[8] = 64;
+	ip[9] = proto;
+	st16(ip + 10, 0); /* the parser does not check it */
+	st32(ip + 12, src);
+	st32(ip + 16, dst);
+}
+
+static uint16_t
+rnd_service_port(void)
+{
+	static const uint16_t ports[] = {80, 443, 443, 443, 53, 8080, 22};
+
+	return ports[rnd() % RTE_DIM(ports)];
+}
+
+/* TCP or UDP to the VIP from a random client; vlans 0..2. */
+static uint32_t
+gen_l4(uint8_t *f, unsigned int vlans)
+{
+	uint32_t off = put_eth(f, vlans, 0x0800);
+	uint8_t proto = (rnd() % 4) ? 6 : 17;
+	uint16_t l4len = proto == 6 ? 20 : 8;
+	uint8_t *l4 = f + off + 20;
+
+	put_ipv4(f + off, (uint16_t)(20 + l4len), proto, 0x4000, rnd_client(),
+		 VIP_HOST);
+	st16(l4, (uint16_t)(1024 + rnd() % 64512));
+	st16(l4 + 2, rnd_service_port());
+	memset(l4 + 4, 0, l4len - 4u);
+	if (proto == 6)
+		l4[12] = 0x50;
+	return off + 20 + l4len;
+}
+
+static uint32_t
+gen_arp(uint8_t *f)
+{
+	uint32_t off = put_eth(f, 0, 0x0806);
+	uint8_t *a = f + off;
+
+	memset(f, 0xff, 6); /* broadcast */
+	st16(a, 1);
+	st16(a + 2, 0x0800);
+	a[4] = 6;
+	a[5] = 4;
+	st16(a + 6, 1); /* request */
+	memcpy(a + 8, f + 6, 6);
+	st32(a + 14, rnd_client());
+	memset(a + 18, 0, 6);
+	st32(a + 24, VIP_HOST);
+	return off + 28;
+}
+
+/* ICMP fragmentation-needed about a VIP -> client TCP segment. */
+static uint32_t
+gen_icmperr(uint8_t *f)
+{
+	uint32_t off = put_eth(f, 0, 0x0800);
+	uint8_t *icmp = f + off + 20, *q = icmp + 8;
+
+	put_ipv4(f + off, 20 + 8 + 20 + 8, 1, 0, 0x0a0000fe, VIP_HOST);
+	icmp[0] = 3;
+	icmp[1] = 4;
+	st16(icmp + 2, 0);
+	st16(icmp + 4, 0);
+	st16(icmp + 6, 1400);
+	put_ipv4(q, 1500, 6, 0x4000, VIP_HOST, rnd_client());
+	st16(q + 20, rnd_service_port());
+	st16(q + 22, (uint16_t)(1024 + rnd() % 64512));
+	st32(q + 24, rnd());
+	return off + 20 + 8 + 20 + 8;
+}
+
+/* Half first fragments (with ports), half later ones. */
+static uint32_t
+gen_frag(uint8_t *f)
+{
+	uint32_t off = put_eth(f, 0, 0x0800);
+	uint8_t *l4 = f + off + 20;
+
+	if (rnd() & 1) {
+		put_ipv4(f + off, 20 + 64, 17, 0x2000, rnd_client(), VIP_HOST);
+		st16(l4, (uint16_t)(1024 + rnd() % 64512));
+		st16(l4 + 2, 53);
+		st16(l4 + 4, 1500);
+		memset(l4 + 6, 0, 58);
+	} else {
+		put_ipv4(f + off, 20 + 64, 17, (uint16_t)(rnd() % 180 + 1),
+			 rnd_client(), VIP_HOST);
+		memset(l4, 0xab, 64);
+	}
+	return off + 20 + 64;
+}
+
+/* Not for the VIP: another IPv4 address of the host, or IPv6. */
+static uint32_t
+gen_other(uint8_t *f)
+{
+	uint32_t off;
+
+	if (rnd() & 1) {
+		off = put_eth(f, 0, 0x0800);
+		put_ipv4(f + off, 40, 6, 0x4000, rnd_client(), 0xc0a86402);
+		memset(f + off + 20, 0, 20);
+		return off + 40;
+	}
+	off = put_eth(f, 0, 0x86dd);
+	memset(f + off, 0, 40);
+	f[off] = 0x60;
+	return off + 40;
+}
+
+static int
+mix_build(struct mix *m, uint32_t n)
+{
+	uint32_t i, r, l;
+	uint8_t *f;
+
+	m->n = n;
+	m->buf = aligned_alloc(64, (size_t)n * SLOT);
+	m->len = calloc(n, sizeof(*m->len));
+	if (m->buf == NULL || m->len == NULL)
+		return -ENOMEM;
+	memset(m->buf, 0, (size_t)n * SLOT);
+	for (i = 0; i < n; i++) {
+		f = m->buf + (size_t)i * SLOT;
+		r = rnd() % 1000;
+		if (r < 850) {
+			unsigned int v = 0;
+
+			/* 10% of the VIP traffic is VLAN-tagged, 1% QinQ */
+			r = rnd() % 100;
+			if (r < 1)
+				v = 2;
+			else if (r < 10)
+				v = 1;
+			l = gen_l4(f, v);
+			m->n_l4++;
+			m->n_vlan += v != 0;
+		} else if (r < 900) {
+			l = gen_arp(f);
+			m->n_arp++;
+		} else if (r < 930) {
+			l = gen_icmperr(f);
+			m->n_icmperr++;
+		} else if (r < 950) {
+			l = gen_frag(f);
+			m->n_frag++;
+		} else {
+			l = gen_other(f);
+			m->n_other++;
+		}
+		/* Ethernet minimum (without FCS) */
+		m->len[i] = l < 60 ? 60 : l;
+	}
+	return 0;
+}
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* TSC ticks per second, against CLOCK_MONOTONIC over ~100 ms. */
+static double
+tsc_calibrate(void)
+{
+	uint64_t t0, c0, t1, c1;
+
+	t0 = now_ns();
+	c0 = rte_rdtsc();
+	do {
+		t1 = now_ns();
+	} while (t1 - t0 < 100000000ull);
+	c1 = rte_rdtsc();
+	return (double)(c1 - c0) * 1e9 / (double)(t1 - t0);
+}
+
+/* Baseline: touch each frame, read its ethertype. */
+static uint64_t
+run_baseline(const struct mix *m, uint32_t iters)
+{
+	uint64_t acc = 0;
+	uint32_t it, i;
+
+	for (it = 0; it < iters; it++)
+		for (i = 0; i < m->n; i++) {
+			const uint8_t *f = m->buf + (size_t)i * SLOT;
+
+			acc += (uint32_t)(f[12] << 8 | f[13]) + m->len[i];
+		}
+	return acc;
+}
+
+/* The steering decision for every frame: parse, hash, owned? */
+static uint64_t
+run_steer(const struct mix *m, uint32_t iters, const struct vs_hash_cfg *cfg,
+	  const struct vs_own *own)
+{
+	struct vs_pkt_info pi;
+	uint64_t acc = 0, mask = 0;
+	uint32_t it, i;
+
+	for (it = 0; it < iters; it++)
+		for (i = 0; i < m->n; i++) {
+			const uint8_t *f = m->buf + (size_t)i * SLOT;
+			int cls;
+
+			if ((i % BURST) == 0)
+				mask = vs_own_load(own);
+			cls = vs_hash_parse(f, m->len[i], cfg->vip, &pi);
+			switch (cls) {
+			case VS_PKT_VIP:
+			case VS_PKT_VIP_ICMPERR:
+			case VS_PKT_VIP_FRAG: {
+				/* (The appliance reassembles fragments in port
+				 * modes first; here they hash as parsed.) */
+				unsigned int node = vs_hash_node(cfg, &pi.key);
+
+				acc += vs_own_has(mask, node) ? node : 0x100;
+				break;
+			}
+			default:
+				acc += (uint64_t)cls << 16;
+			}
+		}
+	return acc;
+}
+
+struct row {
+	const char *name;
+	int baseline;
+	struct vs_hash_cfg cfg;
+	double ns[MAX_RUNS], cyc[MAX_RUNS];
+	double ns_med, cyc_med, cyc_min;
+};
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double
+median(const double *v, unsigned int n)
+{
+	double tmp[MAX_RUNS];
+
+	memcpy(tmp, v, n * sizeof(*v));
+	qsort(tmp, n, sizeof(*tmp), cmp_double);
+	return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
+}
+
+static int
+parse_num(const char *opt, const char *s, uint32_t lo, uint32_t hi,
+	  uint32_t *out)
+{
+	if (vs_parse_u32(s, out) < 0 || *out < lo || *out > hi) {
+		fprintf(stderr, "bench-steer: invalid %s '%s' (%u..%u)\n",
+			opt, s, lo, hi);
+		return -1;
+	}
+	return 0;
+}
+
+/* Sanity: the parser sees the classes the generator meant. */
+static void
+print_classes(const struct mix *m, uint32_t vip)
+{
+	unsigned int cnt[VS_PKT_VIP_ICMPERR + 1] = {0};
+	struct vs_pkt_info pi;
+	uint32_t i;
+
+	for (i = 0; i < m->n; i++)
+		cnt[vs_hash_parse(m->buf + (size_t)i * SLOT, m->len[i], vip,
+				  &pi)]++;
+	printf("mix: %u frames: generated %u TCP/UDP to the VIP (%u VLAN-tagged), "
+	       "%u ARP, %u ICMP errors, %u fragments, %u not for the VIP\n",
+	       m->n, m->n_l4, m->n_vlan, m->n_arp, m->n_icmperr, m->n_frag,
+	       m->n_other);
+	printf("parsed as: VIP %u, VIP_ICMPERR %u, VIP_FRAG %u, ARP %u, "
+	       "OTHER %u, MALFORMED %u\n",
+	       cnt[VS_PKT_VIP], cnt[VS_PKT_VIP_ICMPERR], cnt[VS_PKT_VIP_FRAG],
+	       cnt[VS_PKT_ARP], cnt[VS_PKT_OTHER], cnt[VS_PKT_MALFORMED]);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"frames", required_argument, NULL, 'f'},
+		{"iters", required_argument, NULL, 'i'},
+		{"runs", required_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	uint32_t nframes = 4096, iters = 1000, runs = 5, vip = rte_cpu_to_be_32(VIP_HOST);
+	struct row rows[] = {
+		{.name = "baseline (ethertype)", .baseline = 1},
+		{.name = "sourceip", .cfg = {.mode = VS_HASH_SIP}},
+		{.name = "sourceip-sourceport", .cfg = {.mode = VS_HASH_SIP_SPT}},
+		{.name = "sourceip-sourceport-destport",
+		 .cfg = {.mode = VS_HASH_SIP_SPT_DPT}},
+		{.name = "nft (jhash ip saddr)", .cfg = {.compat = VS_COMPAT_NFT}},
+	};
+	struct vs_own own;
+	struct mix m = {0};
+	double tsc_hz;
+	unsigned int r, k;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (parse_num("--frames", optarg, 1, 1u << 20, &nframes))
+				return 2;
+			break;
+		case 'i':
+			if (parse_num("--iters", optarg, 1, 1u << 20, &iters))
+				return 2;
+			break;
+		case 'r':
+			if (parse_num("--runs", optarg, 1, MAX_RUNS, &runs))
+				return 2;
+			break;
+		case 'h':
+			printf("Usage: bench-steer [--frames N] [--iters N] [--runs N]\n"
+			       "Times vs_hash_parse + vs_hash_node + ownership over a\n"
+			       "frame mix (default 4096 frames x 1000 iterations, median\n"
+			       "of 5 runs) for each hash mode, and a baseline.\n");
+			return 0;
+		default:
+			fprintf(stderr, "bench-steer: bad option (see --help)\n");
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "bench-steer: unexpected argument '%s'\n",
+			argv[optind]);
+		return 2;
+	}
+	vs_arp_default_mac(vip, &cluster_mac);
+	if (mix_build(&m, nframes) < 0) {
+		fprintf(stderr, "bench-steer: out of memory\n");
+		return 1;
+	}
+	/* 3 nodes, this machine owns node 1, as in the seed's cluster. */
+	if (vs_own_init(&own, 3, 1) < 0)
+		return 1;
+	for (k = 0; k < RTE_DIM(rows); k++) {
+		rows[k].cfg.vip = vip;
+		rows[k].cfg.total_nodes = 3;
+	}
+	print_classes(&m, vip);
+	tsc_hz = tsc_calibrate();
+	printf("TSC %.1f MHz (calibrated against CLOCK_MONOTONIC); "
+	       "%u frames x %u iterations per run, median of %u runs\n",
+	       tsc_hz / 1e6, nframes, iters, runs);
+
+	/* Warm up caches and branch predictors once. */
+	sink += run_baseline(&m, 1);
+	sink += run_steer(&m, 1, &rows[1].cfg, &own);
+
+	/* Interleave the rows within each run: drift in machine load (the
+	 * cores are shared) then spreads over all rows alike. */
+	for (r = 0; r < runs; r++)
+		for (k = 0; k < RTE_DIM(rows); k++) {
+			uint64_t t0, t1, c0, c1, acc;
+			double frames = (double)nframes * iters;
+
+			t0 = now_ns();
+			c0 = rte_rdtsc();
+			if (rows[k].baseline)
+				acc = run_baseline(&m, iters);
+			else
+				acc = run_steer(&m, iters, &rows[k].cfg, &own);
+			c1 = rte_rdtsc();
+			t1 = now_ns();
+			sink += acc;
+			rows[k].ns[r] = (double)(t1 - t0) / frames;
+			rows[k].cyc[r] = (double)(c1 - c0) / frames;
+		}
+
+	printf("\n%-30s %10s %12s %14s %11s\n", "path", "ns/frame",
+	       "cycles/frame", "over baseline", "best run");
+	for (k = 0; k < RTE_DIM(rows); k++) {
+		rows[k].ns_med = median(rows[k].ns, runs);
+		rows[k].cyc_med = median(rows[k].cyc, runs);
+		rows[k].cyc_min = rows[k].cyc[0];
+		for (r = 1; r < runs; r++)
+			if (rows[k].cyc[r] < rows[k].cyc_min)
+				rows[k].cyc_min = rows[k].cyc[r];
+	}
+	for (k = 0; k < RTE_DIM(rows); k++) {
+		printf("%-30s %10.2f %12.1f", rows[k].name, rows[k].ns_med,
+		       rows[k].cyc_med);
+		if (rows[k].baseline)
+			printf(" %14s", "-");
+		else
+			printf(" %14.1f", rows[k].cyc_med - rows[0].cyc_med);
+		printf(" %11.1f\n", rows[k].cyc_min);
+	}
+	printf("(medians of the runs; cycles are TSC ticks at the constant TSC\n"
+	       " rate; best run = fewest cycles/frame of any run)\n\n");
+
+	printf("{\"bench\":\"bench-steer\",\"frames\":%u,\"iters\":%u,"
+	       "\"runs\":%u,\"tsc_mhz\":%.1f,\"results\":[",
+	       nframes, iters, runs, tsc_hz / 1e6);
+	for (k = 0; k < RTE_DIM(rows); k++)
+		printf("%s{\"path\":\"%s\",\"ns_per_frame\":%.3f,"
+		       "\"cycles_per_frame\":%.2f,\"cycles_best\":%.2f}",
+		       k ? "," : "", rows[k].baseline ? "baseline" :
+		       rows[k].cfg.compat == VS_COMPAT_NFT ? "nft" :
+		       vs_hash_mode_name(rows[k].cfg.mode),
+		       rows[k].ns_med, rows[k].cyc_med, rows[k].cyc_min);
+	printf("]}\n");
+	free(m.buf);
+	free(m.len);
+	return 0;
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Install the Debian 12 packages dpdk-vipshare needs to build, test and run
+# its demo. Idempotent: does nothing (and prints nothing) when every package
+# is already installed; runs 'apt-get update' only when something is missing.
+#
+# To add a package, append it to the group it belongs to (or add a group and
+# list it in PKG_GROUPS).
+# shellcheck disable=SC2034 # the PKGS_* arrays are read through PKG_GROUPS
+set -euo pipefail
+
+# Build: compiler, build system, DPDK and the libraries the code links.
+PKGS_BUILD=(
+	gcc make pkg-config meson ninja-build
+	libdpdk-dev dpdk-dev libpcap-dev
+)
+# Unit tests.
+PKGS_TEST=(
+	libcmocka-dev clang
+)
+# Packet crafting, captures and the network-namespace demo/tests.
+PKGS_NET=(
+	python3-scapy iproute2 socat iperf3 tcpdump ethtool
+)
+PKG_GROUPS=(PKGS_BUILD PKGS_TEST PKGS_NET)
+
+all=()
+for g in "${PKG_GROUPS[@]}"; do
+	declare -n group="$g"
+	all+=("${group[@]}")
+	unset -n group
+done
+
+# Prints the subset of its arguments that is not installed (one dpkg-query).
+not_installed() {
+	local -A ok=()
+	local name status p
+	while read -r name status; do
+		if [ "$status" = installed ]; then ok[$name]=1; fi
+	done < <(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "$@" 2>/dev/null || true)
+	for p in "$@"; do
+		if [ -z "${ok[$p]:-}" ]; then echo "$p"; fi
+	done
+}
+
+mapfile -t missing < <(not_installed "${all[@]}")
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: missing packages: ${missing[*]}" >&2
+	echo "deps.sh: run as root (or: sudo apt-get install ${missing[*]})" >&2
+	exit 1
+fi
+
+echo "deps.sh: installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+if ! apt-get update -q; then
+	echo "deps.sh: apt-get update failed" >&2
+	exit 1
+fi
+if ! apt-get install -y -q --no-install-recommends \
+	-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+	"${missing[@]}" </dev/null; then
+	echo "deps.sh: apt-get install failed for: ${missing[*]}" >&2
+	exit 1
+fi
+# Double-check: a package apt did not install (held, renamed) is a failure.
+mapfile -t still < <(not_installed "${missing[@]}")
+if [ ${#still[@]} -ne 0 ]; then
+	echo "deps.sh: still not installed after apt-get: ${still[*]}" >&2
+	exit 1
+fi
+echo "deps.sh: installed: ${missing[*]}"
