@@ -455,7 +455,7 @@ vs_conf_parse(struct vs_conf *c, int argc, char **argv, char *err,
 		const char *a = argv[i];
 
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			vs_conf_usage(stdout, argv[0]);
+			vs_conf_usage(stdout, "dpdk-vipshare");
 			return 1;
 		}
 		if (strncmp(a, "--config=", 9) == 0)

@@ -115,6 +115,11 @@ void vs_port_fini(struct vs_app *a);
 
 /* worker.c */
 int vs_worker_main(void *arg);
+/* One burst from the NIC / from the host: steer, transmit, free. */
+void vs_worker_nic_burst(struct vs_worker *w, struct rte_mbuf **pkts,
+			 uint16_t nb, uint64_t now);
+void vs_worker_host_burst(struct vs_worker *w, struct rte_mbuf **pkts,
+			  uint16_t nb);
 void vs_worker_drain(struct vs_worker *w);
 
 /* control.c */

@@ -269,8 +269,8 @@ frag_gc(struct vs_worker *w)
 	rte_ip_frag_free_death_row(&w->dr, PREFETCH_OFFSET);
 }
 
-static void
-nic_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
+void
+vs_worker_nic_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
 	  uint64_t now)
 {
 	const struct vs_app *a = &vs_app;
@@ -293,8 +293,8 @@ nic_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
 	frag_gc(w);
 }
 
-static void
-host_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb)
+void
+vs_worker_host_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb)
 {
 	const struct vs_app *a = &vs_app;
 	struct vs_pkt_info pi;
@@ -360,12 +360,12 @@ vs_worker_main(void *arg)
 		now = rte_rdtsc();
 		n1 = rte_eth_rx_burst(a->nic, w->q, pkts, burst);
 		if (n1)
-			nic_burst(w, pkts, n1, now);
+			vs_worker_nic_burst(w, pkts, n1, now);
 		n2 = 0;
 		if (w->host_rx) {
 			n2 = rte_eth_rx_burst(a->host, w->q, pkts, burst);
 			if (n2)
-				host_burst(w, pkts, n2);
+				vs_worker_host_burst(w, pkts, n2);
 		}
 		if (unlikely(w->garp_left) && now >= w->garp_next)
 			send_garp(w, now);

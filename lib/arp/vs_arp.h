@@ -7,7 +7,8 @@
  * the node's own unicast MAC (bridges drop frames with a multicast source).
  * ARP the host sends with the VIP as sender gets the same rewrite.
  *
- * No EAL needed: operates on plain byte buffers.
+ * No EAL needed: operates on plain byte buffers, which must be 2-byte
+ * aligned (mbuf data always is) as rte_arp_hdr requires.
  */
 #ifndef VS_ARP_H
 #define VS_ARP_H

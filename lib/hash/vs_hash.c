@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -372,8 +371,9 @@ vs_parse_u32(const char *s, uint32_t *out)
 		base = 16;
 		s += 2;
 	}
-	/* strtoull would accept signs and blanks: digits only. */
-	if (!(base == 16 ? isxdigit((unsigned char)*s) : (*s >= '0' && *s <= '9')))
+	/* strtoull would accept signs, blanks and a second 0x: digits only */
+	if (*s == '\0' ||
+	    s[strspn(s, base == 16 ? "0123456789abcdefABCDEF" : "0123456789")])
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &e, base);
