@@ -133,6 +133,12 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
+	if (a->conf.bench) {
+		ret = vs_bench_run(a);
+		rte_eal_cleanup();
+		return ret;
+	}
+
 	r = vs_port_init(a);
 	if (r < 0) {
 		/* a port that does not exist is a configuration error */

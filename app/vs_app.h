@@ -122,6 +122,9 @@ void vs_worker_host_burst(struct vs_worker *w, struct rte_mbuf **pkts,
 			  uint16_t nb);
 void vs_worker_drain(struct vs_worker *w);
 
+/* bench.c: --bench, returns the exit code */
+int vs_bench_run(struct vs_app *a);
+
 /* control.c */
 void vs_stats_sum(const struct vs_app *a, struct vs_stats *s);
 void vs_stats_print_json(const struct vs_app *a, FILE *f);
