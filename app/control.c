@@ -21,6 +21,42 @@
 
 #include "vs_app.h"
 
+RTE_LOG_REGISTER(vs_logtype_main, vipshare.main, INFO);
+RTE_LOG_REGISTER(vs_logtype_port, vipshare.port, INFO);
+RTE_LOG_REGISTER(vs_logtype_ctl, vipshare.ctl, INFO);
+
+struct vs_app vs_app;
+
+#define REPLAY_IDLE_MS 100
+
+static uint64_t next_stats;
+
+/* Main-lcore duties, every ~10 ms (from a worker when there is one lcore). */
+void
+vs_main_tick(uint64_t now)
+{
+	struct vs_app *a = &vs_app;
+	unsigned int i;
+
+	if (a->conf.stats_interval && now >= next_stats) {
+		if (next_stats)
+			vs_stats_print_line(a, stdout);
+		next_stats = now + a->conf.stats_interval * a->tsc_hz;
+	}
+	if (!a->conf.replay)
+		return;
+	/* Replay ends when every worker has seen nothing for 100 ms. */
+	for (i = 0; i < a->nb_workers; i++) {
+		uint64_t since = a->workers[i].idle_since;
+
+		if (since == 0 || a->workers[i].garp_left ||
+		    now - since < a->tsc_hz * REPLAY_IDLE_MS / 1000)
+			return;
+	}
+	a->quit = true;
+}
+
+
 void
 vs_stats_sum(const struct vs_app *a, struct vs_stats *s)
 {

@@ -3,9 +3,9 @@
  * dpdk-vipshare: a VIP shared active/active by N machines, the way the
  * iptables CLUSTERIP target did it, in a DPDK poll-mode process.
  *
- *   main()          options, EAL, ports (port.c), workers (worker.c)
- *   vs_main_tick()  statistics interval and the end of a --replay
- *   control.c       telemetry commands, counters, status line
+ *   main()          options (conf.c), EAL, ports (port.c), workers (worker.c)
+ *   control.c       telemetry commands, counters, status line, and
+ *                   vs_main_tick(): statistics interval, end of a --replay
  */
 #include <errno.h>
 #include <signal.h>
@@ -22,46 +22,11 @@
 
 #include "vs_app.h"
 
-RTE_LOG_REGISTER(vs_logtype_main, vipshare.main, INFO);
-RTE_LOG_REGISTER(vs_logtype_port, vipshare.port, INFO);
-RTE_LOG_REGISTER(vs_logtype_ctl, vipshare.ctl, INFO);
-
-struct vs_app vs_app;
-
-#define REPLAY_IDLE_MS 100
-
-static uint64_t next_stats;
-
 static void
 on_signal(int sig)
 {
 	RTE_SET_USED(sig);
 	vs_app.quit = true;
-}
-
-/* Main-lcore duties, every ~10 ms (from a worker when there is one lcore). */
-void
-vs_main_tick(uint64_t now)
-{
-	struct vs_app *a = &vs_app;
-	unsigned int i;
-
-	if (a->conf.stats_interval && now >= next_stats) {
-		if (next_stats)
-			vs_stats_print_line(a, stdout);
-		next_stats = now + a->conf.stats_interval * a->tsc_hz;
-	}
-	if (!a->conf.replay)
-		return;
-	/* Replay ends when every worker has seen nothing for 100 ms. */
-	for (i = 0; i < a->nb_workers; i++) {
-		uint64_t since = a->workers[i].idle_since;
-
-		if (since == 0 || a->workers[i].garp_left ||
-		    now - since < a->tsc_hz * REPLAY_IDLE_MS / 1000)
-			return;
-	}
-	a->quit = true;
 }
 
 /* Split argv at "--": EAL before, ours after. Returns the index or argc. */

@@ -17,13 +17,18 @@ PKGS_BUILD=(
 )
 # Unit tests.
 PKGS_TEST=(
-	libcmocka-dev clang
+	libcmocka-dev clang libclang-rt-14-dev cppcheck python3-matplotlib
 )
 # Packet crafting, captures and the network-namespace demo/tests.
 PKGS_NET=(
-	python3-scapy iproute2 socat iperf3 tcpdump ethtool
+	python3-scapy iproute2 iputils-ping socat iperf3 tcpdump ethtool nftables
+	procps psmisc
 )
-PKG_GROUPS=(PKGS_BUILD PKGS_TEST PKGS_NET)
+# A real Pacemaker/Corosync cluster for the pacemaker suite.
+PKGS_PCMK=(
+	pacemaker corosync pacemaker-cli-utils resource-agents pcs
+)
+PKG_GROUPS=(PKGS_BUILD PKGS_TEST PKGS_NET PKGS_PCMK)
 
 all=()
 for g in "${PKG_GROUPS[@]}"; do
