@@ -209,6 +209,35 @@ U32_OPT(opt_frag_max, frag_max, 1, 65536)
 U32_OPT(opt_frag_timeout, frag_timeout_ms, 1, 60000)
 U32_OPT(opt_burst, burst, 1, 64)
 U32_OPT(opt_bench_seconds, bench_seconds, 1, 3600)
+U32_OPT(opt_igmp_interval, igmp_interval, 1, 255)
+
+/* report,mrd | report | mrd | off */
+static int
+opt_igmp(struct parse_ctx *x, const char *name, const char *v)
+{
+	bool report = false, mrd = false;
+	const char *p = v;
+
+	if (strcmp(v, "off") != 0) {
+		for (;;) {
+			size_t n = strcspn(p, ",");
+
+			if (n == 6 && strncmp(p, "report", 6) == 0)
+				report = true;
+			else if (n == 3 && strncmp(p, "mrd", 3) == 0)
+				mrd = true;
+			else
+				return fail(x, "invalid --%s '%s' (report,mrd | "
+					    "report | mrd | off)", name, v);
+			if (p[n] == '\0')
+				break;
+			p += n + 1;
+		}
+	}
+	x->c->igmp_report = report;
+	x->c->igmp_mrd = mrd;
+	return 0;
+}
 
 static int
 opt_bench_size(struct parse_ctx *x, const char *name, const char *v)
@@ -255,6 +284,11 @@ static const struct opt opts[] = {
 	{"mac", true, opt_mac, "MAC",
 	 "cluster multicast MAC (default 01:00:5e + low 23 bits of the VIP)"},
 	{"garp", true, opt_garp, "COUNT", "gratuitous ARPs at start, 200 ms apart (default 3)"},
+	{"igmp", true, opt_igmp, "LIST",
+	 "keep snooping switches flooding the cluster MAC: report,mrd (default) |"
+	 " report | mrd | off"},
+	{"igmp-interval", true, opt_igmp_interval, "SEC",
+	 "repeat IGMP reports / router advertisements every SEC (default 20)"},
 	{"port", true, opt_port, "ID|NAME", "the NIC port (default: the first port)"},
 	{"host", true, opt_host, "KIND",
 	 "tap[:IFNAME] (default tap:vs0) | virtio-user[:PATH] | port:ID"},
@@ -292,6 +326,9 @@ vs_conf_defaults(struct vs_conf *c)
 	c->frag_timeout_ms = 1000;
 	c->burst = 32;
 	c->bench_seconds = 3;
+	c->igmp_report = true;
+	c->igmp_mrd = true;
+	c->igmp_interval = 20;
 }
 
 void

@@ -351,6 +351,16 @@ vs_port_init(struct vs_app *a)
 		}
 	}
 	a->workers[0].garp_left = a->conf.garp;
+	if (a->conf.igmp_report) {
+		uint32_t group;
+
+		if (vs_arp_mac_group(&a->arp.cluster_mac, &group) < 0) {
+			VS_LOG(port, NOTICE, "cluster MAC outside 01:00:5e:00:00:00-"
+			       "7f:ff:ff maps to no IPv4 group: no IGMP reports\n");
+			a->conf.igmp_report = false;
+		}
+	}
+	a->workers[0].mcast = a->conf.igmp_report || a->conf.igmp_mrd;
 	a->mbuf_in_use_start = rte_mempool_in_use_count(a->pool);
 	return 0;
 }

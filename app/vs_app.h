@@ -54,6 +54,8 @@ extern int vs_logtype_ctl;
 	X(host_to_wire)     /* ... sent out the NIC */ \
 	X(arp_rewritten)    /* host ARP with the VIP as sender: cluster MAC */ \
 	X(garp_sent) \
+	X(igmp_sent)        /* IGMP reports and MRD advertisements */ \
+	X(igmp_queries)     /* IGMP queries seen (answered by a report) */ \
 	X(tx_wire_drop)     /* NIC transmit queue full */ \
 	X(tx_host_drop)     /* host transmit queue full or re-fragmenting failed */
 
@@ -73,9 +75,11 @@ struct vs_worker {
 	uint64_t idle_since;   /* TSC of the first empty poll in a row, 0 busy */
 	uint64_t garp_next;
 	uint32_t garp_left;
+	uint64_t mcast_next;   /* next IGMP report / MRD advertisement */
 	uint16_t q;
 	bool host_rx;          /* this worker polls host RX queue q */
 	bool main_duties;      /* single lcore: also run vs_main_tick() */
+	bool mcast;            /* this worker sends IGMP / MRD */
 	unsigned int lcore;
 	struct rte_ip_frag_tbl *frag_tbl;
 	uint64_t frag_next_expire;
@@ -101,6 +105,7 @@ struct vs_app {
 	uint64_t mbuf_in_use_start;
 	uint64_t tsc_hz;
 	volatile bool quit;
+	volatile bool igmp_query_seen; /* any worker: answer with a report */
 	struct vs_worker workers[RTE_MAX_LCORE];
 };
 

@@ -44,6 +44,9 @@ struct vs_conf {
 	uint32_t frag_max;        /* datagrams in reassembly, per worker */
 	uint32_t frag_timeout_ms;
 	uint32_t burst;
+	bool igmp_report;         /* IGMP reports for the cluster MAC's group */
+	bool igmp_mrd;            /* RFC 4286 multicast router advertisements */
+	uint32_t igmp_interval;   /* seconds between them */
 	bool bench;
 	uint32_t bench_seconds;
 	bool bench_imix;

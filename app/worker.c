@@ -249,6 +249,11 @@ steer_one(struct vs_worker *w, struct rte_mbuf *m, uint64_t mask,
 		w->st.arp_to_host++;
 		return;
 	case VS_PKT_OTHER:
+		if (unlikely(pi.proto == IPPROTO_IGMP) &&
+		    vs_arp_is_igmp_query(d + pi.l2_len, pi.ip_len, pi.l3_len)) {
+			w->st.igmp_queries++;
+			vs_app.igmp_query_seen = true;
+		}
 		to_host_addr(m, a);
 		tx_add(host, m);
 		w->st.other_to_host++;
@@ -342,6 +347,60 @@ send_garp(struct vs_worker *w, uint64_t now)
 	w->st.garp_sent++;
 }
 
+static void
+send_frame(struct vs_worker *w, int (*build)(const struct vs_arp_cfg *,
+					      uint8_t *, size_t, uint8_t),
+	   uint8_t arg, uint64_t *counter)
+{
+	const struct vs_app *a = &vs_app;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(a->pool);
+	char *p;
+	int len;
+
+	if (m == NULL)
+		return;
+	p = rte_pktmbuf_append(m, 64);
+	if (p == NULL || (len = build(&a->arp, (uint8_t *)p, 64, arg)) < 0 ||
+	    rte_pktmbuf_trim(m, (uint16_t)(64 - len)) < 0 ||
+	    rte_eth_tx_burst(a->nic, w->q, &m, 1) != 1) {
+		rte_pktmbuf_free(m);
+		w->st.tx_wire_drop++;
+		return;
+	}
+	(*counter)++;
+}
+
+static int
+build_report(const struct vs_arp_cfg *cfg, uint8_t *buf, size_t size,
+	     uint8_t unused)
+{
+	RTE_SET_USED(unused);
+	return vs_arp_build_igmp_report(cfg, buf, size);
+}
+
+/*
+ * Snooping switches stop flooding the cluster MAC once a querier runs:
+ * keep our port a listener (report) and a router port (MRD), periodically
+ * and in answer to queries.
+ */
+static void
+send_mcast(struct vs_worker *w, uint64_t now)
+{
+	struct vs_app *a = &vs_app;
+	bool query = a->igmp_query_seen;
+
+	if (!query && now < w->mcast_next)
+		return;
+	a->igmp_query_seen = false;
+	if (a->conf.igmp_report)
+		send_frame(w, build_report, 0, &w->st.igmp_sent);
+	if (a->conf.igmp_mrd && !query)
+		send_frame(w, vs_arp_build_mrd_adv,
+			   (uint8_t)a->conf.igmp_interval, &w->st.igmp_sent);
+	if (!query)
+		w->mcast_next = now + a->conf.igmp_interval * a->tsc_hz;
+}
+
 int
 vs_worker_main(void *arg)
 {
@@ -369,6 +428,8 @@ vs_worker_main(void *arg)
 		}
 		if (unlikely(w->garp_left) && now >= w->garp_next)
 			send_garp(w, now);
+		if (w->mcast)
+			send_mcast(w, now);
 		if (w->frag_tbl && now >= w->frag_next_expire) {
 			rte_ip_frag_table_del_expired_entries(w->frag_tbl,
 							      &w->dr, now);

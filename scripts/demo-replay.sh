@@ -36,7 +36,7 @@ for n in $(seq 1 $total); do
 		--vdev "net_pcap0,rx_pcap=$pcap,tx_pcap=$out/wire$n.pcap" \
 		--vdev "net_pcap1,tx_pcap=$out/host$n.pcap" \
 		-- --vip "$vip/24" --node "$n/$total" --hashmode "$mode" \
-		--replay --garp 0 >"$out/out$n.txt" 2>"$out/err$n.txt"; then
+		--replay --garp 0 --igmp off >"$out/out$n.txt" 2>"$out/err$n.txt"; then
 		echo "demo-replay: node $n failed:" >&2
 		tail -5 "$out/err$n.txt" >&2
 		exit 1

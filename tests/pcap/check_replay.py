@@ -639,7 +639,7 @@ def run_node(app, work, inp, node, total, mode, hash_init=0, garp=0, extra=(),
     pfx = prefix(tag)
     cmd = [app.bin] + eal_args(inp, wire, host, pfx) + [
         "--", "--vip", VIP_S + "/24", "--node", "%d/%d" % (node, total),
-        "--hashmode", mode, "--replay", "--garp", str(garp)]
+        "--hashmode", mode, "--replay", "--garp", str(garp), "--igmp", "off"]
     if hash_init:
         cmd += ["--hash-init", "0x%x" % hash_init]
     cmd += list(extra)
@@ -1033,7 +1033,7 @@ def cmd_ctl(a, app):
     pfx = prefix("ctl")
     cmd = [app.bin] + eal_args(fifo, wire, host, pfx) + [
         "--", "--vip", VIP_S + "/24", "--node", "1/%d" % N, "--hashmode", mode,
-        "--replay", "--garp", "0"]
+        "--replay", "--garp", "0", "--igmp", "off"]
     print("start: %s" % " ".join(cmd))
     errf = open(os.path.join(work, "stderr.txt"), "w")
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errf, text=True)
@@ -1222,7 +1222,7 @@ def cmd_hostside(a, app):
             os.unlink(p_)
     pfx = prefix("hs")
     cmd = [app.bin] + eal_args(nic_in, wire, host, pfx, host_rx=host_in) + [
-        "--", "--vip", VIP_S + "/24", "--node", "1/3", "--replay", "--garp", "0"]
+        "--", "--vip", VIP_S + "/24", "--node", "1/3", "--replay", "--garp", "0", "--igmp", "off"]
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     finally:
