@@ -611,11 +611,17 @@ def cleanup_prefix(pfx):
     shutil.rmtree(eal_runtime_dir(pfx), ignore_errors=True)
 
 
+# Set from the command line: lcores for the EAL (-l), and whether run_node
+# passes the settings as a --config file instead of flags.
+LCORES = "0"
+VIA_CONFIG = False
+
+
 def eal_args(inp, wire, host, pfx, host_rx=None):
     h = "net_pcap1,tx_pcap=%s" % host
     if host_rx:
         h = "net_pcap1,rx_pcap=%s,tx_pcap=%s" % (host_rx, host)
-    return ["-l", "0", "--no-huge", "-m", "256", "--no-pci", "--file-prefix", pfx,
+    return ["-l", LCORES, "--no-huge", "-m", "256", "--no-pci", "--file-prefix", pfx,
             "--log-level=notice", "--vdev", "net_pcap0,rx_pcap=%s,tx_pcap=%s" % (inp, wire),
             "--vdev", h]
 
@@ -637,11 +643,26 @@ def run_node(app, work, inp, node, total, mode, hash_init=0, garp=0, extra=(),
         if os.path.exists(p):
             os.unlink(p)
     pfx = prefix(tag)
-    cmd = [app.bin] + eal_args(inp, wire, host, pfx) + [
-        "--", "--vip", VIP_S + "/24", "--node", "%d/%d" % (node, total),
-        "--hashmode", mode, "--replay", "--garp", str(garp), "--igmp", "off"]
+    opts = ["--vip", VIP_S + "/24", "--node", "%d/%d" % (node, total),
+            "--hashmode", mode, "--replay", "--garp", str(garp), "--igmp", "off"]
     if hash_init:
-        cmd += ["--hash-init", "0x%x" % hash_init]
+        opts += ["--hash-init", "0x%x" % hash_init]
+    if VIA_CONFIG:
+        # the same settings as a config file: key = value, flags as keys
+        conf = os.path.join(work, "%s-n%d.conf" % (tag, node))
+        with open(conf, "w") as f:
+            f.write("# written by check_replay.py\n")
+            i = 0
+            while i < len(opts):
+                key = opts[i][2:]
+                if i + 1 < len(opts) and not opts[i + 1].startswith("--"):
+                    f.write("%s = %s\n" % (key, opts[i + 1]))
+                    i += 2
+                else:
+                    f.write("%s\n" % key)
+                    i += 1
+        opts = ["--config", conf]
+    cmd = [app.bin] + eal_args(inp, wire, host, pfx) + ["--"] + opts
     cmd += list(extra)
     t0 = time.time()
     try:
@@ -1267,6 +1288,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.normpath(os.path.join(HERE, "..", "..", "build")))
     ap.add_argument("--workdir")
+    ap.add_argument("--lcores", default="0",
+                    help="EAL -l list; 0-1 = main lcore + one worker")
+    ap.add_argument("--via-config", action="store_true",
+                    help="pass the node settings as a --config file")
     sp = ap.add_subparsers(dest="cmd", required=True)
     sp.add_parser("selftest")
     p = sp.add_parser("replay")
@@ -1281,6 +1306,9 @@ def main():
     p = sp.add_parser("ctl")
     p.add_argument("--op", choices=("add", "del"), default="add")
     a = ap.parse_args()
+    global LCORES, VIA_CONFIG
+    LCORES = a.lcores
+    VIA_CONFIG = a.via_config
     a.build = os.path.abspath(a.build)
     if not a.workdir:
         a.workdir = os.path.join(a.build, "tests", "pcap", "work")
