@@ -193,6 +193,28 @@ err:
 	return r;
 }
 
+/*
+ * A NIC that is a kernel interface (af_packet, af_xdp) has the kernel's MTU,
+ * whatever the ethdev default says; 0 when it is not one.
+ */
+static uint16_t
+kernel_mtu(uint32_t if_index)
+{
+	struct ifreq ifr;
+	int fd, r;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (if_index == 0 || if_indextoname(if_index, ifr.ifr_name) == NULL)
+		return 0;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	r = ioctl(fd, SIOCGIFMTU, &ifr);
+	close(fd);
+	return r < 0 || ifr.ifr_mtu <= 0 || ifr.ifr_mtu > UINT16_MAX ? 0 :
+	       (uint16_t)ifr.ifr_mtu;
+}
+
 static int
 host_create(struct vs_app *a)
 {
@@ -257,6 +279,8 @@ vs_port_init(struct vs_app *a)
 	a->needs_reassembly = vs_hash_needs_ports(&a->hash);
 	rte_eth_macaddr_get(a->nic, &a->arp.nic_mac);
 	rte_eth_dev_get_mtu(a->nic, &mtu);
+	if (kernel_mtu(ninfo.if_index))
+		mtu = kernel_mtu(ninfo.if_index);
 
 	r = pools_create(a);
 	if (r < 0)
