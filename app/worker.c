@@ -193,9 +193,11 @@ frag_frame(struct vs_worker *w, struct rte_mbuf *m,
 		return;
 	w->st.frag_reassembled++;
 	w->st.frag_done += d->nb_segs;
-	if (vs_hash_parse_head(rte_pktmbuf_mtod(d, uint8_t *), d->data_len,
-			       d->pkt_len, a->hash.vip, &whole) != VS_PKT_VIP &&
-	    whole.cls != VS_PKT_VIP_ICMPERR) {
+	/* offsets can claim more than an IPv4 datagram holds */
+	if (unlikely(d->pkt_len - l2_len > UINT16_MAX) ||
+	    (vs_hash_parse_head(rte_pktmbuf_mtod(d, uint8_t *), d->data_len,
+				d->pkt_len, a->hash.vip, &whole) != VS_PKT_VIP &&
+	     whole.cls != VS_PKT_VIP_ICMPERR)) {
 		rte_pktmbuf_free(d);
 		w->st.frag_bad++;
 		return;
