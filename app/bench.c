@@ -1,13 +1,803 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* --bench: placeholder until the benchmark mode lands. */
+/*
+ * --bench: the appliance's steering path at line rate, next to a plain
+ * io-forward of the same frames, in the same process.
+ *
+ * No real ports: two net_null vdevs stand for the NIC (ARP replies go out
+ * there; the io-forward baseline transmits everything there) and the host
+ * port (what the steering hands to the kernel). Both free what they are
+ * given, like a wire. Receiving is stood in for by what a NIC's DMA does:
+ * allocate a burst of mbufs in bulk and copy frames in, from a mix of
+ * templates built once in memory. Per burst the two paths then do
+ *
+ *   io-forward: rte_eth_tx_burst(NIC, q, burst)       (no parsing)
+ *   steer:      vs_worker_nic_burst(w, burst, now)   (the real data path:
+ *               parse, ARP, hash, ownership, reassembly, tx host/NIC, free)
+ *
+ * so the difference is the steering. Every participating lcore (workers
+ * first, then the main lcore) runs one loop on its own queue; lcore counts
+ * go from 1 to all. The two paths are interleaved: runs x (io-fwd slice,
+ * steer slice), order alternating, --bench-seconds per path in total, and
+ * the tables show the median of the runs. Counters of the steering slices
+ * must add up to the frames generated (checked and reported).
+ *
+ * stdout: a human table, then one JSON object on the last line.
+ */
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_ip_frag.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_memcpy.h>
 
 #include "vs_app.h"
+
+#define BENCH_RUNS     5
+#define MIX_FRAMES     4096
+#define SLOT_64        128
+#define SLOT_IMIX      2048
+#define CHECK_EVERY    16    /* bursts between end-of-slice checks */
+#define NIC_DEV        "net_null_vsb_nic"
+#define HOST_DEV       "net_null_vsb_host"
+
+enum { PATH_IOFWD = 0, PATH_STEER = 1, NB_PATHS };
+static const char *const path_name[NB_PATHS] = {"io-fwd", "steer"};
+
+/* ------------------------------------------------------------------ */
+/* The frame mix                                                       */
+
+struct mix {
+	uint8_t *buf;            /* n * slot bytes */
+	uint16_t *len;
+	uint32_t n, slot;
+	uint64_t bytes;
+	uint32_t n_l4, n_vlan, n_arp, n_icmperr, n_frag, n_other;
+};
+
+static struct mix mix;
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+static uint32_t
+rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (uint32_t)((rng_state * 0x2545f4914f6cdd1dULL) >> 32);
+}
+
+static void
+st16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+st32(uint8_t *p, uint32_t v)
+{
+	st16(p, (uint16_t)(v >> 16));
+	st16(p + 2, (uint16_t)v);
+}
+
+static uint32_t
+rnd_client(void)
+{
+	return 0x0a000000u | (rnd() & 0x00ffffffu); /* 10.0.0.0/8 */
+}
+
+static uint16_t
+rnd_service_port(void)
+{
+	static const uint16_t ports[] = {80, 443, 443, 443, 53, 8080, 22};
+
+	return ports[rnd() % RTE_DIM(ports)];
+}
+
+static uint32_t
+put_eth(uint8_t *f, const struct vs_app *a, bool to_cluster,
+	unsigned int vlans, uint16_t ethertype)
+{
+	static const uint8_t smac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0xfe};
+	uint32_t off = 12;
+
+	memcpy(f, to_cluster ? a->arp.cluster_mac.addr_bytes :
+	       a->arp.nic_mac.addr_bytes, 6);
+	memcpy(f + 6, smac, 6);
+	if (vlans == 2) {
+		st16(f + off, 0x88a8);
+		st16(f + off + 2, (uint16_t)(rnd() & 0xfff));
+		off += 4;
+	}
+	if (vlans >= 1) {
+		st16(f + off, 0x8100);
+		st16(f + off + 2, (uint16_t)(rnd() & 0xfff));
+		off += 4;
+	}
+	st16(f + off, ethertype);
+	return off + 2;
+}
+
+static void
+put_ipv4(uint8_t *ip, uint16_t tot, uint8_t proto, uint16_t id,
+	 uint16_t frag, uint32_t src, uint32_t dst)
+{
+	ip[0] = 0x45;
+	ip[1] = 0;
+	st16(ip + 2, tot);
+	st16(ip + 4, id);
+	st16(ip + 6, frag);
+	ip[8] = 64;
+	ip[9] = proto;
+	st16(ip + 10, 0);
+	st32(ip + 12, src);
+	st32(ip + 16, dst);
+	st16(ip + 10, rte_ipv4_cksum((const struct rte_ipv4_hdr *)ip));
+}
+
+/* IMIX 7:4:1 of 64, 594 and 1518-byte frames (FCS not stored). */
+static uint32_t
+imix_len(bool imix)
+{
+	uint32_t r;
+
+	if (!imix)
+		return 60;
+	r = rnd() % 12;
+	return r < 7 ? 60 : r < 11 ? 590 : 1514;
+}
+
+/* TCP (75%) or UDP to the VIP from a random client. */
+static uint32_t
+gen_l4(uint8_t *f, const struct vs_app *a, uint32_t vip, unsigned int vlans,
+       bool imix)
+{
+	uint32_t off = put_eth(f, a, true, vlans, RTE_ETHER_TYPE_IPV4);
+	uint8_t proto = (rnd() % 4) ? IPPROTO_TCP : IPPROTO_UDP;
+	uint32_t hl = proto == IPPROTO_TCP ? 20 : 8, flen = imix_len(imix);
+	uint32_t iplen = flen > off + 20 + hl ? flen - off : 20 + hl;
+	uint8_t *l4 = f + off + 20;
+
+	put_ipv4(f + off, (uint16_t)iplen, proto, (uint16_t)rnd(), 0x4000,
+		 rnd_client(), vip);
+	st16(l4, (uint16_t)(1024 + rnd() % 64512));
+	st16(l4 + 2, rnd_service_port());
+	if (proto == IPPROTO_TCP) {
+		st32(l4 + 4, rnd());
+		st32(l4 + 8, rnd());
+		l4[12] = 0x50;
+		l4[13] = 0x10; /* ACK */
+		st16(l4 + 14, 65535);
+	} else {
+		st16(l4 + 4, (uint16_t)(iplen - 20));
+	}
+	return off + iplen;
+}
+
+static uint32_t
+gen_arp(uint8_t *f, const struct vs_app *a, uint32_t vip)
+{
+	uint32_t off = put_eth(f, a, false, 0, RTE_ETHER_TYPE_ARP);
+	uint8_t *p = f + off;
+
+	memset(f, 0xff, 6);
+	st16(p, 1);
+	st16(p + 2, RTE_ETHER_TYPE_IPV4);
+	p[4] = 6;
+	p[5] = 4;
+	st16(p + 6, 1); /* request */
+	memcpy(p + 8, f + 6, 6);
+	st32(p + 14, rnd_client());
+	memset(p + 18, 0, 6);
+	st32(p + 24, vip);
+	return off + 28;
+}
+
+/* ICMP fragmentation-needed quoting a VIP -> client TCP segment. */
+static uint32_t
+gen_icmperr(uint8_t *f, const struct vs_app *a, uint32_t vip)
+{
+	uint32_t off = put_eth(f, a, true, 0, RTE_ETHER_TYPE_IPV4);
+	uint8_t *icmp = f + off + 20, *q = icmp + 8;
+
+	put_ipv4(f + off, 20 + 8 + 20 + 8, IPPROTO_ICMP, (uint16_t)rnd(), 0,
+		 0x0a0000fe, vip);
+	icmp[0] = 3;
+	icmp[1] = 4;
+	st16(icmp + 2, 0);
+	st16(icmp + 4, 0);
+	st16(icmp + 6, 1400);
+	put_ipv4(q, 1500, IPPROTO_TCP, (uint16_t)rnd(), 0x4000, vip,
+		 rnd_client());
+	st16(q + 20, rnd_service_port());
+	st16(q + 22, (uint16_t)(1024 + rnd() % 64512));
+	st32(q + 24, rnd());
+	return off + 20 + 8 + 20 + 8;
+}
+
+/* A UDP datagram to the VIP in two 32-byte fragments, f then f2. */
+static uint32_t
+gen_frag_pair(uint8_t *f, uint8_t *f2, uint32_t *len2, const struct vs_app *a,
+	      uint32_t vip)
+{
+	uint32_t src = rnd_client(), off;
+	uint16_t id = (uint16_t)rnd();
+	uint8_t *l4;
+
+	off = put_eth(f, a, true, 0, RTE_ETHER_TYPE_IPV4);
+	put_ipv4(f + off, 20 + 32, IPPROTO_UDP, id, 0x2000, src, vip);
+	l4 = f + off + 20;
+	st16(l4, (uint16_t)(1024 + rnd() % 64512));
+	st16(l4 + 2, 53);
+	st16(l4 + 4, 64);
+	memset(l4 + 8, 0x5a, 24);
+	off = put_eth(f2, a, true, 0, RTE_ETHER_TYPE_IPV4);
+	put_ipv4(f2 + off, 20 + 32, IPPROTO_UDP, id, 32 / 8, src, vip);
+	memset(f2 + off + 20, 0xa5, 32);
+	*len2 = off + 52;
+	return off + 52;
+}
+
+/* Not for the VIP: another IPv4 address of the host, or IPv6. */
+static uint32_t
+gen_other(uint8_t *f, const struct vs_app *a)
+{
+	uint32_t off;
+
+	if (rnd() & 1) {
+		off = put_eth(f, a, false, 0, RTE_ETHER_TYPE_IPV4);
+		put_ipv4(f + off, 40, IPPROTO_TCP, (uint16_t)rnd(), 0x4000,
+			 rnd_client(), 0xc0a86402);
+		memset(f + off + 20, 0, 20);
+		f[off + 32] = 0x50;
+		return off + 40;
+	}
+	off = put_eth(f, a, false, 0, RTE_ETHER_TYPE_IPV6);
+	memset(f + off, 0, 40);
+	f[off] = 0x60;
+	f[off + 6] = IPPROTO_NONE;
+	return off + 40;
+}
+
+static int
+mix_build(struct mix *m, const struct vs_app *a, bool imix)
+{
+	uint32_t vip = rte_be_to_cpu_32(a->hash.vip), i, r, l, l2;
+	uint8_t *f;
+
+	m->n = MIX_FRAMES;
+	m->slot = imix ? SLOT_IMIX : SLOT_64;
+	m->buf = rte_zmalloc("vsb_mix", (size_t)m->n * m->slot, 64);
+	m->len = rte_zmalloc("vsb_len", m->n * sizeof(*m->len), 64);
+	if (m->buf == NULL || m->len == NULL)
+		return -ENOMEM;
+	for (i = 0; i < m->n; i++) {
+		f = m->buf + (size_t)i * m->slot;
+		r = rnd() % 1000;
+		if (r < 850) {
+			unsigned int v = 0;
+
+			r = rnd() % 100; /* 10% VLAN-tagged, 1% QinQ */
+			if (r < 1)
+				v = 2;
+			else if (r < 10)
+				v = 1;
+			l = gen_l4(f, a, vip, v, imix);
+			m->n_l4++;
+			m->n_vlan += v != 0;
+		} else if (r < 900) {
+			l = gen_arp(f, a, vip);
+			m->n_arp++;
+		} else if (r < 930) {
+			l = gen_icmperr(f, a, vip);
+			m->n_icmperr++;
+		} else if (r < 950 && i + 1 < m->n) {
+			l = gen_frag_pair(f, f + m->slot, &l2, a, vip);
+			m->len[i + 1] = (uint16_t)(l2 < 60 ? 60 : l2);
+			m->bytes += m->len[i + 1];
+			m->n_frag += 2;
+			m->len[i] = (uint16_t)(l < 60 ? 60 : l);
+			m->bytes += m->len[i];
+			i++;
+			continue;
+		} else {
+			l = gen_other(f, a);
+			m->n_other++;
+		}
+		m->len[i] = (uint16_t)(l < 60 ? 60 : l); /* Ethernet minimum */
+		m->bytes += m->len[i];
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Ports                                                               */
+
+static int
+null_port(const char *name, uint16_t nb_q, struct rte_mempool *pool,
+	  uint16_t *port)
+{
+	struct rte_eth_conf conf;
+	uint16_t q;
+	int r;
+
+	r = rte_eal_hotplug_add("vdev", name, "copy=0,size=64");
+	if (r < 0 || rte_eth_dev_get_port_by_name(name, port) < 0) {
+		VS_LOG(main, ERR, "bench: cannot create %s: %s\n", name,
+		       rte_strerror(-r));
+		return r < 0 ? r : -ENODEV;
+	}
+	memset(&conf, 0, sizeof(conf));
+	r = rte_eth_dev_configure(*port, nb_q, nb_q, &conf);
+	for (q = 0; r == 0 && q < nb_q; q++)
+		r = rte_eth_rx_queue_setup(*port, q, 512, SOCKET_ID_ANY, NULL,
+					   pool);
+	for (q = 0; r == 0 && q < nb_q; q++)
+		r = rte_eth_tx_queue_setup(*port, q, 512, SOCKET_ID_ANY, NULL);
+	if (r == 0)
+		r = rte_eth_dev_start(*port);
+	if (r < 0)
+		VS_LOG(main, ERR, "bench: %s setup: %s\n", name,
+		       rte_strerror(-r));
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* The loops                                                           */
+
+struct slot_result {
+	uint64_t frames;
+	uint64_t cycles;
+	uint64_t alloc_fail;
+};
+
+struct bench_lcore {
+	bool active;
+	struct vs_worker *w;
+	uint32_t idx;            /* next template */
+	struct slot_result res;
+} __rte_cache_aligned;
+
+static struct bench_lcore blc[RTE_MAX_LCORE];
+static int cur_path;
+static uint64_t slice_start, slice_cycles;
+static uint64_t steer_generated;   /* frames handed to the steering */
+
+/* The NIC's DMA, for both paths alike: bulk allocation, copy in. */
+static inline int
+fill_burst(struct rte_mempool *pool, struct rte_mbuf **pkts, uint16_t n,
+	   uint32_t *idx)
+{
+	uint32_t i, k = *idx;
+
+	if (unlikely(rte_pktmbuf_alloc_bulk(pool, pkts, n) != 0))
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint16_t len = mix.len[k];
+
+		rte_memcpy(rte_pktmbuf_mtod(m, void *),
+			   mix.buf + (size_t)k * mix.slot, len);
+		m->data_len = len;
+		m->pkt_len = len;
+		m->port = 0;
+		m->ol_flags = RTE_MBUF_F_RX_IP_CKSUM_GOOD |
+			      RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+		if (++k == mix.n)
+			k = 0;
+	}
+	*idx = k;
+	return 0;
+}
+
+static int
+bench_lcore_main(void *arg)
+{
+	struct vs_app *a = arg;
+	struct bench_lcore *bl = &blc[rte_lcore_id()];
+	struct rte_mbuf *pkts[VS_MAX_BURST];
+	const uint16_t burst = (uint16_t)a->conf.burst;
+	const uint64_t expire_every = a->tsc_hz / 10;
+	const bool steer = cur_path == PATH_STEER;
+	struct vs_worker *w = bl->w;
+	uint64_t now, t0, end, frames = 0, fail = 0;
+	uint32_t idx = bl->idx, b;
+	uint16_t k;
+
+	if (!bl->active)
+		return 0;
+	while ((now = rte_rdtsc()) < slice_start)
+		rte_pause();
+	t0 = now;
+	end = slice_start + slice_cycles;
+	do {
+		for (b = 0; b < CHECK_EVERY; b++) {
+			now = rte_rdtsc(); /* as the worker's poll loop does */
+			if (unlikely(fill_burst(a->pool, pkts, burst, &idx))) {
+				fail++;
+				continue;
+			}
+			if (steer) {
+				vs_worker_nic_burst(w, pkts, burst, now);
+			} else {
+				k = rte_eth_tx_burst(a->nic, w->q, pkts, burst);
+				if (unlikely(k < burst))
+					rte_pktmbuf_free_bulk(&pkts[k],
+							      burst - k);
+			}
+			frames += burst;
+		}
+		now = rte_rdtsc();
+		if (steer && w->frag_tbl && now >= w->frag_next_expire) {
+			/* the death row is freed and counted by the next
+			 * burst, as in vs_worker_main */
+			rte_ip_frag_table_del_expired_entries(w->frag_tbl,
+							      &w->dr, now);
+			w->frag_next_expire = now + expire_every;
+		}
+	} while (now < end && !a->quit);
+	bl->idx = idx;
+	bl->res.frames = frames;
+	bl->res.cycles = now - t0;
+	bl->res.alloc_fail = fail;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Results                                                             */
+
+struct row {
+	unsigned int lcores;
+	double mpps_lcore[NB_PATHS][BENCH_RUNS]; /* mean over the lcores */
+	double cyc[NB_PATHS][BENCH_RUNS];        /* TSC cycles per frame */
+	double mpps_total[NB_PATHS][BENCH_RUNS];
+	double med_mpps_lcore[NB_PATHS], med_cyc[NB_PATHS];
+	double med_mpps_total[NB_PATHS], best_mpps_lcore[NB_PATHS];
+	double ratio;
+};
+
+static int
+cmp_double(const void *x, const void *y)
+{
+	double p = *(const double *)x, q = *(const double *)y;
+
+	return (p > q) - (p < q);
+}
+
+static double
+median(const double *v, unsigned int n)
+{
+	double t[BENCH_RUNS];
+
+	memcpy(t, v, n * sizeof(*v));
+	qsort(t, n, sizeof(*t), cmp_double);
+	return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+}
+
+static double
+maxd(const double *v, unsigned int n)
+{
+	double m = v[0];
+	unsigned int i;
+
+	for (i = 1; i < n; i++)
+		if (v[i] > m)
+			m = v[i];
+	return m;
+}
+
+/* Run one slice of a path on the first n lcores of order[]. */
+static void
+run_slice(struct vs_app *a, const unsigned int *order, unsigned int n,
+	  int path, double seconds, struct row *row, unsigned int run)
+{
+	double sum_mpps = 0, sum_cyc = 0;
+	uint64_t frames = 0;
+	unsigned int i;
+
+	for (i = 0; i < RTE_MAX_LCORE; i++)
+		blc[i].active = false;
+	for (i = 0; i < n; i++) {
+		blc[order[i]].active = true;
+		memset(&blc[order[i]].res, 0, sizeof(blc[order[i]].res));
+	}
+	cur_path = path;
+	slice_cycles = (uint64_t)(seconds * (double)a->tsc_hz);
+	slice_start = rte_rdtsc() + a->tsc_hz / 50; /* all start together */
+	rte_eal_mp_remote_launch(bench_lcore_main, a, CALL_MAIN);
+	rte_eal_mp_wait_lcore();
+	for (i = 0; i < n; i++) {
+		const struct slot_result *r = &blc[order[i]].res;
+		double s = (double)r->cycles / (double)a->tsc_hz;
+
+		if (r->alloc_fail)
+			VS_LOG(main, WARNING, "bench: lcore %u: %" PRIu64
+			       " bursts without mbufs\n", order[i],
+			       r->alloc_fail);
+		frames += r->frames;
+		sum_mpps += r->frames ? (double)r->frames / s / 1e6 : 0;
+		sum_cyc += r->frames ? (double)r->cycles / (double)r->frames : 0;
+	}
+	if (path == PATH_STEER)
+		steer_generated += frames;
+	row->mpps_total[path][run] = sum_mpps;
+	row->mpps_lcore[path][run] = sum_mpps / n;
+	row->cyc[path][run] = sum_cyc / n;
+}
+
+static bool
+counters_check(const struct vs_stats *s, FILE *f)
+{
+	uint64_t outcomes = 0;
+	bool ok;
+
+#define ADD(n) outcomes += s->n;
+	VS_STATS_OUTCOMES(ADD)
+#undef ADD
+	ok = s->rx == steer_generated && outcomes == s->rx &&
+	     s->frag_held == s->frag_done + s->frag_expired &&
+	     s->malformed == 0 && s->tx_host_drop == 0 &&
+	     s->tx_wire_drop == 0 && s->vip_owned > 0 &&
+	     s->vip_not_owned > 0;
+	fprintf(f, "counters: generated %" PRIu64 ", rx %" PRIu64
+		", outcomes %" PRIu64 " (vip_owned %" PRIu64 ", vip_not_owned %"
+		PRIu64 ", arp_reply %" PRIu64 ", arp_to_host %" PRIu64
+		", other_to_host %" PRIu64 ", frag_held %" PRIu64
+		", malformed %" PRIu64 "); fragments: %" PRIu64
+		" reassembled, %" PRIu64 " expired; %s\n",
+		steer_generated, s->rx, outcomes, s->vip_owned,
+		s->vip_not_owned, s->arp_reply, s->arp_to_host,
+		s->other_to_host, s->frag_held, s->malformed,
+		s->frag_reassembled, s->frag_expired,
+		ok ? "they add up" : "MISMATCH");
+	return ok;
+}
+
+static void
+json_row(FILE *f, const struct row *r)
+{
+	fprintf(f, "{\"lcores\":%u,\"steer_mpps_per_lcore\":%.3f,"
+		"\"iofwd_mpps_per_lcore\":%.3f,\"steer_mpps_total\":%.3f,"
+		"\"iofwd_mpps_total\":%.3f,\"ratio\":%.4f,"
+		"\"cycles_per_frame\":%.2f,\"iofwd_cycles_per_frame\":%.2f,"
+		"\"steer_runs\":[", r->lcores,
+		r->med_mpps_lcore[PATH_STEER], r->med_mpps_lcore[PATH_IOFWD],
+		r->med_mpps_total[PATH_STEER], r->med_mpps_total[PATH_IOFWD],
+		r->ratio, r->med_cyc[PATH_STEER], r->med_cyc[PATH_IOFWD]);
+	for (unsigned int i = 0; i < BENCH_RUNS; i++)
+		fprintf(f, "%s%.3f", i ? "," : "",
+			r->mpps_lcore[PATH_STEER][i]);
+	fprintf(f, "],\"iofwd_runs\":[");
+	for (unsigned int i = 0; i < BENCH_RUNS; i++)
+		fprintf(f, "%s%.3f", i ? "," : "",
+			r->mpps_lcore[PATH_IOFWD][i]);
+	fprintf(f, "]}");
+}
+
+/* ------------------------------------------------------------------ */
+
+static int
+bench_setup(struct vs_app *a, unsigned int nb)
+{
+	unsigned int n, i;
+	int r;
+
+	a->nb_workers = (uint16_t)nb;
+	a->needs_reassembly = vs_hash_needs_ports(&a->hash);
+	/* a fixed unicast NIC MAC; the host port carries the same */
+	rte_ether_unformat_addr("02:76:73:62:00:01", &a->arp.nic_mac);
+	a->host_mac = a->arp.nic_mac;
+	a->host_mtu = RTE_ETHER_MTU;
+	n = nb * (8 * VS_MAX_BURST + 2 * 512 +
+		  (a->needs_reassembly ? a->conf.frag_max *
+		   RTE_LIBRTE_IP_FRAG_MAX_FRAG : 0)) +
+	    (rte_lcore_count() + 1) * 256 + 1024;
+	a->pool = rte_pktmbuf_pool_create("vsb_mbuf", n, 256, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE,
+					  (int)rte_socket_id());
+	if (a->pool == NULL) {
+		VS_LOG(main, ERR, "bench: cannot create a pool of %u mbufs: %s\n",
+		       n, rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	r = null_port(NIC_DEV, (uint16_t)nb, a->pool, &a->nic);
+	if (r < 0)
+		return r;
+	r = null_port(HOST_DEV, (uint16_t)nb, a->pool, &a->host);
+	if (r < 0)
+		return r;
+	for (i = 0; i < nb; i++) {
+		struct vs_worker *w = &a->workers[i];
+
+		w->q = (uint16_t)i;
+		if (a->needs_reassembly) {
+			uint64_t cyc = a->tsc_hz * a->conf.frag_timeout_ms / 1000;
+
+			w->frag_tbl = rte_ip_frag_table_create(
+				rte_align32pow2(a->conf.frag_max), 4,
+				a->conf.frag_max, cyc, (int)rte_socket_id());
+			if (w->frag_tbl == NULL)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static void
+bench_teardown(struct vs_app *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->nb_workers; i++)
+		if (a->workers[i].frag_tbl)
+			rte_ip_frag_table_destroy(a->workers[i].frag_tbl);
+	if (rte_eth_dev_is_valid_port(a->nic)) {
+		rte_eth_dev_stop(a->nic);
+		rte_eth_dev_close(a->nic);
+		rte_eal_hotplug_remove("vdev", NIC_DEV);
+	}
+	if (rte_eth_dev_is_valid_port(a->host)) {
+		rte_eth_dev_stop(a->host);
+		rte_eth_dev_close(a->host);
+		rte_eal_hotplug_remove("vdev", HOST_DEV);
+	}
+	rte_free(mix.buf);
+	rte_free(mix.len);
+}
 
 int
 vs_bench_run(struct vs_app *a)
 {
-	RTE_SET_USED(a);
-	fprintf(stderr, "dpdk-vipshare: --bench is not implemented yet\n");
-	return 1;
+	unsigned int order[RTE_MAX_LCORE], nlc = 0, lc, i, n, run;
+	struct row rows[RTE_MAX_LCORE];
+	const struct row *top;
+	struct vs_stats s;
+	double per_path, slice;
+	char nodes[256];
+	bool imix = a->conf.bench_imix, ok;
+	int r, ret = 0;
+
+	/* worker lcores first, the main lcore last */
+	RTE_LCORE_FOREACH_WORKER(lc)
+		order[nlc++] = lc;
+	order[nlc++] = rte_get_main_lcore();
+	a->nic = a->host = RTE_MAX_ETHPORTS;
+	r = bench_setup(a, nlc);
+	if (r < 0) {
+		bench_teardown(a);
+		return 1;
+	}
+	for (i = 0; i < nlc; i++) {
+		blc[order[i]].w = &a->workers[i];
+		a->workers[i].lcore = order[i];
+		blc[order[i]].idx = (i * 997) % MIX_FRAMES;
+	}
+	if (mix_build(&mix, a, imix) < 0) {
+		VS_LOG(main, ERR, "bench: out of memory for the frame mix\n");
+		bench_teardown(a);
+		return 1;
+	}
+	vs_own_format(vs_own_load(&a->own), nodes, sizeof(nodes));
+	per_path = a->conf.bench_seconds;
+	slice = per_path / BENCH_RUNS;
+	printf("dpdk-vipshare --bench: %s mix of %u frames (mean %.0f bytes): "
+	       "%u TCP/UDP to the VIP (%u VLAN-tagged), %u ARP, %u ICMP errors, "
+	       "%u fragments (in pairs), %u not for the VIP\n",
+	       imix ? "IMIX" : "64-byte", mix.n, (double)mix.bytes / mix.n,
+	       mix.n_l4, mix.n_vlan, mix.n_arp, mix.n_icmperr, mix.n_frag,
+	       mix.n_other);
+	printf("hash %s%s, nodes %s of %u, burst %u; lcores %u (workers "
+	       "first, then main); %u runs x %.2f s per path, io-fwd and steer "
+	       "interleaved; TSC %.1f MHz\n",
+	       a->hash.compat == VS_COMPAT_NFT ? "nft" :
+	       vs_hash_mode_name(a->hash.mode),
+	       a->needs_reassembly ? " (reassembly on)" : "", nodes,
+	       a->hash.total_nodes, a->conf.burst, nlc, BENCH_RUNS, slice,
+	       a->tsc_hz / 1e6);
+	fflush(stdout);
+
+	/* warm-up: caches, mempool caches, fragment tables */
+	for (i = 0; i < nlc; i++)
+		blc[order[i]].active = true;
+	cur_path = PATH_STEER;
+	slice_cycles = a->tsc_hz / 20;
+	slice_start = rte_rdtsc() + a->tsc_hz / 50;
+	rte_eal_mp_remote_launch(bench_lcore_main, a, CALL_MAIN);
+	rte_eal_mp_wait_lcore();
+	for (i = 0; i < nlc; i++)
+		steer_generated += blc[order[i]].res.frames;
+
+	memset(rows, 0, sizeof(rows));
+	for (n = 1; n <= nlc && !a->quit; n++) {
+		struct row *rw = &rows[n - 1];
+
+		rw->lcores = n;
+		for (run = 0; run < BENCH_RUNS && !a->quit; run++) {
+			int first = run % 2 ? PATH_STEER : PATH_IOFWD;
+
+			run_slice(a, order, n, first, slice, rw, run);
+			run_slice(a, order, n, !first, slice, rw, run);
+		}
+		for (int p = 0; p < NB_PATHS; p++) {
+			rw->med_mpps_lcore[p] = median(rw->mpps_lcore[p],
+						       BENCH_RUNS);
+			rw->med_mpps_total[p] = median(rw->mpps_total[p],
+						       BENCH_RUNS);
+			rw->med_cyc[p] = median(rw->cyc[p], BENCH_RUNS);
+			rw->best_mpps_lcore[p] = maxd(rw->mpps_lcore[p],
+						      BENCH_RUNS);
+		}
+		rw->ratio = rw->med_mpps_lcore[PATH_IOFWD] > 0 ?
+			rw->med_mpps_lcore[PATH_STEER] /
+			rw->med_mpps_lcore[PATH_IOFWD] : 0;
+	}
+	if (a->quit) {
+		bench_teardown(a);
+		return 1;
+	}
+	for (i = 0; i < nlc; i++)
+		vs_worker_drain(&a->workers[i]);
+
+	printf("\n%-6s %-7s %11s %11s %13s %13s %7s\n", "lcores", "path",
+	       "Mpps total", "Mpps/lcore", "cycles/frame", "best Mpps/lc",
+	       "ratio");
+	for (n = 0; n < nlc; n++) {
+		const struct row *rw = &rows[n];
+
+		for (int p = 0; p < NB_PATHS; p++) {
+			printf("%-6u %-7s %11.2f %11.2f %13.1f %13.2f", rw->lcores,
+			       path_name[p], rw->med_mpps_total[p],
+			       rw->med_mpps_lcore[p], rw->med_cyc[p],
+			       rw->best_mpps_lcore[p]);
+			if (p == PATH_STEER)
+				printf(" %7.3f\n", rw->ratio);
+			else
+				printf(" %7s\n", "");
+		}
+	}
+	printf("(medians of %u runs; cycles are TSC ticks per frame per lcore; "
+	       "ratio = steer / io-fwd Mpps per lcore)\n", BENCH_RUNS);
+
+	vs_stats_sum(a, &s);
+	ok = counters_check(&s, stdout);
+	if (!ok)
+		ret = 1;
+
+	top = &rows[nlc - 1];
+	printf("{\"bench\":\"dpdk-vipshare\",\"mix\":\"%s\",\"mean_frame_bytes\":"
+	       "%.1f,\"hashmode\":\"%s\",\"compat\":\"%s\",\"nodes\":\"%s/%u\","
+	       "\"burst\":%u,\"runs\":%u,\"seconds_per_path\":%.2f,"
+	       "\"tsc_mhz\":%.1f,\"lcores\":%u,\"steer_mpps_per_lcore\":%.3f,"
+	       "\"iofwd_mpps_per_lcore\":%.3f,\"ratio\":%.4f,"
+	       "\"cycles_per_frame\":%.2f,\"iofwd_cycles_per_frame\":%.2f,"
+	       "\"scaling\":[",
+	       imix ? "imix" : "64", (double)mix.bytes / mix.n,
+	       vs_hash_mode_name(a->hash.mode),
+	       vs_hash_compat_name(a->hash.compat), nodes,
+	       a->hash.total_nodes, a->conf.burst, BENCH_RUNS, per_path,
+	       a->tsc_hz / 1e6, nlc, top->med_mpps_lcore[PATH_STEER],
+	       top->med_mpps_lcore[PATH_IOFWD], top->ratio,
+	       top->med_cyc[PATH_STEER], top->med_cyc[PATH_IOFWD]);
+	for (n = 0; n < nlc; n++) {
+		if (n)
+			putchar(',');
+		json_row(stdout, &rows[n]);
+	}
+	printf("],\"counters\":{\"generated\":%" PRIu64, steer_generated);
+#define PR(n) printf(",\"" #n "\":%" PRIu64, s.n);
+	VS_STATS_ALL(PR)
+#undef PR
+	printf("},\"counters_ok\":%s}\n", ok ? "true" : "false");
+	fflush(stdout);
+	bench_teardown(a);
+	return ret;
 }

@@ -161,7 +161,7 @@ vs_arp_parse_mac(const char *s, struct rte_ether_addr *mac)
 #define IGMP_V2_REPORT   0x16
 #define IGMP_QUERY       0x11
 #define IGMP_MRD_ADV     0x30
-#define ALL_SNOOPERS     RTE_IPV4(224, 0, 0, 106)
+#define ALL_SNOOPERS     RTE_IPV4(224u, 0, 0, 106) /* u: 224 << 24 overflows int */
 
 /* Ethernet + IPv4 with Router Alert + 8 bytes of IGMP-type message. */
 static int
