@@ -1,0 +1,224 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# The OCF agent on its own (no cluster), in a namespace "node" whose NIC is a
+# veth driven through net_af_packet:
+#  1. ocf-tester passes (meta-data against ra-api-1.dtd, validate-all,
+#     probes, start/stop idempotence, return codes);
+#  2. validate-all: every parameter's bad value is refused with
+#     OCF_ERR_CONFIGURED (6), missing binaries/interfaces with
+#     OCF_ERR_INSTALLED (5);
+#  3. clone semantics: three instances started at the same time make one
+#     daemon holding 1,2,3 (file prefix vipshare-<ip>, pidfile under
+#     /run/vipshare); monitor/probe answers per instance; stop releases the
+#     number; the last stop stops the daemon and removes the TAP; a daemon
+#     killed -9 reads as not running; a lost VIP is a failure.
+# Usage: ocf_agent.sh AGENT DAEMON CTL
+. "$(dirname "$0")/lib.sh"
+
+AGENT_SRC=$(realpath "$1") VS_DAEMON=$(realpath "$2") VS_CTL=$(realpath "$3")
+VIP=10.251.0.100
+NS=vsp-t-n1
+export OCF_ROOT=/usr/lib/ocf
+
+vsp_init ocf
+need ocf-tester xmllint
+[ -x "$VS_DAEMON" ] && [ -x "$VS_CTL" ] || fail "binaries missing: $VS_DAEMON $VS_CTL"
+install_agent "$AGENT_SRC"
+A=$VSP_AGENT_PATH
+
+netns_add "$NS"
+ip -n "$NS" link add data type veth peer name peer || fail "veth"
+ip netns exec "$NS" ethtool -K peer tx off tso off >/dev/null 2>&1
+ip -n "$NS" link set peer up
+harden_data "$NS" data
+mk_node t1 "$NS"
+
+COMMON=(ip=$VIP cidr_netmask=24 nic=net_af_packet0,iface=data lcores=0
+	"eal_args=--no-huge -m 256 --no-pci" idle_sleep=100
+	"daemon=$VS_DAEMON" "ctl=$VS_CTL")
+
+# ra ACTION [name=value...]: run the agent inside the node with the common
+# parameters, then the given ones (later wins), and the environment's
+# OCF_RESKEY_CRM_meta_* / OCF_RESOURCE_INSTANCE (a recurring monitor unless
+# INTERVAL=0: a probe). Output to agent.log; returns rc.
+ra() {
+	local action=$1 kv env=()
+	shift
+	for kv in "${COMMON[@]}" "$@"; do
+		env+=("OCF_RESKEY_${kv%%=*}=${kv#*=}")
+	done
+	in_node t1 env OCF_ROOT=$OCF_ROOT OCF_RESOURCE_INSTANCE="${INST:-ClusterIP}" \
+		OCF_RESKEY_CRM_meta_timeout=20000 \
+		${CLONE:+OCF_RESKEY_CRM_meta_clone=$CLONE} \
+		${CLONE_MAX:+OCF_RESKEY_CRM_meta_clone_max=$CLONE_MAX} \
+		OCF_RESKEY_CRM_meta_interval="${INTERVAL:-10000}" \
+		"${env[@]}" "$A" "$action" >>"$VSP_TMP/agent.log" 2>&1
+}
+
+expect_rc() { # expect_rc RC WHAT ACTION ARGS...
+	local want=$1 what=$2 rc
+	shift 2
+	ra "$@"
+	rc=$?
+	[ "$rc" = "$want" ] || fail "$what: rc $rc, expected $want"
+}
+
+# inst K ACTION: clone instance K of 3.
+inst() {
+	local k=$1
+	shift
+	INST=ClusterIP:$k CLONE=$k CLONE_MAX=3 ra "$@"
+}
+
+n_daemons() {
+	local pid n=0
+	for pid in $(ns_pids "$NS"); do
+		tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "--file-prefix=vipshare-$VIP" && n=$((n + 1))
+	done
+	echo $n
+}
+tap_has_vip() { in_node t1 ip -o -4 addr show dev vs0 2>/dev/null | grep -q " inet $VIP/24"; }
+
+# ---------------------------------------------------------------- 1
+log "ocf-tester"
+args=()
+for kv in "${COMMON[@]}"; do args+=(-o "$kv"); done
+T0=$(date +%s.%N)
+if ! in_node t1 env OCF_ROOT=$OCF_ROOT ocf-tester -n ClusterIP "${args[@]}" "$A" > "$VSP_TMP/ocf-tester.log" 2>&1; then
+	cat "$VSP_TMP/ocf-tester.log"
+	fail "ocf-tester"
+fi
+grep -q "passed all tests" "$VSP_TMP/ocf-tester.log" || fail "ocf-tester did not pass"
+log "ocf-tester passed in $(elapsed_since "$T0") s"
+[ "$(n_daemons)" = 0 ] || fail "a daemon survived ocf-tester"
+
+# meta-data: OCF 1.1, every parameter of the interface
+md=$("$A" meta-data) || fail "meta-data rc"
+echo "$md" | grep -q '<version>1.1</version>' || fail "meta-data is not OCF 1.1"
+for p in ip cidr_netmask nic clusterip_hash mac hash_init hash_compat lcores \
+	 eal_args host_port idle_sleep daemon ctl; do
+	echo "$md" | grep -q "<parameter name=\"$p\"" || fail "meta-data lacks $p"
+done
+for a in start stop monitor meta-data validate-all; do
+	echo "$md" | grep -q "<action name=\"$a\"" || fail "meta-data lacks action $a"
+done
+
+# ---------------------------------------------------------------- 2
+log "validate-all"
+expect_rc 0 "valid parameters" validate-all mac=01:00:5e:28:64:64 hash_init=0x10 \
+	hash_compat=nft clusterip_hash=sourceip host_port=tap:vsx lcores=0-1
+expect_rc 0 "valid PCI-less vdev" validate-all nic=net_af_xdp0,iface=data
+expect_rc 6 "missing ip" validate-all ip=
+expect_rc 6 "bad ip" validate-all ip=300.1.1.1
+expect_rc 6 "bad cidr_netmask" validate-all cidr_netmask=33
+expect_rc 6 "bad cidr_netmask" validate-all cidr_netmask=x
+expect_rc 6 "missing nic" validate-all nic=
+expect_rc 6 "bad nic" validate-all "nic=eth0"
+expect_rc 6 "PCI nic with --no-pci" validate-all nic=0000:03:00.0
+expect_rc 6 "bad clusterip_hash" validate-all clusterip_hash=destip
+expect_rc 6 "unicast mac" validate-all mac=00:11:22:33:44:55
+expect_rc 6 "bad mac" validate-all mac=01:00:5e:28:64
+expect_rc 6 "hash_init > 32 bits" validate-all hash_init=0x123456789
+expect_rc 6 "hash_init > 32 bits" validate-all hash_init=4294967296
+expect_rc 6 "bad hash_init" validate-all hash_init=abc
+expect_rc 6 "bad hash_compat" validate-all hash_compat=xt_cluster
+expect_rc 6 "bad lcores" validate-all lcores=a
+expect_rc 6 "eal_args with --file-prefix" validate-all "eal_args=--no-huge --file-prefix x"
+expect_rc 6 "eal_args with -l" validate-all "eal_args=-l 3"
+expect_rc 6 "eal_args with shell" validate-all "eal_args=--no-huge;reboot"
+expect_rc 6 "bad host_port" validate-all host_port=tun:x
+expect_rc 6 "host_port name too long" validate-all host_port=tap:abcdefghijklmnop
+expect_rc 6 "bad idle_sleep" validate-all idle_sleep=-1
+expect_rc 6 "idle_sleep too large" validate-all idle_sleep=1000001
+INST=ClusterIP:0 CLONE=0 CLONE_MAX=65 expect_rc 6 "clone-max 65" validate-all
+expect_rc 5 "missing daemon" validate-all daemon=/nonexistent/dpdk-vipshare
+expect_rc 5 "missing ctl" validate-all ctl=/nonexistent/vipshare-ctl
+expect_rc 5 "missing interface" validate-all nic=net_af_packet0,iface=nope
+expect_rc 5 "missing PCI device" validate-all nic=0000:ff:1f.7 eal_args=
+expect_rc 5 "start without the daemon binary" start daemon=/nonexistent/dpdk-vipshare
+INTERVAL=0 expect_rc 7 "probe without binaries" monitor daemon=/nonexistent/x ctl=/nonexistent/y
+expect_rc 3 "unknown action" frobnicate
+
+# ---------------------------------------------------------------- 3
+log "three instances started at once"
+for k in 0 1 2; do
+	INTERVAL=0 inst $k monitor; rc=$?
+	[ $rc = 7 ] || fail "probe of ClusterIP:$k before start: rc $rc"
+done
+T0=$(date +%s.%N)
+pids=()
+for k in 0 1 2; do inst $k start & pids+=($!); done
+for k in 0 1 2; do wait "${pids[$k]}" || fail "start of ClusterIP:$k failed"; done
+log "started in $(elapsed_since "$T0") s"
+[ "$(n_daemons)" = 1 ] || fail "$(n_daemons) daemons for one VIP"
+[ "$(held t1)" = "1,2,3" ] || fail "daemon holds $(held t1), expected 1,2,3"
+tap_has_vip || fail "VIP not on vs0"
+pid=$(daemon_pid_of t1) || fail "no pidfile /run/vipshare/$VIP.pid"
+tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q -- "--idle-sleep 100" || fail "idle_sleep not passed"
+in_node t1 "$VS_CTL" --file-prefix "vipshare-$VIP" status | grep -q "CLUSTERIP hashmode=sourceip-sourceport .*total_nodes=3 local_nodes=1,2,3" ||
+	fail "status line"
+for k in 0 1 2; do
+	inst $k monitor || fail "monitor of ClusterIP:$k after start"
+	INTERVAL=0 inst $k monitor || fail "probe of ClusterIP:$k after start"
+	inst $k start || fail "second start of ClusterIP:$k"
+done
+[ "$(held t1)" = "1,2,3" ] || fail "repeated starts changed the set: $(held t1)"
+
+log "stop one instance"
+inst 1 stop || fail "stop of ClusterIP:1"
+[ "$(held t1)" = "1,3" ] || fail "after stop of ClusterIP:1 the daemon holds $(held t1)"
+inst 1 monitor; rc=$?
+[ $rc = 7 ] || fail "monitor of the stopped ClusterIP:1: rc $rc"
+inst 0 monitor || fail "ClusterIP:0 lost"
+[ "$(daemon_pid_of t1)" = "$pid" ] || fail "the daemon was restarted"
+inst 1 stop || fail "stop of a stopped instance"
+tap_has_vip || fail "VIP left vs0 while numbers remain"
+
+log "an instance started with another clone-max is refused"
+INST=ClusterIP:1 CLONE=1 CLONE_MAX=2 ra start; rc=$?
+[ $rc = 1 ] || fail "start with clone-max 2 against a 3-node daemon: rc $rc"
+[ "$(held t1)" = "1,3" ] || fail "refused start changed the set"
+
+log "a lost VIP is a monitor failure"
+in_node t1 ip addr del "$VIP/24" dev vs0 || fail "ip addr del"
+inst 0 monitor; rc=$?
+[ $rc = 1 ] || fail "monitor without the VIP on vs0: rc $rc"
+in_node t1 ip addr add "$VIP/24" dev vs0
+
+log "last stops at once"
+T0=$(date +%s.%N)
+inst 0 stop & p0=$!
+inst 2 stop & p2=$!
+wait $p0 || fail "stop ClusterIP:0"
+wait $p2 || fail "stop ClusterIP:2"
+log "stopped in $(elapsed_since "$T0") s"
+pid_alive "$pid" && fail "daemon $pid still alive after the last stop"
+[ "$(n_daemons)" = 0 ] || fail "a daemon survived the last stop"
+in_node t1 ip link show vs0 >/dev/null 2>&1 && fail "vs0 still exists"
+for k in 0 1 2; do
+	inst $k monitor; rc=$?
+	[ $rc = 7 ] || fail "monitor of ClusterIP:$k after the last stop: rc $rc"
+done
+
+log "daemon killed -9"
+inst 2 start || fail "start ClusterIP:2"
+[ "$(held t1)" = "3" ] || fail "first instance ClusterIP:2 should start with 3, got $(held t1)"
+pid=$(daemon_pid_of t1)
+kill -KILL "$pid"
+for ((i = 0; i < 30; i++)); do pid_alive "$pid" || break; sleep 0.1; done
+inst 2 monitor; rc=$?
+[ $rc = 7 ] || fail "monitor after kill -9: rc $rc"
+inst 2 stop || fail "stop after kill -9"
+inst 2 start || fail "restart after kill -9"
+inst 2 monitor || fail "monitor after restart"
+inst 2 stop || fail "final stop"
+[ "$(n_daemons)" = 0 ] || fail "daemon left"
+
+log "non-clone use: node 1 of 1"
+ra start || fail "primitive start"
+[ "$(held t1)" = "1" ] || fail "primitive holds $(held t1)"
+ra monitor || fail "primitive monitor"
+ra stop || fail "primitive stop"
+[ "$(n_daemons)" = 0 ] || fail "daemon left"
+
+log "PASS"

@@ -1,0 +1,141 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# A real three-node Pacemaker/Corosync cluster in network namespaces.
+# Each node: a "ring" veth with its address for corosync, a "data" veth (no
+# IP, arp off, rp_filter) that its dpdk-vipshare owns via net_af_packet, all
+# into one switch bridge; a TCP service on port 80 answering the node name.
+# ClusterIP = ocf:vipshare:dpdk-vipshare, clone-max=3 clone-node-max=3
+# globally-unique=true. The client picks source ports per node number
+# (vipshare-which), so every connection's bucket is known.
+# Asserts:
+#  - one number per node, every bucket served by the node holding it, all
+#    three nodes serving;
+#  - node3 cut off (both links down): within 15 s its number is held by a
+#    survivor and new connections of every bucket are served again; node3
+#    (no quorum) stops its daemon;
+#  - heal: the cluster settles with 3 nodes online, 3 instances Started and
+#    every node number 1..3 held by at least one live daemon; every bucket
+#    served.
+# Usage: three_nodes.sh AGENT DAEMON CTL WHICH
+. "$(dirname "$0")/lib.sh"
+
+AGENT_SRC=$(realpath "$1") VS_DAEMON=$(realpath "$2") VS_CTL=$(realpath "$3") VS_WHICH=$(realpath "$4")
+VIP=192.168.100.100
+SW=vsp-3-sw CLIENT_NS=vsp-3-cl
+NODES=(vsp-n1 vsp-n2 vsp-n3)
+FAILOVER_MAX=15
+
+vsp_init three
+need corosync pacemakerd pcs crm_mon crm_resource cibadmin crm_attribute corosync-quorumtool socat
+[ -x "$VS_DAEMON" ] && [ -x "$VS_CTL" ] && [ -x "$VS_WHICH" ] || fail "binaries missing"
+install_agent "$AGENT_SRC"
+
+mk_switch "$SW"
+ring=()
+for k in 1 2 3; do
+	n=vsp-n$k ns=vsp-3-n$k
+	netns_add "$ns"
+	plug "$SW" r$k "$ns" ring
+	plug "$SW" d$k "$ns" data
+	harden_data "$ns" data
+	harden_ring "$ns" ring
+	ip -n "$ns" addr add 192.168.200.$k/24 dev ring
+	ip -n "$ns" link set ring up
+	mk_node "$n" "$ns"
+	ring+=("$n:192.168.200.$k")
+done
+mk_client "$SW" "$CLIENT_NS"
+PORTFILE=$VSP_TMP/ports
+mk_portfile "$PORTFILE" 3
+
+corosync_conf "$VSP_TMP/corosync.conf" "${ring[@]}"
+make_cib "$VSP_TMP/cib.xml" ip=$VIP cidr_netmask=24 nic=net_af_packet0,iface=data \
+	clusterip_hash=sourceip-sourceport lcores=0 "eal_args=--no-huge -m 256 --no-pci" \
+	idle_sleep=100 "daemon=$VS_DAEMON" "ctl=$VS_CTL" op monitor interval=5s timeout=20s
+
+T0=$(date +%s.%N)
+for n in "${NODES[@]}"; do
+	start_server "$n"
+	start_stack "$n" "$VSP_TMP/corosync.conf" "$VSP_TMP/cib.xml"
+done
+all_quorate() { for n in "${NODES[@]}"; do quorate "$n" || return 1; done; }
+wait_for 40 all_quorate || fail "corosync: not all nodes quorate"
+log "corosync quorate on 3 nodes after $(elapsed_since "$T0") s"
+for n in "${NODES[@]}"; do start_pacemaker "$n"; done
+
+# holders N: names of the nodes whose live daemon holds number N
+holders() {
+	local n out=""
+	for n in "${NODES[@]}"; do
+		case ",$(held "$n")," in *",$1,"*) out="$out $n" ;; esac
+	done
+	echo "${out# }"
+}
+show_held() { local n; for n in "${NODES[@]}"; do printf '%s=%s ' "$n" "$(held "$n")"; done; }
+all_held() { [ -n "$(holders 1)" ] && [ -n "$(holders 2)" ] && [ -n "$(holders 3)" ]; }
+one_each() {
+	local n
+	for n in "${NODES[@]}"; do case "$(held "$n")" in [123]) ;; *) return 1 ;; esac; done
+	all_held
+}
+served_ok() { # every bucket answered, by its holder when $1 = strict
+	local got b name
+	got=$(client round --timeout 2) || return 1
+	LAST_ROUND=$(echo "$got" | tr '\n' ' ')
+	while read -r b name; do
+		[ "$name" = "-" ] && return 1
+		[ "${1:-}" = strict ] && [ "$(holders "$b")" != "$name" ] && return 1
+	done <<< "$got"
+	return 0
+}
+
+wait_for 120 one_each || fail "no one-number-per-node layout after 120 s: $(show_held)"
+log "instances started, $(show_held)($(elapsed_since "$T0") s after corosync)"
+wait_for 30 served_ok strict || fail "buckets not served by their holders: $LAST_ROUND / $(show_held)"
+names=$(echo "$LAST_ROUND" | tr ' ' '\n' | grep vsp-n | sort -u | tr '\n' ' ')
+[ "$names" = "vsp-n1 vsp-n2 vsp-n3 " ] || fail "not all nodes served: $LAST_ROUND"
+log "client connections served by all three: $LAST_ROUND"
+client round --rounds 5 --timeout 2 > "$VSP_TMP/round.out"
+grep -q ' -$' "$VSP_TMP/round.out" && fail "failed connections: $(grep -c ' -$' "$VSP_TMP/round.out")/15"
+
+VICTIM=vsp-n3
+V=$(held $VICTIM)
+VPID=$(daemon_pid_of $VICTIM)
+log "cut $VICTIM off (holds $V, daemon $VPID)"
+TC=$(date +%s.%N)
+ip -n "$SW" link set r3 down
+ip -n "$SW" link set d3 down
+client until-all --deadline 30 --timeout 1 > "$VSP_TMP/failover.out"
+rc=$?
+FAILOVER=$(elapsed_since "$TC")
+sed -n 's/^elapsed //p' "$VSP_TMP/failover.out" >/dev/null
+[ $rc = 0 ] || fail "buckets not all served 30 s after the cut: $(tr '\n' ' ' < "$VSP_TMP/failover.out") / $(show_held)"
+grep -q "$VICTIM" "$VSP_TMP/failover.out" && fail "the cut node answered?"
+log "every bucket served again $FAILOVER s after the cut: $(tail -n 3 "$VSP_TMP/failover.out" | tr '\n' ' ')"
+NEW=$(holders "$V" | tr ' ' '\n' | grep -v $VICTIM)
+[ -n "$NEW" ] || fail "number $V not taken over: $(show_held)"
+log "number $V now held by $NEW: $(show_held)"
+[ "$(echo "$FAILOVER > $FAILOVER_MAX" | bc)" = 0 ] || fail "failover took $FAILOVER s (> $FAILOVER_MAX s)"
+victim_stopped() { ! pid_alive "$VPID"; }
+wait_for 30 victim_stopped || fail "$VICTIM without quorum kept its daemon $VPID"
+log "$VICTIM (no quorum) stopped its daemon"
+
+log "heal"
+TH=$(date +%s.%N)
+ip -n "$SW" link set r3 up
+ip -n "$SW" link set d3 up
+online3() { in_node vsp-n1 crm_mon -1 2>/dev/null | grep -q "Online: \[ vsp-n1 vsp-n2 vsp-n3 \]"; }
+three_started() { [ "$(started_instances vsp-n1 | wc -l)" = 3 ]; }
+idle() { in_node vsp-n1 crm_resource --wait --timeout=2s >/dev/null 2>&1; }
+healed() { online3 && three_started && idle && all_held; }
+wait_for 90 healed || fail "no settled cluster 90 s after healing: $(show_held) / $(started_instances vsp-n1 | tr '\n' ' ')"
+log "settled $(elapsed_since "$TH") s after healing: $(show_held)/ $(started_instances vsp-n1 | tr '\n' ' ')"
+for b in 1 2 3; do
+	h=$(holders $b)
+	[ -n "$h" ] || fail "number $b unowned"
+	case "$h" in *" "*) log "note: number $b held by $h (double ownership)" ;; esac
+done
+wait_for 20 served_ok || fail "not every bucket served after healing: $LAST_ROUND"
+log "every bucket served after healing: $LAST_ROUND"
+echo "FAILOVER_SECONDS=$FAILOVER"
+log "PASS"
