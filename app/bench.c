@@ -41,7 +41,7 @@
 
 #include "vs_app.h"
 
-#define BENCH_RUNS     5
+#define BENCH_RUNS     5u
 #define MIX_FRAMES     4096
 #define SLOT_64        128
 #define SLOT_IMIX      2048

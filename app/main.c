@@ -7,11 +7,14 @@
  *   control.c       telemetry commands, counters, status line, and
  *                   vs_main_tick(): statistics interval, end of a --replay
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -27,6 +30,40 @@ on_signal(int sig)
 {
 	RTE_SET_USED(sig);
 	vs_app.quit = true;
+}
+
+/*
+ * The EAL's runtime directory (/var/run/dpdk/<prefix> as root) holds the
+ * telemetry socket (vipshare-ctl: node_add/node_del) and the multi-process
+ * socket. DPDK creates the directory 0700 but binds the sockets with the
+ * process umask (0777 under umask 0), and keeps a directory that already
+ * existed as it is: make both owner-only, whatever was there before.
+ */
+static void
+runtime_dir_private(void)
+{
+	const char *dir = rte_eal_get_runtime_dir();
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	if (chmod(dir, 0700) < 0)
+		VS_LOG(main, WARNING, "chmod 0700 %s: %s\n", dir, strerror(errno));
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >=
+		    (int)sizeof(path) || lstat(path, &st) < 0 ||
+		    !S_ISSOCK(st.st_mode))
+			continue;
+		if (chmod(path, 0600) < 0)
+			VS_LOG(main, WARNING, "chmod 0600 %s: %s\n", path,
+			       strerror(errno));
+	}
+	closedir(d);
 }
 
 /* Split argv at "--": EAL before, ours after. Returns the index or argc. */
@@ -94,6 +131,7 @@ main(int argc, char **argv)
 			rte_strerror(rte_errno));
 		return 2;
 	}
+	runtime_dir_private();
 	a->tsc_hz = rte_get_tsc_hz();
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);

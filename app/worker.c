@@ -169,6 +169,15 @@ refragment(struct vs_worker *w, struct rte_mbuf *m, uint16_t l2_len,
 	}
 }
 
+static void
+frag_gc(struct vs_worker *w)
+{
+	if (w->dr.cnt == 0)
+		return;
+	w->st.frag_expired += w->dr.cnt;
+	rte_ip_frag_free_death_row(&w->dr, PREFETCH_OFFSET);
+}
+
 /*
  * Port modes hash the ports of the whole datagram, which only its first
  * fragment carries: reassemble (per worker; RSS on addresses only keeps a
@@ -186,6 +195,11 @@ frag_frame(struct vs_worker *w, struct rte_mbuf *m,
 	uint16_t l2_len = pi->l2_len;
 
 	w->st.frag_held++;
+	/* DPDK does not bound the death row: empty it before it could
+	 * overflow (one fragment can retire a whole datagram). */
+	if (unlikely(w->dr.cnt > RTE_IP_FRAG_DEATH_ROW_MBUF_LEN -
+				 (RTE_LIBRTE_IP_FRAG_MAX_FRAG + 1)))
+		frag_gc(w);
 	m->l2_len = pi->l2_len;
 	m->l3_len = pi->l3_len;
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, pi->l2_len);
@@ -254,7 +268,10 @@ steer_one(struct vs_worker *w, struct rte_mbuf *m, uint64_t mask,
 		return;
 	case VS_PKT_OTHER:
 		if (unlikely(pi.proto == IPPROTO_IGMP) &&
-		    vs_arp_is_igmp_query(d + pi.l2_len, pi.ip_len, pi.l3_len)) {
+		    vs_arp_is_igmp_query(d + pi.l2_len,
+					 RTE_MIN((uint32_t)pi.ip_len,
+						 (uint32_t)m->data_len - pi.l2_len),
+					 pi.l3_len)) {
 			w->st.igmp_queries++;
 			vs_app.igmp_query_seen = true;
 		}
@@ -267,15 +284,6 @@ steer_one(struct vs_worker *w, struct rte_mbuf *m, uint64_t mask,
 		w->st.malformed++;
 		return;
 	}
-}
-
-static void
-frag_gc(struct vs_worker *w)
-{
-	if (w->dr.cnt == 0)
-		return;
-	w->st.frag_expired += w->dr.cnt;
-	rte_ip_frag_free_death_row(&w->dr, PREFETCH_OFFSET);
 }
 
 void

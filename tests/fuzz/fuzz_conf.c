@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target: the command line and config file parser (app/conf.c).
+ *
+ * Input: ARGS '\0' FILE. FILE is parsed with vs_conf_parse_text, then
+ * written to a temporary file; ARGS, split at newlines, is given to
+ * vs_conf_parse as argv (every --config value is redirected to that file,
+ * so the loader is fuzzed too and nothing else on disk is read).
+ *
+ * Checked on every input (abort() otherwise):
+ *   - failure: -EINVAL with a non-empty one-line message;
+ *   - success: the result is one main() can run with: VIP given, node set
+ *     non-empty and within 1..N, N 1..64, multicast cluster MAC, every
+ *     number within the range the option table promises.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vs_conf.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define MAX_ARGS 64
+
+static char tmp_path[64];
+
+#define CHECK(cond)                                                     \
+	do {                                                            \
+		if (!(cond)) {                                          \
+			fprintf(stderr, "fuzz_conf: invariant failed: %s " \
+				"(%s:%d)\n", #cond, __FILE__, __LINE__); \
+			abort();                                        \
+		}                                                       \
+	} while (0)
+
+static void
+remove_tmp(void)
+{
+	unlink(tmp_path);
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	int fd;
+
+	(void)argc;
+	(void)argv;
+	snprintf(tmp_path, sizeof(tmp_path), "/tmp/vsh-fuzz-conf-XXXXXX");
+	fd = mkstemp(tmp_path);
+	if (fd < 0) {
+		perror("mkstemp");
+		exit(1);
+	}
+	close(fd);
+	atexit(remove_tmp);
+	return 0;
+}
+
+static void
+check_err(int r, const char *err)
+{
+	CHECK(r == -EINVAL);
+	CHECK(err[0] != '\0');
+	CHECK(strchr(err, '\n') == NULL);
+}
+
+static void
+check_conf(const struct vs_conf *c, bool complete)
+{
+	CHECK(c->frag_max >= 1 && c->frag_max <= 65536);
+	CHECK(c->frag_timeout_ms >= 1 && c->frag_timeout_ms <= 60000);
+	CHECK(c->burst >= 1 && c->burst <= 64);
+	CHECK(c->garp <= 100);
+	CHECK(c->idle_sleep_us <= 1000000);
+	CHECK(c->stats_interval <= 86400);
+	CHECK(c->bench_seconds >= 1 && c->bench_seconds <= 3600);
+	CHECK(c->prefix >= 1 && c->prefix <= 32);
+	CHECK(c->hash.mode <= VS_HASH_SIP_SPT_DPT);
+	CHECK(c->hash.compat <= VS_COMPAT_NFT);
+	CHECK(memchr(c->port, '\0', sizeof(c->port)) != NULL);
+	CHECK(memchr(c->host_arg, '\0', sizeof(c->host_arg)) != NULL);
+	if (c->host_kind == VS_HOST_TAP)
+		CHECK(strlen(c->host_arg) >= 1 && strlen(c->host_arg) <= 15);
+	if (!complete)
+		return;
+	CHECK(c->vip_given);
+	CHECK(c->nodes != 0);
+	CHECK(c->hash.total_nodes >= 1 && c->hash.total_nodes <= 64);
+	if (c->hash.total_nodes < 64)
+		CHECK((c->nodes >> c->hash.total_nodes) == 0);
+	CHECK(rte_is_multicast_ether_addr(&c->mac));
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct vs_conf c;
+	char err[512];
+	char *buf, *args, *file, *argv[MAX_ARGS + 1];
+	char cfg_eq[sizeof(tmp_path) + 16];
+	const uint8_t *z;
+	size_t alen;
+	int argc = 0, r, i;
+	FILE *f;
+
+	if (size > 70000)
+		return -1;
+	buf = malloc(size + 2);
+	if (buf == NULL)
+		abort();
+	memcpy(buf, data, size);
+	buf[size] = buf[size + 1] = '\0';
+	z = memchr(data, '\0', size);
+	alen = z ? (size_t)(z - data) : size;
+	args = buf;
+	file = buf + alen + (z != NULL); /* NUL-terminated either way */
+
+	/* the file part on its own */
+	vs_conf_defaults(&c);
+	err[0] = '\0';
+	r = vs_conf_parse_text(&c, file, "fuzz.conf", err, sizeof(err));
+	if (r < 0)
+		check_err(r, err);
+	else
+		check_conf(&c, false);
+
+	/* argv: "prog" then ARGS split at newlines */
+	/* the file is read only through --config: write it only then */
+	if (memmem(args, alen, "--config", 8) != NULL) {
+		f = fopen(tmp_path, "wb");
+		if (f == NULL)
+			abort();
+		fwrite(file, 1, strlen(file), f);
+		fclose(f);
+	}
+	snprintf(cfg_eq, sizeof(cfg_eq), "--config=%s", tmp_path);
+	argv[argc++] = "--";
+	for (char *p = args; argc < MAX_ARGS;) {
+		char *nl = strchr(p, '\n');
+
+		if (nl)
+			*nl = '\0';
+		if (strncmp(p, "--config=", 9) == 0)
+			p = cfg_eq;
+		else if (argc > 1 && strcmp(argv[argc - 1], "--config") == 0)
+			p = tmp_path;
+		argv[argc++] = p;
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	argv[argc] = NULL;
+	for (i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			goto out; /* prints the usage to stdout: not interesting */
+	vs_conf_defaults(&c);
+	err[0] = '\0';
+	r = vs_conf_parse(&c, argc, argv, err, sizeof(err));
+	if (r < 0)
+		check_err(r, err);
+	else
+		check_conf(&c, true);
+	unlink(tmp_path); /* libFuzzer may end with _Exit: leave nothing */
+out:
+	free(buf);
+	return 0;
+}

@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target: raw frames through the real data path.
+ *
+ * LLVMFuzzerInitialize starts the EAL without files (--no-huge --no-shconf,
+ * two net_null vdevs: port 0 = NIC, port 1 = host) and calls vs_port_init
+ * exactly as dpdk-vipshare does. Each input is then a short capture:
+ *
+ *   byte 0      hash mode (bits 0-1), nft compat (bit 2), poison (bit 3):
+ *               poison = tailroom of every frame made unaddressable for
+ *               ASan (host MTU raised so nothing is re-fragmented into a
+ *               recycled, still poisoned mbuf); else host MTU 1500
+ *   byte 1      total nodes - 1 (mod 64)
+ *   byte 2      ownership mask seed
+ *   records     [flags u8][len u16 BE][len bytes] ...
+ *     flags bit 0    from the host port (vs_worker_host_burst)
+ *     flags bit 1    end the burst after this frame
+ *     flags bit 2    split into two segments at an arbitrary point
+ *     flags bits 4-7 advance the clock by that many 10 ms steps first
+ *                    (fragment timeout is 50 ms), expiring old datagrams
+ *
+ * Frames longer than one mbuf's data room are chained like net_pcap does.
+ * After every burst and at the end of the input (after vs_worker_drain) the
+ * invariants are checked and abort() on failure:
+ *   - the outcomes add up to rx; frag_held = frag_done + frag_expired +
+ *     in table (and in table = 0 after draining);
+ *   - the fragment table never holds more than --frag-max datagrams;
+ *   - every mbuf is back in the pool (mempool in use = start).
+ * The parser and ARP code also see an exact-size heap copy of every frame,
+ * so ASan catches any overread there too.
+ *
+ * Without libFuzzer (gcc builds) standalone.c provides a main() that
+ * runs the inputs named on the command line (files or directories): the
+ * corpus becomes a regression test.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_ip_frag.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "vs_app.h"
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define VS_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define VS_ASAN 1
+#endif
+#ifdef VS_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+#define FRAG_MAX 8
+#define FRAG_TIMEOUT_MS 50
+#define MAX_FRAME 16384
+#define MAX_SEGS 16
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct vs_worker *w;
+static uint64_t now;
+static uint16_t nic_mtu;
+
+static struct rte_mbuf *poisoned[VS_MAX_BURST * MAX_SEGS];
+static unsigned int n_poisoned;
+
+#define CHECK(cond)                                                       \
+	do {                                                              \
+		if (!(cond)) {                                            \
+			fprintf(stderr, "fuzz_frame: invariant failed: %s "   \
+				"(%s:%d)\n", #cond, __FILE__, __LINE__);  \
+			abort();                                          \
+		}                                                         \
+	} while (0)
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	struct vs_app *a = &vs_app;
+	char prefix[64], err[256];
+	char *app_argv[] = {"--", "--vip", "192.168.100.100/24", "--node",
+			    "1/3", "--garp", "0", "--frag-max", "8",
+			    "--frag-timeout", "50", NULL};
+	char *eal[] = {"fuzz_frame", "-l", "0", "--no-huge", "-m", "256",
+		       "--no-pci", "--no-shconf", "--no-telemetry",
+		       "--file-prefix", prefix, "--log-level", "error",
+		       "--vdev", "net_null0", "--vdev", "net_null1", NULL};
+	int r;
+
+	(void)argc;
+	(void)argv;
+	snprintf(prefix, sizeof(prefix), "vsh-fuzz-%d", (int)getpid());
+	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0) {
+		fprintf(stderr, "fuzz_frame: EAL init failed\n");
+		exit(1);
+	}
+	/* --no-shconf: the runtime directory stays empty, leave no trace */
+	rmdir(rte_eal_get_runtime_dir());
+	vs_conf_defaults(&a->conf);
+	r = vs_conf_parse(&a->conf, (int)RTE_DIM(app_argv) - 1, app_argv, err,
+			  sizeof(err));
+	if (r != 0) {
+		fprintf(stderr, "fuzz_frame: %s\n", err);
+		exit(1);
+	}
+	a->hash = a->conf.hash;
+	a->arp.vip = a->hash.vip;
+	a->arp.cluster_mac = a->conf.mac;
+	if (vs_own_init(&a->own, a->hash.total_nodes, a->conf.nodes) < 0)
+		exit(1);
+	a->tsc_hz = 1000000; /* our clock: 1 tick = 1 us */
+	if (vs_port_init(a) < 0 || a->nb_workers != 1 ||
+	    a->workers[0].frag_tbl == NULL) {
+		fprintf(stderr, "fuzz_frame: vs_port_init failed\n");
+		exit(1);
+	}
+	w = &a->workers[0];
+	nic_mtu = a->host_mtu;
+	now = 1;
+	return 0;
+}
+
+static bool
+all_zero(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+static void
+check_counters(bool drained)
+{
+	const struct vs_stats *s = &w->st;
+	uint64_t out = 0;
+
+#define ADD(n) out += s->n;
+	VS_STATS_OUTCOMES(ADD)
+#undef ADD
+	CHECK(out == s->rx);
+	CHECK(s->frag_held >= s->frag_done + s->frag_expired);
+	/* at most FRAG_MAX datagrams of at most MAX_FRAG fragments each */
+	CHECK(s->frag_held - s->frag_done - s->frag_expired <=
+	      (uint64_t)FRAG_MAX * RTE_LIBRTE_IP_FRAG_MAX_FRAG);
+	if (drained)
+		CHECK(s->frag_held == s->frag_done + s->frag_expired);
+	CHECK(s->frag_owned + s->frag_not_owned + s->frag_bad ==
+	      s->frag_reassembled);
+	/* the death row lives at the end of workers[0]: an overflow of it
+	 * would spill into the unused workers[1] */
+	CHECK(all_zero(&vs_app.workers[1], sizeof(vs_app.workers[1])));
+}
+
+/* An exact-size heap copy through the parser and ARP: ASan sees overreads */
+static void
+heap_parse(const uint8_t *d, uint16_t len)
+{
+	struct vs_pkt_info pi;
+	uint8_t *c = malloc(len ? len : 1);
+
+	if (c == NULL)
+		abort();
+	memcpy(c, d, len);
+	if (vs_hash_parse(c, len, vs_app.hash.vip, &pi) == VS_PKT_ARP) {
+		CHECK(pi.l2_len + 28u <= len);
+		if (vs_arp_input(&vs_app.arp, c, len, pi.l2_len) ==
+		    VS_ARP_MALFORMED)
+			abort(); /* the parser said Ethernet/IPv4 ARP */
+		vs_arp_output(&vs_app.arp, c, len, pi.l2_len);
+	} else if (pi.cls != VS_PKT_MALFORMED && pi.cls != VS_PKT_OTHER) {
+		CHECK(pi.l2_len + (uint32_t)pi.ip_len <= len);
+		CHECK(pi.l3_len >= 20 && pi.l3_len <= pi.ip_len);
+	}
+	vs_hash_parse_head(c, len / 2, len, vs_app.hash.vip, &pi);
+	free(c);
+}
+
+static void
+poison_tail(struct rte_mbuf *m)
+{
+	uint8_t *end = rte_pktmbuf_mtod_offset(m, uint8_t *, m->data_len);
+	uint8_t *lim = (uint8_t *)m->buf_addr + m->buf_len;
+
+	if (n_poisoned == RTE_DIM(poisoned))
+		return;
+	POISON(end, (size_t)(lim - end));
+	poisoned[n_poisoned++] = m;
+}
+
+static void
+unpoison_all(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < n_poisoned; i++)
+		UNPOISON(poisoned[i]->buf_addr, poisoned[i]->buf_len);
+	n_poisoned = 0;
+}
+
+/* One frame into (possibly chained) mbufs; NULL when the pool is dry. */
+static struct rte_mbuf *
+make_mbuf(const uint8_t *d, uint16_t len, bool split, uint16_t split_at,
+	  bool poison)
+{
+	struct rte_mempool *mp = vs_app.pool;
+	struct rte_mbuf *head = NULL, *prev = NULL;
+	uint16_t off = 0;
+	int seg = 0;
+
+	do {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+		uint16_t room, n;
+
+		if (m == NULL) {
+			rte_pktmbuf_free(head);
+			return NULL;
+		}
+		UNPOISON(m->buf_addr, m->buf_len);
+		room = rte_pktmbuf_tailroom(m);
+		n = (uint16_t)RTE_MIN((uint32_t)room, (uint32_t)(len - off));
+		if (split && seg == 0 && split_at < n)
+			n = split_at;
+		memcpy(rte_pktmbuf_append(m, n), d + off, n);
+		off = (uint16_t)(off + n);
+		if (head == NULL) {
+			head = m;
+		} else {
+			prev->next = m;
+			head->nb_segs++;
+			head->pkt_len += n;
+		}
+		prev = m;
+		seg++;
+	} while (off < len && seg < MAX_SEGS);
+	if (off < len) { /* too long: shorten (MAX_FRAME keeps us off it) */
+		rte_pktmbuf_free(head);
+		return NULL;
+	}
+	if (poison)
+		for (prev = head; prev; prev = prev->next)
+			poison_tail(prev);
+	return head;
+}
+
+static void
+burst(struct rte_mbuf **pkts, uint16_t n, struct rte_mbuf **hpkts,
+      uint16_t hn)
+{
+	if (n)
+		vs_worker_nic_burst(w, pkts, n, now);
+	if (hn)
+		vs_worker_host_burst(w, hpkts, hn);
+	unpoison_all();
+	check_counters(false);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct vs_app *a = &vs_app;
+	struct rte_mbuf *pkts[VS_MAX_BURST], *hpkts[VS_MAX_BURST];
+	uint16_t n = 0, hn = 0;
+	uint64_t mask;
+	unsigned int total;
+	size_t off = 3;
+	bool poison;
+
+	if (size < 3)
+		return -1;
+	a->hash.mode = (uint8_t)(data[0] & 3) % 3;
+	a->hash.compat = (data[0] & 4) ? VS_COMPAT_NFT : VS_COMPAT_CLUSTERIP;
+	a->needs_reassembly = vs_hash_needs_ports(&a->hash);
+	poison = (data[0] & 8) != 0;
+	a->host_mtu = poison ? UINT16_MAX : nic_mtu;
+	total = (data[1] & 63) + 1;
+	mask = data[2] * UINT64_C(0x0101010101010101);
+	if (total < 64)
+		mask &= (UINT64_C(1) << total) - 1;
+	a->hash.total_nodes = (uint16_t)total;
+	if (vs_own_init(&a->own, total, mask) < 0)
+		abort();
+	memset(&w->st, 0, sizeof(w->st));
+
+	while (off + 3 <= size) {
+		uint8_t fl = data[off];
+		uint16_t len = (uint16_t)(data[off + 1] << 8 | data[off + 2]);
+		struct rte_mbuf *m;
+
+		off += 3;
+		if (len > size - off)
+			len = (uint16_t)(size - off);
+		if (len > MAX_FRAME)
+			len = MAX_FRAME;
+		if (fl >> 4) {
+			/* time passes: flush, then expire like the worker */
+			burst(pkts, n, hpkts, hn);
+			n = hn = 0;
+			now += (uint64_t)(fl >> 4) * 10000;
+			rte_ip_frag_table_del_expired_entries(w->frag_tbl,
+							      &w->dr, now);
+			w->st.frag_expired += w->dr.cnt;
+			rte_ip_frag_free_death_row(&w->dr, 4);
+		}
+		heap_parse(data + off, len);
+		m = make_mbuf(data + off, len, fl & 4, (uint16_t)(fl * 37 + len),
+			      poison);
+		off += len;
+		if (m == NULL)
+			abort(); /* the pool must never run dry */
+		if (fl & 1)
+			hpkts[hn++] = m;
+		else
+			pkts[n++] = m;
+		if ((fl & 2) || n == VS_MAX_BURST || hn == VS_MAX_BURST) {
+			burst(pkts, n, hpkts, hn);
+			n = hn = 0;
+		}
+	}
+	burst(pkts, n, hpkts, hn);
+	vs_worker_drain(w);
+	check_counters(true);
+	CHECK(rte_mempool_in_use_count(a->pool) == a->mbuf_in_use_start);
+	now += 1000000; /* next input: nothing left to expire */
+	return 0;
+}

@@ -1,0 +1,32 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Runs a fuzz target for the meson 'fuzz' suite.
+#   run_fuzz.sh replay BIN SEEDS WORK          every seed, and every input a
+#                                              libFuzzer run saved in WORK/corpus
+#   run_fuzz.sh fuzz BIN SEEDS WORK SECONDS DICT
+#                                              libFuzzer for SECONDS, one job;
+#                                              new inputs go to WORK/corpus,
+#                                              crashes to WORK/artifacts
+set -eu
+mode=$1 bin=$2 seeds=$3 work=$4
+mkdir -p "$work/corpus" "$work/artifacts"
+case $mode in
+replay)
+	exec "$bin" "$seeds" "$work/corpus"
+	;;
+fuzz)
+	secs=$5 dict=$6
+	case $(basename "$bin") in
+	fuzz_frame) maxlen=20000 ;;
+	*) maxlen=4096 ;;
+	esac
+	# -rss_limit_mb: the EAL's 256 MB plus ASan's quarantine and shadow
+	exec "$bin" -max_total_time="$secs" -timeout=20 -rss_limit_mb=6144 \
+		-max_len="$maxlen" -dict="$dict" -print_final_stats=1 \
+		-artifact_prefix="$work/artifacts/" "$work/corpus" "$seeds"
+	;;
+*)
+	echo "usage: $0 replay|fuzz ..." >&2
+	exit 2
+	;;
+esac
