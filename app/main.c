@@ -66,6 +66,40 @@ runtime_dir_private(void)
 	closedir(d);
 }
 
+/*
+ * rte_eal_cleanup() leaves the runtime directory behind (some MB of memory
+ * maps on tmpfs per run): remove what the EAL put there, then the directory.
+ */
+static void
+runtime_dir_remove(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	if (dir[0] == '\0' || (d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >=
+		    (int)sizeof(path))
+			continue;
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static char rundir[PATH_MAX];
+
+static int
+finish(int ret)
+{
+	rte_eal_cleanup();
+	runtime_dir_remove(rundir);
+	return ret;
+}
+
 /* Split argv at "--": EAL before, ours after. Returns the index or argc. */
 static int
 find_separator(int argc, char **argv)
@@ -111,6 +145,8 @@ main(int argc, char **argv)
 
 	/* stdout carries the results (JSON last line); logs go to stderr */
 	rte_openlog_stream(stderr);
+	/* the control sockets the EAL creates are owner-only from the start */
+	umask(077);
 	sep = find_separator(argc, argv);
 	if (sep == argc) {
 		for (i = 1; i < (unsigned int)argc; i++)
@@ -132,14 +168,14 @@ main(int argc, char **argv)
 		return 2;
 	}
 	runtime_dir_private();
+	strlcpy(rundir, rte_eal_get_runtime_dir(), sizeof(rundir));
 	a->tsc_hz = rte_get_tsc_hz();
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
 	if (a->conf.bench) {
 		ret = vs_bench_run(a);
-		rte_eal_cleanup();
-		return ret;
+		return finish(ret);
 	}
 
 	r = vs_port_init(a);
@@ -181,11 +217,7 @@ main(int argc, char **argv)
 		vs_stats_print_json(a, stdout);
 	else
 		vs_stats_print_line(a, stdout);
-	vs_port_fini(a);
-	rte_eal_cleanup();
-	return ret;
 out:
 	vs_port_fini(a);
-	rte_eal_cleanup();
-	return ret;
+	return finish(ret);
 }
