@@ -40,6 +40,7 @@
 #include <rte_memcpy.h>
 
 #include "vs_app.h"
+#include "vs_frames.h"
 
 #define BENCH_RUNS     5u
 #define MIX_FRAMES     4096
@@ -64,84 +65,15 @@ struct mix {
 };
 
 static struct mix mix;
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+static const uint8_t src_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0xfe};
 
+/* Toward the cluster MAC (flooded VIP traffic) or the NIC's own MAC. */
 static uint32_t
-rnd(void)
+put_eth_to(uint8_t *f, const struct vs_app *a, bool to_cluster,
+	   unsigned int vlans, uint16_t ethertype)
 {
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (uint32_t)((rng_state * 0x2545f4914f6cdd1dULL) >> 32);
-}
-
-static void
-st16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-st32(uint8_t *p, uint32_t v)
-{
-	st16(p, (uint16_t)(v >> 16));
-	st16(p + 2, (uint16_t)v);
-}
-
-static uint32_t
-rnd_client(void)
-{
-	return 0x0a000000u | (rnd() & 0x00ffffffu); /* 10.0.0.0/8 */
-}
-
-static uint16_t
-rnd_service_port(void)
-{
-	static const uint16_t ports[] = {80, 443, 443, 443, 53, 8080, 22};
-
-	return ports[rnd() % RTE_DIM(ports)];
-}
-
-static uint32_t
-put_eth(uint8_t *f, const struct vs_app *a, bool to_cluster,
-	unsigned int vlans, uint16_t ethertype)
-{
-	static const uint8_t smac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0xfe};
-	uint32_t off = 12;
-
-	memcpy(f, to_cluster ? a->arp.cluster_mac.addr_bytes :
-	       a->arp.nic_mac.addr_bytes, 6);
-	memcpy(f + 6, smac, 6);
-	if (vlans == 2) {
-		st16(f + off, 0x88a8);
-		st16(f + off + 2, (uint16_t)(rnd() & 0xfff));
-		off += 4;
-	}
-	if (vlans >= 1) {
-		st16(f + off, 0x8100);
-		st16(f + off + 2, (uint16_t)(rnd() & 0xfff));
-		off += 4;
-	}
-	st16(f + off, ethertype);
-	return off + 2;
-}
-
-static void
-put_ipv4(uint8_t *ip, uint16_t tot, uint8_t proto, uint16_t id,
-	 uint16_t frag, uint32_t src, uint32_t dst)
-{
-	ip[0] = 0x45;
-	ip[1] = 0;
-	st16(ip + 2, tot);
-	st16(ip + 4, id);
-	st16(ip + 6, frag);
-	ip[8] = 64;
-	ip[9] = proto;
-	st16(ip + 10, 0);
-	st32(ip + 12, src);
-	st32(ip + 16, dst);
-	st16(ip + 10, rte_ipv4_cksum((const struct rte_ipv4_hdr *)ip));
+	return put_eth(f, to_cluster ? a->arp.cluster_mac.addr_bytes :
+		       a->arp.nic_mac.addr_bytes, src_mac, vlans, ethertype);
 }
 
 /* IMIX 7:4:1 of 64, 594 and 1518-byte frames (FCS not stored). */
@@ -161,7 +93,7 @@ static uint32_t
 gen_l4(uint8_t *f, const struct vs_app *a, uint32_t vip, unsigned int vlans,
        bool imix)
 {
-	uint32_t off = put_eth(f, a, true, vlans, RTE_ETHER_TYPE_IPV4);
+	uint32_t off = put_eth_to(f, a, true, vlans, RTE_ETHER_TYPE_IPV4);
 	uint8_t proto = (rnd() % 4) ? IPPROTO_TCP : IPPROTO_UDP;
 	uint32_t hl = proto == IPPROTO_TCP ? 20 : 8, flen = imix_len(imix);
 	uint32_t iplen = flen > off + 20 + hl ? flen - off : 20 + hl;
@@ -186,7 +118,7 @@ gen_l4(uint8_t *f, const struct vs_app *a, uint32_t vip, unsigned int vlans,
 static uint32_t
 gen_arp(uint8_t *f, const struct vs_app *a, uint32_t vip)
 {
-	uint32_t off = put_eth(f, a, false, 0, RTE_ETHER_TYPE_ARP);
+	uint32_t off = put_eth_to(f, a, false, 0, RTE_ETHER_TYPE_ARP);
 	uint8_t *p = f + off;
 
 	memset(f, 0xff, 6);
@@ -206,7 +138,7 @@ gen_arp(uint8_t *f, const struct vs_app *a, uint32_t vip)
 static uint32_t
 gen_icmperr(uint8_t *f, const struct vs_app *a, uint32_t vip)
 {
-	uint32_t off = put_eth(f, a, true, 0, RTE_ETHER_TYPE_IPV4);
+	uint32_t off = put_eth_to(f, a, true, 0, RTE_ETHER_TYPE_IPV4);
 	uint8_t *icmp = f + off + 20, *q = icmp + 8;
 
 	put_ipv4(f + off, 20 + 8 + 20 + 8, IPPROTO_ICMP, (uint16_t)rnd(), 0,
@@ -233,14 +165,14 @@ gen_frag_pair(uint8_t *f, uint8_t *f2, uint32_t *len2, const struct vs_app *a,
 	uint16_t id = (uint16_t)rnd();
 	uint8_t *l4;
 
-	off = put_eth(f, a, true, 0, RTE_ETHER_TYPE_IPV4);
+	off = put_eth_to(f, a, true, 0, RTE_ETHER_TYPE_IPV4);
 	put_ipv4(f + off, 20 + 32, IPPROTO_UDP, id, 0x2000, src, vip);
 	l4 = f + off + 20;
 	st16(l4, (uint16_t)(1024 + rnd() % 64512));
 	st16(l4 + 2, 53);
 	st16(l4 + 4, 64);
 	memset(l4 + 8, 0x5a, 24);
-	off = put_eth(f2, a, true, 0, RTE_ETHER_TYPE_IPV4);
+	off = put_eth_to(f2, a, true, 0, RTE_ETHER_TYPE_IPV4);
 	put_ipv4(f2 + off, 20 + 32, IPPROTO_UDP, id, 32 / 8, src, vip);
 	memset(f2 + off + 20, 0xa5, 32);
 	*len2 = off + 52;
@@ -254,14 +186,14 @@ gen_other(uint8_t *f, const struct vs_app *a)
 	uint32_t off;
 
 	if (rnd() & 1) {
-		off = put_eth(f, a, false, 0, RTE_ETHER_TYPE_IPV4);
+		off = put_eth_to(f, a, false, 0, RTE_ETHER_TYPE_IPV4);
 		put_ipv4(f + off, 40, IPPROTO_TCP, (uint16_t)rnd(), 0x4000,
 			 rnd_client(), 0xc0a86402);
 		memset(f + off + 20, 0, 20);
 		f[off + 32] = 0x50;
 		return off + 40;
 	}
-	off = put_eth(f, a, false, 0, RTE_ETHER_TYPE_IPV6);
+	off = put_eth_to(f, a, false, 0, RTE_ETHER_TYPE_IPV6);
 	memset(f + off, 0, 40);
 	f[off] = 0x60;
 	f[off + 6] = IPPROTO_NONE;
@@ -464,24 +396,6 @@ struct row {
 	double med_mpps_total[NB_PATHS], best_mpps_lcore[NB_PATHS];
 	double ratio;
 };
-
-static int
-cmp_double(const void *x, const void *y)
-{
-	double p = *(const double *)x, q = *(const double *)y;
-
-	return (p > q) - (p < q);
-}
-
-static double
-median(const double *v, unsigned int n)
-{
-	double t[BENCH_RUNS];
-
-	memcpy(t, v, n * sizeof(*v));
-	qsort(t, n, sizeof(*t), cmp_double);
-	return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
-}
 
 static double
 maxd(const double *v, unsigned int n)
@@ -728,11 +642,11 @@ vs_bench_run(struct vs_app *a)
 			run_slice(a, order, n, !first, slice, rw, run);
 		}
 		for (int p = 0; p < NB_PATHS; p++) {
-			rw->med_mpps_lcore[p] = median(rw->mpps_lcore[p],
+			rw->med_mpps_lcore[p] = vs_median(rw->mpps_lcore[p],
 						       BENCH_RUNS);
-			rw->med_mpps_total[p] = median(rw->mpps_total[p],
+			rw->med_mpps_total[p] = vs_median(rw->mpps_total[p],
 						       BENCH_RUNS);
-			rw->med_cyc[p] = median(rw->cyc[p], BENCH_RUNS);
+			rw->med_cyc[p] = vs_median(rw->cyc[p], BENCH_RUNS);
 			rw->best_mpps_lcore[p] = maxd(rw->mpps_lcore[p],
 						      BENCH_RUNS);
 		}

@@ -22,6 +22,7 @@
 
 #include "vs_arp.h"
 #include "vs_hash.h"
+#include "vs_frames.h"
 
 #define SLOT        128 /* bytes reserved per frame */
 #define BURST       32  /* ownership mask reloaded once per burst */
@@ -43,96 +44,21 @@ struct mix {
 	uint32_t n_l4, n_vlan, n_arp, n_icmperr, n_frag, n_other;
 };
 
-/* xorshift64*: deterministic mix, same numbers every run. */
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static uint32_t
-rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (uint32_t)((rng_state * 0x2545f4914f6cdd1dULL) >> 32);
-}
-
-static void
-st16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-st32(uint8_t *p, uint32_t v)
-{
-	st16(p, (uint16_t)(v >> 16));
-	st16(p + 2, (uint16_t)v);
-}
-
-/* A random client address outside 192.168.100.0/24 and not multicast. */
-static uint32_t
-rnd_client(void)
-{
-	return 0x0a000000u | (rnd() & 0x00ffffffu); /* 10.0.0.0/8 */
-}
-
-/* Ethernet header (+ vlans tags); returns the L3 offset. */
-static uint32_t
-put_eth(uint8_t *f, unsigned int vlans, uint16_t ethertype)
-{
-	static const uint8_t smac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
-	uint32_t off = 12;
-
-	memcpy(f, cluster_mac.addr_bytes, 6);
-	memcpy(f + 6, smac, 6);
-	if (vlans == 2) {
-		st16(f + off, 0x88a8);
-		st16(f + off + 2, (uint16_t)(rnd() & 0xfff));
-		off += 4;
-	}
-	if (vlans >= 1) {
-		st16(f + off, 0x8100);
-		st16(f + off + 2, (uint16_t)(rnd() & 0xfff));
-		off += 4;
-	}
-	st16(f + off, ethertype);
-	return off + 2;
-}
-
-static void
-put_ipv4(uint8_t *ip, uint16_t tot, uint8_t proto, uint16_t frag,
-	 uint32_t src, uint32_t dst)
-{
-	ip[0] = 0x45;
-	ip[1] = 0;
-	st16(ip + 2, tot);
-	st16(ip + 4, (uint16_t)rnd());
-	st16(ip + 6, frag);
-	ip[8] = 64;
-	ip[9] = proto;
-	st16(ip + 10, 0); /* the parser does not check it */
-	st32(ip + 12, src);
-	st32(ip + 16, dst);
-}
-
-static uint16_t
-rnd_service_port(void)
-{
-	static const uint16_t ports[] = {80, 443, 443, 443, 53, 8080, 22};
-
-	return ports[rnd() % RTE_DIM(ports)];
-}
+static const uint8_t src_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+/* frames come to the cluster MAC, as the switch floods them */
+static const uint8_t *const cmac = cluster_mac.addr_bytes;
 
 /* TCP or UDP to the VIP from a random client; vlans 0..2. */
 static uint32_t
 gen_l4(uint8_t *f, unsigned int vlans)
 {
-	uint32_t off = put_eth(f, vlans, 0x0800);
+	uint32_t off = put_eth(f, cmac, src_mac, vlans, 0x0800);
 	uint8_t proto = (rnd() % 4) ? 6 : 17;
 	uint16_t l4len = proto == 6 ? 20 : 8;
 	uint8_t *l4 = f + off + 20;
 
-	put_ipv4(f + off, (uint16_t)(20 + l4len), proto, 0x4000, rnd_client(),
+	put_ipv4(f + off, (uint16_t)(20 + l4len), proto, (uint16_t)rnd(), 0x4000,
+		 rnd_client(),
 		 VIP_HOST);
 	st16(l4, (uint16_t)(1024 + rnd() % 64512));
 	st16(l4 + 2, rnd_service_port());
@@ -145,7 +71,7 @@ gen_l4(uint8_t *f, unsigned int vlans)
 static uint32_t
 gen_arp(uint8_t *f)
 {
-	uint32_t off = put_eth(f, 0, 0x0806);
+	uint32_t off = put_eth(f, cmac, src_mac, 0, 0x0806);
 	uint8_t *a = f + off;
 
 	memset(f, 0xff, 6); /* broadcast */
@@ -165,16 +91,17 @@ gen_arp(uint8_t *f)
 static uint32_t
 gen_icmperr(uint8_t *f)
 {
-	uint32_t off = put_eth(f, 0, 0x0800);
+	uint32_t off = put_eth(f, cmac, src_mac, 0, 0x0800);
 	uint8_t *icmp = f + off + 20, *q = icmp + 8;
 
-	put_ipv4(f + off, 20 + 8 + 20 + 8, 1, 0, 0x0a0000fe, VIP_HOST);
+	put_ipv4(f + off, 20 + 8 + 20 + 8, 1, (uint16_t)rnd(), 0, 0x0a0000fe,
+		 VIP_HOST);
 	icmp[0] = 3;
 	icmp[1] = 4;
 	st16(icmp + 2, 0);
 	st16(icmp + 4, 0);
 	st16(icmp + 6, 1400);
-	put_ipv4(q, 1500, 6, 0x4000, VIP_HOST, rnd_client());
+	put_ipv4(q, 1500, 6, (uint16_t)rnd(), 0x4000, VIP_HOST, rnd_client());
 	st16(q + 20, rnd_service_port());
 	st16(q + 22, (uint16_t)(1024 + rnd() % 64512));
 	st32(q + 24, rnd());
@@ -185,17 +112,18 @@ gen_icmperr(uint8_t *f)
 static uint32_t
 gen_frag(uint8_t *f)
 {
-	uint32_t off = put_eth(f, 0, 0x0800);
+	uint32_t off = put_eth(f, cmac, src_mac, 0, 0x0800);
 	uint8_t *l4 = f + off + 20;
 
 	if (rnd() & 1) {
-		put_ipv4(f + off, 20 + 64, 17, 0x2000, rnd_client(), VIP_HOST);
+		put_ipv4(f + off, 20 + 64, 17, (uint16_t)rnd(), 0x2000,
+			 rnd_client(), VIP_HOST);
 		st16(l4, (uint16_t)(1024 + rnd() % 64512));
 		st16(l4 + 2, 53);
 		st16(l4 + 4, 1500);
 		memset(l4 + 6, 0, 58);
 	} else {
-		put_ipv4(f + off, 20 + 64, 17, (uint16_t)(rnd() % 180 + 1),
+		put_ipv4(f + off, 20 + 64, 17, (uint16_t)rnd(), (uint16_t)(rnd() % 180 + 1),
 			 rnd_client(), VIP_HOST);
 		memset(l4, 0xab, 64);
 	}
@@ -209,12 +137,13 @@ gen_other(uint8_t *f)
 	uint32_t off;
 
 	if (rnd() & 1) {
-		off = put_eth(f, 0, 0x0800);
-		put_ipv4(f + off, 40, 6, 0x4000, rnd_client(), 0xc0a86402);
+		off = put_eth(f, cmac, src_mac, 0, 0x0800);
+		put_ipv4(f + off, 40, 6, (uint16_t)rnd(), 0x4000, rnd_client(),
+			 0xc0a86402);
 		memset(f + off + 20, 0, 20);
 		return off + 40;
 	}
-	off = put_eth(f, 0, 0x86dd);
+	off = put_eth(f, cmac, src_mac, 0, 0x86dd);
 	memset(f + off, 0, 40);
 	f[off] = 0x60;
 	return off + 40;
@@ -350,24 +279,6 @@ struct row {
 };
 
 static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double
-median(const double *v, unsigned int n)
-{
-	double tmp[MAX_RUNS];
-
-	memcpy(tmp, v, n * sizeof(*v));
-	qsort(tmp, n, sizeof(*tmp), cmp_double);
-	return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
-}
-
-static int
 parse_num(const char *opt, const char *s, uint32_t lo, uint32_t hi,
 	  uint32_t *out)
 {
@@ -500,8 +411,8 @@ main(int argc, char **argv)
 	printf("\n%-30s %10s %12s %14s %11s\n", "path", "ns/frame",
 	       "cycles/frame", "over baseline", "best run");
 	for (k = 0; k < RTE_DIM(rows); k++) {
-		rows[k].ns_med = median(rows[k].ns, runs);
-		rows[k].cyc_med = median(rows[k].cyc, runs);
+		rows[k].ns_med = vs_median(rows[k].ns, runs);
+		rows[k].cyc_med = vs_median(rows[k].cyc, runs);
 		rows[k].cyc_min = rows[k].cyc[0];
 		for (r = 1; r < runs; r++)
 			if (rows[k].cyc[r] < rows[k].cyc_min)
