@@ -194,6 +194,13 @@ frag_frame(struct vs_worker *w, struct rte_mbuf *m,
 	struct rte_mbuf *d;
 	uint16_t l2_len = pi->l2_len;
 
+	/* One segment per fragment, so that a datagram's segments count its
+	 * fragments; a fragment larger than an mbuf is not from our MTU. */
+	if (unlikely(m->nb_segs > 1) && rte_pktmbuf_linearize(m) < 0) {
+		rte_pktmbuf_free(m);
+		w->st.malformed++;
+		return;
+	}
 	w->st.frag_held++;
 	/* DPDK does not bound the death row: empty it before it could
 	 * overflow (one fragment can retire a whole datagram). */
