@@ -32,8 +32,8 @@ def main():
     a = ap.parse_args()
     app = App(a.build)
     if not app.have("bin", "ctl"):
-        print("SKIP: not built")
-        return 77
+        print("FAIL: not built")
+        return 1
     work = a.workdir or os.path.join(a.build, "tests", "malformed", "work-sockets")
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
