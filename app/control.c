@@ -91,6 +91,7 @@ vs_stats_print_json(const struct vs_app *a, FILE *f)
 {
 	char nodes[256], cmac[24], nmac[24], hmac[24];
 	struct vs_stats s;
+	unsigned int i;
 
 	vs_stats_sum(a, &s);
 	vs_own_format(vs_own_load(&a->own), nodes, sizeof(nodes));
@@ -105,12 +106,16 @@ vs_stats_print_json(const struct vs_app *a, FILE *f)
 		"\"total_nodes\":%u,\"hashmode\":\"%s\",\"hash_compat\":\"%s\","
 		"\"hash_init\":%u,\"cluster_mac\":\"%s\",\"nic_mac\":\"%s\","
 		"\"host_mac\":\"%s\",\"mbuf_in_use_start\":%" PRIu64 ","
-		"\"mbuf_in_use_end\":%u}\n",
+		"\"mbuf_in_use_end\":%u,\"worker_rx\":[",
 		frag_in_table(&s), nodes, a->hash.total_nodes,
 		vs_hash_mode_name(a->hash.mode),
 		vs_hash_compat_name(a->hash.compat), a->hash.hash_init, cmac,
 		nmac, hmac, a->mbuf_in_use_start,
 		rte_mempool_in_use_count(a->pool));
+	/* per worker (= NIC queue): shows how RSS spreads the load */
+	for (i = 0; i < a->nb_workers; i++)
+		fprintf(f, "%s%" PRIu64, i ? "," : "", a->workers[i].st.rx);
+	fputs("]}\n", f);
 	fflush(f);
 }
 
@@ -151,8 +156,10 @@ static int
 tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	const struct vs_app *a = &vs_app;
+	struct rte_tel_data *wrx;
 	char nodes[256];
 	struct vs_stats s;
+	unsigned int i;
 
 	RTE_SET_USED(cmd);
 	RTE_SET_USED(params);
@@ -167,6 +174,14 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 				  rte_mempool_in_use_count(a->pool));
 	rte_tel_data_add_dict_string(d, "nodes", nodes);
 	rte_tel_data_add_dict_u64(d, "total_nodes", a->hash.total_nodes);
+	wrx = rte_tel_data_alloc();
+	if (wrx != NULL) {
+		rte_tel_data_start_array(wrx, RTE_TEL_U64_VAL);
+		for (i = 0; i < a->nb_workers; i++)
+			rte_tel_data_add_array_u64(wrx, a->workers[i].st.rx);
+		if (rte_tel_data_add_dict_container(d, "worker_rx", wrx, 0) < 0)
+			rte_tel_data_free(wrx);
+	}
 	return 0;
 }
 

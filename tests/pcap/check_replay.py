@@ -6,7 +6,7 @@ pcap replay tests of dpdk-vipshare against the independent model (model.py).
   check_replay.py [common] selftest              model vs vectors, vs vipshare-which,
                                                  vs fixture labels; checker vs a
                                                  simulated binary (+ injected faults)
-  check_replay.py [common] replay --nodes N --hashmode M [--hash-init X]
+  check_replay.py [common] replay --nodes N --hashmode M [--hash-init X] [--queues Q]
   check_replay.py [common] garp
   check_replay.py [common] big [--frames 1000000] [--hashmode M]
   check_replay.py [common] ctl --op add|del
@@ -618,12 +618,45 @@ VIA_CONFIG = False
 
 
 def eal_args(inp, wire, host, pfx, host_rx=None):
-    h = "net_pcap1,tx_pcap=%s" % host
+    """inp/wire/host: one path, or lists of one path per queue (net_pcap
+    takes one rx_pcap/tx_pcap per queue)."""
+    lst = lambda v: v if isinstance(v, list) else [v]  # noqa: E731
+    h = "net_pcap1," + ",".join("tx_pcap=%s" % x for x in lst(host))
     if host_rx:
-        h = "net_pcap1,rx_pcap=%s,tx_pcap=%s" % (host_rx, host)
-    return ["-l", LCORES, "--no-huge", "-m", "256", "--no-pci", "--file-prefix", pfx,
-            "--log-level=notice", "--vdev", "net_pcap0,rx_pcap=%s,tx_pcap=%s" % (inp, wire),
-            "--vdev", h]
+        h = "net_pcap1,rx_pcap=%s,%s" % (host_rx, h[len("net_pcap1,"):])
+    nic = "net_pcap0," + ",".join("rx_pcap=%s" % x for x in lst(inp)) + "," + \
+        ",".join("tx_pcap=%s" % x for x in lst(wire))
+    lc = ["-l", LCORES]
+    if len(lst(inp)) > 1:
+        # main lcore + one worker per queue, spread over the CPUs there are
+        ncpu = len(os.sched_getaffinity(0))
+        lc = ["--lcores", ",".join("%d@%d" % (i, i % ncpu)
+                                   for i in range(len(lst(inp)) + 1))]
+    return lc + ["--no-huge", "-m", "256", "--no-pci", "--file-prefix", pfx,
+            "--log-level=notice", "--vdev", nic, "--vdev", h]
+
+
+def rss_split(frames, nq):
+    """Spread frames over nq queues the way RSS on addresses would: by IPv4
+    source + destination (so a datagram's fragments share a queue), other
+    frames by their bytes. Order within a queue is kept."""
+    import zlib
+    out = [[] for _ in range(nq)]
+    for fr in frames:
+        off, et = 12, None
+        for _ in range(4):
+            if len(fr) < off + 2:
+                break
+            et = struct.unpack("!H", fr[off:off + 2])[0]
+            if et not in (0x8100, 0x88a8):
+                break
+            off += 4
+        if et == 0x0800 and len(fr) >= off + 22:
+            key = fr[off + 14:off + 22]
+        else:
+            key = fr
+        out[zlib.crc32(key) % nq].append(fr)
+    return out
 
 
 def last_json(out):
@@ -635,11 +668,19 @@ def last_json(out):
 
 
 def run_node(app, work, inp, node, total, mode, hash_init=0, garp=0, extra=(),
-             timeout=120, tag="r"):
+             timeout=120, tag="r", queues=1):
     os.makedirs(work, exist_ok=True)
     wire = os.path.join(work, "%s-n%d-of%d-%s-wire.pcap" % (tag, node, total, mode))
     host = os.path.join(work, "%s-n%d-of%d-%s-host.pcap" % (tag, node, total, mode))
-    for p in (wire, host):
+    qin = None
+    if queues > 1:
+        # one input file per NIC queue, one wire and host output per queue
+        qin = [os.path.join(work, "%s-q%d-in.pcap" % (tag, q)) for q in range(queues)]
+        for path, fr in zip(qin, rss_split(model.read_pcap(inp), queues)):
+            model.write_pcap(path, fr)
+        wire = [wire.replace("-wire", "-q%d-wire" % q) for q in range(queues)]
+        host = [host.replace("-host", "-q%d-host" % q) for q in range(queues)]
+    for p in (wire if qin else [wire]) + (host if qin else [host]):
         if os.path.exists(p):
             os.unlink(p)
     pfx = prefix(tag)
@@ -662,7 +703,7 @@ def run_node(app, work, inp, node, total, mode, hash_init=0, garp=0, extra=(),
                     f.write("%s\n" % key)
                     i += 1
         opts = ["--config", conf]
-    cmd = [app.bin] + eal_args(inp, wire, host, pfx) + ["--"] + opts
+    cmd = [app.bin] + eal_args(qin or inp, wire, host, pfx) + ["--"] + opts
     cmd += list(extra)
     t0 = time.time()
     try:
@@ -676,8 +717,13 @@ def run_node(app, work, inp, node, total, mode, hash_init=0, garp=0, extra=(),
         raise RuntimeError("exit %d: %s\nstdout tail:\n%s\nstderr tail:\n%s" % (
             p.returncode, res["cmd"], p.stdout[-2000:], p.stderr[-2000:]))
     res["js"] = flatten(last_json(p.stdout))
-    res["host"] = model.read_pcap(host) if os.path.exists(host) else []
-    res["wire"] = model.read_pcap(wire) if os.path.exists(wire) else []
+    rd = lambda f: model.read_pcap(f) if os.path.exists(f) else []  # noqa: E731
+    if qin:
+        res["queue_rx"] = [len(model.read_pcap(f)) for f in qin]
+        res["host"] = [h for f in host for h in rd(f)]
+        res["wire"] = [w for f in wire for w in rd(f)]
+    else:
+        res["host"], res["wire"] = rd(host), rd(wire)
     return res
 
 
@@ -787,7 +833,7 @@ def cmd_replay(a, app):
     for k in range(1, a.nodes + 1):
         try:
             runs[k] = run_node(app, work, FIXTURE, k, a.nodes, a.hashmode, a.hash_init,
-                               tag="rp%x" % a.hash_init)
+                               tag="rp%x" % a.hash_init, queues=a.queues)
         except Exception as e:  # noqa: BLE001
             fails("node %d/%d run failed: %s" % (k, a.nodes, e))
             fails.dump("replay")
@@ -795,8 +841,17 @@ def cmd_replay(a, app):
         r = runs[k]
         print("node %d/%d %s: %.2fs host=%d wire=%d json=%s" % (
             k, a.nodes, a.hashmode, r["secs"], len(r["host"]), len(r["wire"]),
-            json.dumps({c: r["js"].get(c) for c in COUNTERS + INFO if c in r["js"]})))
+            json.dumps({c: r["js"].get(c) for c in COUNTERS + INFO + ("worker_rx",)
+                        if c in r["js"]})))
     verify(E, runs, fails)
+    for k, r in runs.items():
+        # one worker per NIC queue, each counting exactly its queue's frames
+        want = r.get("queue_rx", [len(frames)])
+        if r["js"].get("worker_rx") != want:
+            fails("node %d: worker_rx=%s, frames per NIC queue %s" % (
+                k, r["js"].get("worker_rx"), want))
+        if a.queues > 1 and min(want) == 0:
+            fails("node %d: the RSS split left a queue empty: %s" % (k, want))
     nmal = labels.count("malformed")
     for k, r in runs.items():
         if r["js"].get("malformed") != nmal:
@@ -1298,6 +1353,8 @@ def main():
     p.add_argument("--nodes", type=int, default=3)
     p.add_argument("--hashmode", default="sourceip-sourceport")
     p.add_argument("--hash-init", type=lambda s: int(s, 0), default=0)
+    p.add_argument("--queues", type=int, default=1,
+                   help="NIC queues (= worker lcores), the fixture spread over them as RSS would")
     sp.add_parser("garp")
     sp.add_parser("hostside")
     p = sp.add_parser("big")
