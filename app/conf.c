@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "vs_arp.h"
 #include "vs_conf.h"
@@ -177,6 +178,7 @@ opt_host(struct parse_ctx *x, const char *name, const char *v)
 	const char *colon = strchr(v, ':');
 	size_t kwlen = colon ? (size_t)(colon - v) : strlen(v);
 	unsigned int i;
+	struct stat st;
 
 	for (i = 0; i < RTE_DIM(kinds); i++) {
 		if (strlen(kinds[i].kw) != kwlen ||
@@ -191,6 +193,13 @@ opt_host(struct parse_ctx *x, const char *name, const char *v)
 		/* interface names are at most IFNAMSIZ-1 */
 		if (kinds[i].kind == VS_HOST_TAP && strlen(x->c->host_arg) > 15)
 			break;
+		/* virtio-user here is the vhost-kernel backend: without the
+		 * device the PMD fails later with a less helpful message */
+		if (kinds[i].kind == VS_HOST_VIRTIO &&
+		    (stat(x->c->host_arg, &st) < 0 || !S_ISCHR(st.st_mode)))
+			return fail(x, "invalid --%s '%s': %s is not a character "
+				    "device (no vhost_net in this kernel?)",
+				    name, v, x->c->host_arg);
 		return 0;
 	}
 	return fail(x, "invalid --%s '%s' (tap[:IFNAME], virtio-user[:PATH] "
@@ -291,7 +300,8 @@ static const struct opt opts[] = {
 	 "repeat IGMP reports / router advertisements every SEC (default 20)"},
 	{"port", true, opt_port, "ID|NAME", "the NIC port (default: the first port)"},
 	{"host", true, opt_host, "KIND",
-	 "tap[:IFNAME] (default tap:vs0) | virtio-user[:PATH] | port:ID"},
+	 "tap[:IFNAME] (default tap:vs0) | virtio-user[:PATH] (vhost-net "
+	 "device, default /dev/vhost-net) | port:ID"},
 	{"no-host-addr", false, opt_no_host_addr, NULL,
 	 "do not put the VIP on the created host interface"},
 	{"replay", false, opt_replay, NULL,
