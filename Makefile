@@ -6,7 +6,7 @@ BUILD ?= build
 MESON ?= meson
 NINJA ?= ninja
 
-.PHONY: all deps build test demo bench clean
+.PHONY: all deps build test demo bench fuzz-long clean
 
 all: build
 
@@ -49,6 +49,20 @@ test: deps
 	$(NINJA) -C $(SAN_BUILD)
 	$(SAN_ENV) $(MESON) test -C $(SAN_BUILD) --print-errorlogs \
 		--suite unit --suite pcap --suite fuzz
+
+# The long fuzzing runs of docs/testing.md (not part of `make test`):
+# FUZZ_RUNS executions of each target, one after the other, under ASan +
+# UBSan; new inputs and crashes under $(SAN_BUILD)/fuzz-long/.
+FUZZ_RUNS ?= 10000000
+fuzz-long: deps
+	$(MAKE) $(SAN_BUILD)/build.ninja
+	$(NINJA) -C $(SAN_BUILD)
+	for t in frame conf; do \
+		$(SAN_ENV) tests/fuzz/run_fuzz.sh runs \
+			$(SAN_BUILD)/tests/fuzz/fuzz_$$t tests/fuzz/corpus/$$t \
+			$(SAN_BUILD)/fuzz-long/$$t $(FUZZ_RUNS) \
+			tests/fuzz/dict-$$t.txt || exit 1; \
+	done
 
 demo: deps
 	$(MAKE) build

@@ -7,7 +7,7 @@
 set -eu
 src=${1:-$(dirname "$0")/..}
 cd "$src"
-command -v cppcheck >/dev/null 2>&1 || { echo "SKIP: cppcheck not installed"; exit 77; }
+command -v cppcheck >/dev/null 2>&1 || { echo "FAIL: cppcheck not installed (scripts/deps.sh installs it)"; exit 1; }
 exec cppcheck -q --enable=warning,portability,performance --std=c11 \
 	--inline-suppr --error-exitcode=1 \
 	--suppressions-list=scripts/cppcheck-suppressions.txt \
