@@ -9,7 +9,6 @@ Seed corpora of the fuzz targets, deterministic:
 Run: /usr/bin/python3 tests/fuzz/gen_corpus.py   (rewrites both dirs)
 """
 import os
-import shutil
 import struct
 import sys
 
@@ -93,8 +92,12 @@ def conf_seeds():
 
 def write(dirname, seeds):
     d = os.path.join(HERE, "corpus", dirname)
-    shutil.rmtree(d, ignore_errors=True)
-    os.makedirs(d)
+    os.makedirs(d, exist_ok=True)
+    # only our own seeds are rewritten: crash-* and the inputs merged in
+    # from long fuzzing runs stay
+    for f in os.listdir(d):
+        if f.startswith("seed-"):
+            os.unlink(os.path.join(d, f))
     for i, s in enumerate(seeds):
         with open(os.path.join(d, "seed-%04d" % i), "wb") as f:
             f.write(s)
