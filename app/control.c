@@ -78,6 +78,28 @@ frag_in_table(const struct vs_stats *s)
 	return s->frag_held - s->frag_done - s->frag_expired;
 }
 
+/*
+ * The ports' own counters (rte_eth_stats): what our counters cannot see,
+ * frames the NIC dropped because a worker fell behind (imissed) or found
+ * no mbuf (rx_nombuf). Zero for a port that cannot say.
+ */
+#define VS_PORT_STATS(X)                                                   \
+	X(nic, ipackets) X(nic, imissed) X(nic, ierrors) X(nic, rx_nombuf) \
+	X(nic, opackets) X(nic, oerrors)                                   \
+	X(host, ipackets) X(host, opackets) X(host, oerrors)
+
+static void
+port_stats(const struct vs_app *a, struct rte_eth_stats *nic,
+	   struct rte_eth_stats *host)
+{
+	memset(nic, 0, sizeof(*nic));
+	memset(host, 0, sizeof(*host));
+	if (a->nic < RTE_MAX_ETHPORTS)
+		rte_eth_stats_get(a->nic, nic);
+	if (a->host < RTE_MAX_ETHPORTS)
+		rte_eth_stats_get(a->host, host);
+}
+
 static void
 mac_str(const struct rte_ether_addr *m, char *buf, size_t size)
 {
@@ -90,10 +112,12 @@ void
 vs_stats_print_json(const struct vs_app *a, FILE *f)
 {
 	char nodes[256], cmac[24], nmac[24], hmac[24];
+	struct rte_eth_stats nic, host;
 	struct vs_stats s;
 	unsigned int i;
 
 	vs_stats_sum(a, &s);
+	port_stats(a, &nic, &host);
 	vs_own_format(vs_own_load(&a->own), nodes, sizeof(nodes));
 	mac_str(&a->arp.cluster_mac, cmac, sizeof(cmac));
 	mac_str(&a->arp.nic_mac, nmac, sizeof(nmac));
@@ -102,6 +126,9 @@ vs_stats_print_json(const struct vs_app *a, FILE *f)
 #define VS_STAT_JSON(n) fprintf(f, "\"" #n "\":%" PRIu64 ",", s.n);
 	VS_STATS_ALL(VS_STAT_JSON)
 #undef VS_STAT_JSON
+#define VS_PORT_JSON(p, n) fprintf(f, "\"" #p "_" #n "\":%" PRIu64 ",", p.n);
+	VS_PORT_STATS(VS_PORT_JSON)
+#undef VS_PORT_JSON
 	fprintf(f, "\"frag_in_table\":%" PRIu64 ",\"nodes\":\"%s\","
 		"\"total_nodes\":%u,\"hashmode\":\"%s\",\"hash_compat\":\"%s\","
 		"\"hash_init\":%u,\"cluster_mac\":\"%s\",\"nic_mac\":\"%s\","
@@ -122,16 +149,19 @@ vs_stats_print_json(const struct vs_app *a, FILE *f)
 void
 vs_stats_print_line(const struct vs_app *a, FILE *f)
 {
+	struct rte_eth_stats nic, host;
 	struct vs_stats s;
 
 	vs_stats_sum(a, &s);
+	port_stats(a, &nic, &host);
 	fprintf(f, "stats: rx=%" PRIu64 " owned=%" PRIu64 " not_owned=%" PRIu64
 		" other=%" PRIu64 " arp_reply=%" PRIu64 " malformed=%" PRIu64
 		" frag_held=%" PRIu64 " host_to_wire=%" PRIu64 " drops=%" PRIu64
-		"\n", s.rx, s.vip_owned + s.frag_owned, s.vip_not_owned +
-		s.frag_not_owned, s.other_to_host + s.arp_to_host, s.arp_reply,
-		s.malformed, s.frag_held, s.host_to_wire,
-		s.tx_wire_drop + s.tx_host_drop);
+		" nic_missed=%" PRIu64 "\n", s.rx, s.vip_owned + s.frag_owned,
+		s.vip_not_owned + s.frag_not_owned,
+		s.other_to_host + s.arp_to_host, s.arp_reply, s.malformed,
+		s.frag_held, s.host_to_wire, s.tx_wire_drop + s.tx_host_drop,
+		nic.imissed + nic.rx_nombuf);
 	fflush(f);
 }
 
@@ -156,6 +186,7 @@ static int
 tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	const struct vs_app *a = &vs_app;
+	struct rte_eth_stats nic, host;
 	struct rte_tel_data *wrx;
 	char nodes[256];
 	struct vs_stats s;
@@ -164,11 +195,15 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	RTE_SET_USED(cmd);
 	RTE_SET_USED(params);
 	vs_stats_sum(a, &s);
+	port_stats(a, &nic, &host);
 	vs_own_format(vs_own_load(&a->own), nodes, sizeof(nodes));
 	rte_tel_data_start_dict(d);
 #define VS_STAT_TEL(n) rte_tel_data_add_dict_u64(d, #n, s.n);
 	VS_STATS_ALL(VS_STAT_TEL)
 #undef VS_STAT_TEL
+#define VS_PORT_TEL(p, n) rte_tel_data_add_dict_u64(d, #p "_" #n, p.n);
+	VS_PORT_STATS(VS_PORT_TEL)
+#undef VS_PORT_TEL
 	rte_tel_data_add_dict_u64(d, "frag_in_table", frag_in_table(&s));
 	rte_tel_data_add_dict_u64(d, "mbuf_in_use",
 				  rte_mempool_in_use_count(a->pool));

@@ -402,6 +402,16 @@ def verify(E, runs, fails, garp=0):
     # 8. counters and info
     for k in nodes:
         js = runs[k]["js"]
+        # the ports' own counters (rte_eth_stats) against the pcap files
+        # and our counters: what the NIC received is what we counted
+        # (plus what GARP/IGMP added to the wire), nothing missed
+        pexp = {"nic_ipackets": js.get("rx"), "nic_opackets": len(runs[k]["wire"]),
+                "host_opackets": len(runs[k]["host"]), "nic_imissed": 0,
+                "nic_ierrors": 0, "nic_rx_nombuf": 0, "nic_oerrors": 0,
+                "host_oerrors": 0}
+        for c, v in pexp.items():
+            if js.get(c) != v:
+                fails("node %d: port counter %s = %s, expected %s" % (k, c, js.get(c), v))
         check_counters(js, E.counters({k}), fails, "node %d" % k, garp=garp)
         check_info(js, fails, "node %d" % k, str(k), E.total, E.mode, E.hash_init)
         hosted = len(runs[k]["host"])
@@ -574,6 +584,12 @@ def simulate(E, k, garp=0, fault=None):
                         host.pop(j)
                         break
                 break
+    # the ports' counters, as the PMD would count what was written
+    js.update(nic_ipackets=js["rx"], nic_opackets=len(wire), host_opackets=len(host),
+              host_ipackets=0, nic_imissed=0, nic_ierrors=0, nic_rx_nombuf=0,
+              nic_oerrors=0, host_oerrors=0)
+    if fault == "missed" and k == 3:
+        js["nic_imissed"] = 5
     return dict(js=js, host=host, wire=wire)
 
 
@@ -801,7 +817,8 @@ def cmd_selftest(a, app):
               % (mode, dict(sorted(owners.items())), len(E.dgrams), "OK" if not f2 else "BAD"))
     E = Expect(frames, "sourceip-sourceport", 3, 0, labels)
     E._arp_set = set(E.arp_req)
-    for fault in ("drop", "dup", "mac", "csum", "mal", "arp", "count", "leak", "fragsplit"):
+    for fault in ("drop", "dup", "mac", "csum", "mal", "arp", "count", "leak", "fragsplit",
+                  "missed"):
         f2 = Fails()
         verify(E, {k: simulate(E, k, fault=fault) for k in (1, 2, 3)}, f2)
         print("injected fault %-9s -> %d failures reported%s" % (
@@ -1160,6 +1177,10 @@ def cmd_ctl(a, app):
         st = wait_rx(len(half1), "first half (%d frames) processed" % len(half1))
         if st is None:
             raise StopIteration
+        # /vipshare/stats carries the NIC's own counters too
+        if st.get("nic_ipackets") != len(half1) or st.get("nic_imissed") != 0:
+            fails("/vipshare/stats: nic_ipackets=%s nic_imissed=%s, expected %d and 0"
+                  % (st.get("nic_ipackets"), st.get("nic_imissed"), len(half1)))
         if a.op == "add":
             rc, out, err = ctl(app, pfx, "add", "2")
             if rc != 0:
