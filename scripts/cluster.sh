@@ -20,6 +20,9 @@
 # Environment (read by `up` and remembered for start/stop):
 #   VSN_BUILD       build directory with app/dpdk-vipshare (default: build)
 #   VSN_PMD         af_xdp (default) | af_packet: the PMD on the node veth
+#   VSN_QUEUES      queues on the node veth = dpdk-vipshare workers per node
+#                   (default 1; more needs af_packet, which spreads flows
+#                   over them by hash)
 #   VSN_IDLE_SLEEP  --idle-sleep in microseconds (default 100)
 #   VSN_HASHMODE    --hashmode (default sourceip-sourceport)
 #   VSN_APP_ARGS    extra dpdk-vipshare options (e.g. "--igmp off")
@@ -56,6 +59,7 @@ load_env() {
 	BUILD=${VSN_BUILD:-${BUILD:-build}}
 	case "$BUILD" in /*) ;; *) BUILD="$top/$BUILD" ;; esac
 	PMD=${VSN_PMD:-${PMD:-af_xdp}}
+	QUEUES=${VSN_QUEUES:-${QUEUES:-1}}
 	IDLE_SLEEP=${VSN_IDLE_SLEEP:-${IDLE_SLEEP:-100}}
 	HASHMODE=${VSN_HASHMODE:-${HASHMODE:-sourceip-sourceport}}
 	APP_ARGS=${VSN_APP_ARGS:-${APP_ARGS:-}}
@@ -67,8 +71,8 @@ load_env() {
 save_env() {
 	mkdir -p "$STATE"
 	{
-		printf 'BUILD=%q\nPMD=%q\nIDLE_SLEEP=%q\nHASHMODE=%q\n' \
-			"$BUILD" "$PMD" "$IDLE_SLEEP" "$HASHMODE"
+		printf 'BUILD=%q\nPMD=%q\nIDLE_SLEEP=%q\nHASHMODE=%q\nQUEUES=%q\n' \
+			"$BUILD" "$PMD" "$IDLE_SLEEP" "$HASHMODE" "$QUEUES"
 		printf 'APP_ARGS=%q\nSNOOP=%q\nSNOOP_TIMERS=%q\nNODES=%q\n' \
 			"$APP_ARGS" "$SNOOP" "$SNOOP_TIMERS" "$NODES"
 	} >"$STATE/env"
@@ -141,7 +145,7 @@ cmd_stop() {
 
 # Start node K's dpdk-vipshare and wait until its TAP carries the VIP.
 cmd_start() {
-	local k=$1 ns="vsn-n$1" vdev pid i
+	local k=$1 ns="vsn-n$1" vdev pid i cpus lcores
 	load_env
 	[ -x "$BUILD/app/dpdk-vipshare" ] || die "no $BUILD/app/dpdk-vipshare (build first)"
 	pid=$(vipshare_pid "$k")
@@ -150,14 +154,22 @@ cmd_start() {
 		return 0
 	fi
 	case "$PMD" in
-	af_xdp) vdev="net_af_xdp0,iface=n$k" ;;
-	af_packet) vdev="net_af_packet0,iface=n$k" ;;
+	af_xdp) vdev="net_af_xdp0,iface=n$k,queue_count=$QUEUES" ;;
+	af_packet) vdev="net_af_packet0,iface=n$k,qpairs=$QUEUES" ;;
 	*) die "VSN_PMD must be af_xdp or af_packet, not '$PMD'" ;;
 	esac
+	[[ "$QUEUES" =~ ^[1-8]$ ]] || die "VSN_QUEUES must be 1..8, not '$QUEUES'"
+	# DPDK's af_xdp wants "combined" channels, which a veth does not have
+	[ "$QUEUES" = 1 ] || [ "$PMD" = af_packet ] ||
+		die "VSN_QUEUES > 1 needs VSN_PMD=af_packet (af_xdp on a veth has one queue)"
+	# the main lcore and one worker per queue, all free to use every CPU
+	cpus="(0-$(( $(nproc) - 1 )))"
+	lcores="0@$cpus"
+	for ((i = 1; QUEUES > 1 && i <= QUEUES; i++)); do lcores+=",$i@$cpus"; done
 	rm -rf "/var/run/dpdk/vsn-n$k"
 	# shellcheck disable=SC2086 # APP_ARGS is a list of options
 	ip netns exec "$ns" "$BUILD/app/dpdk-vipshare" \
-		--lcores "0@(0-$(( $(nproc) - 1 )))" --no-huge -m 256 --no-pci \
+		--lcores "$lcores" --no-huge -m 256 --no-pci \
 		--file-prefix "vsn-n$k" --vdev "$vdev" -- \
 		--vip "$VIP/$PREFIX" --node "$k/$NODES" --hashmode "$HASHMODE" \
 		--idle-sleep "$IDLE_SLEEP" $APP_ARGS \
@@ -231,7 +243,9 @@ cmd_up() {
 	# the nodes: a veth without address, hardened (docs/cluster.md)
 	for ((k = 1; k <= n; k++)); do
 		ns=vsn-n$k
-		ip -n $NS_SW link add "p-n$k" type veth peer name "n$k" netns "$ns"
+		ip -n $NS_SW link add name "p-n$k" numtxqueues "$QUEUES" numrxqueues "$QUEUES" \
+			type veth peer name "n$k" netns "$ns" \
+			numtxqueues "$QUEUES" numrxqueues "$QUEUES"
 		ip -n $NS_SW link set "p-n$k" master br0 up
 		# full checksums and no super-frames towards the node
 		nsx $NS_SW ethtool -K "p-n$k" tx off tso off >/dev/null

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# test_cluster.sh BUILD [af_xdp|af_packet] [--quick]
+# test_cluster.sh BUILD [af_xdp|af_packet] [--quick [QUEUES]]
 #
 # A 3-node cluster in network namespaces (scripts/cluster.sh):
 #  1. 300 TCP connections from distinct source ports: all complete; each is
@@ -9,6 +9,8 @@
 #     node vipshare-which names; every node serves 60..140.
 #  2. ping: exactly one reply per echo, no duplicates; the client's ARP entry
 #     for the VIP is the cluster MAC.
+#  With QUEUES > 1 (af_packet only), each node runs one worker per queue:
+#     every worker received frames, and the per-worker counts add up to rx.
 #  (--quick stops here: the af_packet variant.)
 #  3. A long-lived connection owned by node 3 is opened.
 #  4. Failover: node 2's dpdk-vipshare is stopped, node 1 takes number 2 at
@@ -21,16 +23,18 @@
 #     exchange; `down` leaves no namespace, DPDK dir or state behind.
 set -euo pipefail
 
-[ $# -ge 1 ] || { echo "usage: $0 BUILD [af_xdp|af_packet] [--quick]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: $0 BUILD [af_xdp|af_packet] [--quick [QUEUES]]" >&2; exit 2; }
 BUILD=$(cd "$1" && pwd)
 PMD=${2:-af_xdp}
 QUICK=${3:-}
+QUEUES=${4:-1}
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 netns_prereqs "$BUILD"
 netns_lock
-export VSN_BUILD=$BUILD VSN_PMD=$PMD VSN_IDLE_SLEEP=100 VSN_SNOOP=0 VSN_APP_ARGS=
+export VSN_BUILD=$BUILD VSN_PMD=$PMD VSN_IDLE_SLEEP=100 VSN_SNOOP=0 VSN_APP_ARGS= \
+	VSN_QUEUES=$QUEUES
 STATE=${VSN_STATE:-/run/vsn-cluster}
 work=$(mktemp -d /tmp/vsn-test.XXXXXX)
 HOLD_PID=
@@ -49,7 +53,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-say "up: 3 nodes, $PMD"
+say "up: 3 nodes, $PMD, $QUEUES queue(s) per node"
 "$CLUSTER" up 3 || fatal "cluster did not come up"
 
 # conn_round NAME BASE MAP LO1 HI1 LO2 HI2 LO3 HI3
@@ -86,6 +90,19 @@ conn_round() {
 }
 
 conn_round spread 20000 "" 60 140 60 140 60 140
+
+# worker_rx: one entry per worker, all of them busy, adding up to rx
+for k in 1 2 3; do
+	st=$("$CLUSTER" ctl $k stats 2>/dev/null || true)
+	wrx=$(python3 -c 'import json,sys; d=json.load(sys.stdin); d=d.get("/vipshare/stats", d)
+print(d["rx"], " ".join(map(str, d["worker_rx"])))' <<<"$st" 2>/dev/null || true)
+	say "n$k: rx and worker_rx: $wrx"
+	check "n$k: $QUEUES workers, each received frames, together rx" python3 -c '
+import sys
+v = [int(x) for x in sys.argv[2].split()]
+sys.exit(not (len(v) == int(sys.argv[1]) + 1 and min(v[1:]) > 0 and sum(v[1:]) == v[0]))' \
+		"$QUEUES" "${wrx:-x}"
+done
 
 say "ping $VIP: 5 echoes"
 ip netns exec vsn-c ping -n -c 5 -i 0.2 -W 3 $VIP >"$work/ping" 2>&1 || true
