@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,12 +91,57 @@ runtime_dir_remove(const char *dir)
 	rmdir(dir);
 }
 
+/*
+ * The EAL also leaves its hugepage files (<prefix>map_N on every hugetlbfs
+ * mount) behind, and with them the pages: a stopped node would keep its
+ * memory until the next start with the same prefix. Remove ours once the
+ * memory is unmapped; without hugepages there are none.
+ */
+static void
+hugepage_files_remove(const char *prefix)
+{
+	size_t plen = strlen(prefix);
+	char path[PATH_MAX], mnt[PATH_MAX], type[64];
+	struct dirent *e;
+	FILE *m;
+	DIR *d;
+
+	if (plen == 0 || (m = fopen("/proc/mounts", "r")) == NULL)
+		return;
+	while (fscanf(m, "%*s %4095s %63s %*[^\n]", mnt, type) == 2) {
+		if (strcmp(type, "hugetlbfs") != 0 || (d = opendir(mnt)) == NULL)
+			continue;
+		while ((e = readdir(d)) != NULL) {
+			/* exactly <prefix>map_<digits>: not a longer prefix's */
+			const char *n = e->d_name;
+
+			if (strncmp(n, prefix, plen) != 0 ||
+			    strncmp(n + plen, "map_", 4) != 0 ||
+			    n[plen + 4] < '0' || n[plen + 4] > '9' ||
+			    strspn(n + plen + 4, "0123456789") !=
+				    strlen(n + plen + 4) ||
+			    snprintf(path, sizeof(path), "%s/%s", mnt, n) >=
+				    (int)sizeof(path))
+				continue;
+			unlink(path);
+		}
+		closedir(d);
+	}
+	fclose(m);
+}
+
 static char rundir[PATH_MAX];
 
 static int
 finish(int ret)
 {
+	/* a secondary process (dpdk-dumpcap) never owns the files */
+	bool primary = rte_eal_process_type() == RTE_PROC_PRIMARY;
+	const char *prefix = strrchr(rundir, '/');
+
 	rte_eal_cleanup();
+	if (primary && prefix != NULL)
+		hugepage_files_remove(prefix + 1);
 	runtime_dir_remove(rundir);
 	return ret;
 }
