@@ -51,6 +51,21 @@ netns_lock() {
 	flock -w 600 9 || fatal "another vsn- cluster kept the lock for 600 s"
 }
 
+# cluster_cleanup RC WORK: the EXIT trap of a test that brought a cluster
+# up: the nodes' log tails when it failed, then `down`, then the scratch
+# directory WORK; exits RC.
+cluster_cleanup() {
+	local rc=$1 work=$2 state=${VSN_STATE:-/run/vsn-cluster} f
+	if [ "$rc" -ne 0 ] && [ -d "$state" ]; then
+		for f in "$state"/n*.log; do
+			[ -e "$f" ] && { echo "--- $f (tail)"; tail -5 "$f"; }
+		done
+	fi
+	"$CLUSTER" down || true
+	rm -rf "$work"
+	exit "$rc"
+}
+
 # Nothing of ours may remain after `down`.
 check_clean() {
 	local left

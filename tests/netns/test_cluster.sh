@@ -33,7 +33,7 @@ QUEUES=${4:-1}
 
 netns_prereqs "$BUILD"
 netns_lock
-export VSN_BUILD=$BUILD VSN_PMD=$PMD VSN_IDLE_SLEEP=100 VSN_SNOOP=0 VSN_APP_ARGS= \
+export VSN_BUILD=$BUILD VSN_PMD=$PMD VSN_IDLE_SLEEP=100 VSN_SNOOP=0 VSN_APP_ARGS='' \
 	VSN_QUEUES=$QUEUES
 STATE=${VSN_STATE:-/run/vsn-cluster}
 work=$(mktemp -d /tmp/vsn-test.XXXXXX)
@@ -41,14 +41,7 @@ HOLD_PID=
 cleanup() {
 	local rc=$?
 	if [ -n "$HOLD_PID" ]; then kill "$HOLD_PID" 2>/dev/null || true; fi
-	if [ $rc -ne 0 ] && [ -d "$STATE" ]; then
-		for f in "$STATE"/n*.log; do
-			[ -e "$f" ] && { echo "--- $f (tail)"; tail -5 "$f"; }
-		done
-	fi
-	"$CLUSTER" down || true
-	rm -rf "$work"
-	exit $rc
+	cluster_cleanup $rc "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

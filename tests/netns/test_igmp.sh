@@ -38,18 +38,7 @@ export VSN_BUILD=$BUILD VSN_PMD=$PMD VSN_IDLE_SLEEP=100 VSN_SNOOP=1 \
 	VSN_SNOOP_TIMERS="300 100 600"
 STATE=${VSN_STATE:-/run/vsn-cluster}
 work=$(mktemp -d /tmp/vsn-igmp.XXXXXX)
-cleanup() {
-	local rc=$?
-	if [ $rc -ne 0 ] && [ -d "$STATE" ]; then
-		for f in "$STATE"/n*.log; do
-			[ -e "$f" ] && { echo "--- $f (tail)"; tail -5 "$f"; }
-		done
-	fi
-	"$CLUSTER" down || true
-	rm -rf "$work"
-	exit $rc
-}
-trap cleanup EXIT
+trap 'cluster_cleanup $? "$work"' EXIT
 trap 'exit 130' INT TERM
 
 # wait_until T0 SECONDS: sleep until SECONDS after the epoch time T0

@@ -306,11 +306,11 @@ corosync_conf() {
 	} > "$f"
 }
 
-# make_cib FILE PCS-CREATE-ARGS...: offline CIB with the clone.
-# Uses CLONE_MAX / CLONE_NODE_MAX.
+# make_cib FILE MONITOR-INTERVAL: offline CIB with the clone of the agent
+# on each node's veth "data" (VIP, VS_DAEMON, VS_CTL; CLONE_MAX /
+# CLONE_NODE_MAX).
 make_cib() {
-	local f=$1
-	shift
+	local f=$1 mon=$2
 	rm -f "$f"
 	CIB_file=$f cibadmin --empty > "$f" 2>/dev/null || fail "cibadmin --empty"
 	CIB_file=$f crm_attribute -t crm_config -n stonith-enabled -v false >/dev/null || fail "crm_attribute"
@@ -318,7 +318,11 @@ make_cib() {
 	CIB_file=$f crm_attribute -t crm_config -n cluster-recheck-interval -v 60s >/dev/null
 	# 2 cores shared by 3 stacks, 3 daemons and other jobs: no load throttling
 	CIB_file=$f crm_attribute -t crm_config -n load-threshold -v 5000% >/dev/null
-	pcs -f "$f" resource create ClusterIP ocf:vipshare:dpdk-vipshare "$@" >/dev/null ||
+	pcs -f "$f" resource create ClusterIP ocf:vipshare:dpdk-vipshare ip="$VIP" \
+		cidr_netmask=24 nic=net_af_packet0,iface=data \
+		clusterip_hash=sourceip-sourceport lcores=0 "eal_args=--no-huge -m 256 --no-pci" \
+		idle_sleep=100 "daemon=$VS_DAEMON" "ctl=$VS_CTL" \
+		op monitor interval="$mon" timeout=20s >/dev/null ||
 		fail "pcs resource create"
 	pcs -f "$f" resource clone ClusterIP meta clone-max="${CLONE_MAX:-3}" \
 		clone-node-max="${CLONE_NODE_MAX:-3}" globally-unique=true >/dev/null ||

@@ -38,9 +38,7 @@ PORTFILE=$VSP_TMP/ports
 mk_portfile "$PORTFILE" 3
 
 corosync_conf "$VSP_TMP/corosync.conf" "$N:127.0.0.1"
-make_cib "$VSP_TMP/cib.xml" ip=$VIP cidr_netmask=24 nic=net_af_packet0,iface=data \
-	clusterip_hash=sourceip-sourceport lcores=0 "eal_args=--no-huge -m 256 --no-pci" \
-	idle_sleep=100 "daemon=$VS_DAEMON" "ctl=$VS_CTL" op monitor interval=$MON timeout=20s
+make_cib "$VSP_TMP/cib.xml" "$MON"
 
 start_server "$N"
 T0=$(date +%s.%N)

@@ -49,9 +49,7 @@ PORTFILE=$VSP_TMP/ports
 mk_portfile "$PORTFILE" 3
 
 corosync_conf "$VSP_TMP/corosync.conf" "${ring[@]}"
-make_cib "$VSP_TMP/cib.xml" ip=$VIP cidr_netmask=24 nic=net_af_packet0,iface=data \
-	clusterip_hash=sourceip-sourceport lcores=0 "eal_args=--no-huge -m 256 --no-pci" \
-	idle_sleep=100 "daemon=$VS_DAEMON" "ctl=$VS_CTL" op monitor interval=5s timeout=20s
+make_cib "$VSP_TMP/cib.xml" 5s
 
 T0=$(date +%s.%N)
 for n in "${NODES[@]}"; do
