@@ -18,12 +18,10 @@ all back (mbuf_in_use_end == mbuf_in_use_start). Fails (exit 1) when not built.
 """
 import argparse
 import os
-import random
 import shutil
 import struct
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 
@@ -34,7 +32,8 @@ sys.path.insert(0, HERE)
 import model  # noqa: E402
 import gen_malformed as gm  # noqa: E402
 from check_replay import (App, Fails, cleanup_prefix, ctl_stats, eal_args,  # noqa: E402
-                          flatten, last_json, open_fifo_writer, prefix, run_node)
+                          fifo_io, flatten, last_json, open_fifo_writer, prefix,
+                          run_node, spawn, wait_stats)
 from model import ARP, MALFORMED, OTHER, VIP, VIP_FRAG, VIP_ICMPERR  # noqa: E402
 
 VIP_S = "192.168.100.100"
@@ -151,12 +150,7 @@ def cmd_bounds(a, app):
         return SKIP
     fails = Fails()
     work = a.workdir
-    os.makedirs(work, exist_ok=True)
-    fifo = os.path.join(work, "nic.fifo")
-    if os.path.exists(fifo):
-        os.unlink(fifo)
-    os.mkfifo(fifo)
-    wire, host = os.path.join(work, "wire.pcap"), os.path.join(work, "host.pcap")
+    fifo, wire, host = fifo_io(work)
     pfx = prefix("bounds")
     cmd = [app.bin] + eal_args(fifo, wire, host, pfx) + [
         "--", "--vip", VIP_S + "/24", "--node", "1/3", "--replay", "--garp", "0",
@@ -166,29 +160,16 @@ def cmd_bounds(a, app):
         incomplete += gm.frags(gm.client(500 + i), 2000 + i, 17,
                                gm.udp(7, 8, b"f" * 2000), [(0, 1480)], mf_last=True)
     padding = [gm.vip_tcp(600 + i, b"pad") for i in range(8)]
-    errf = open(os.path.join(work, "stderr.txt"), "w")
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errf, text=True)
-    out = []
-    rd = threading.Thread(target=lambda: out.append(proc.stdout.read()), daemon=True)
-    rd.start()
+    proc, rd, out, errf = spawn(cmd, work)
 
-    def wait_rx(n, timeout=60):
-        t0 = time.time()
-        while time.time() - t0 < timeout:
-            st = ctl_stats(app, pfx)
-            if st is not None and st.get("rx", 0) >= n:
-                return st
-            if proc.poll() is not None:
-                return None
-            time.sleep(0.1)
-        return None
+    def wait_rx(n):
+        return wait_stats(app, pfx, proc, lambda st: st.get("rx", 0) >= n, timeout=60)[0]
 
     try:
         w = open_fifo_writer(fifo, proc)
         if w is None:
             fails("dpdk-vipshare never opened the FIFO (rc=%s)" % proc.poll())
             raise StopIteration
-        w.write(model.PCAP_GHDR)
         ts = 1700000000 * 1000000
         for k, fr in enumerate(incomplete):
             w.write(model.pcap_record(fr, ts + k))
@@ -247,7 +228,6 @@ def cmd_bounds(a, app):
 
 def cmd_flood(a, app):
     fails = Fails()
-    rnd = random.Random(7)
     node, total, mode = 1, 3, "sourceip-sourceport"
     valid, tags = [], []
     i = 0

@@ -10,19 +10,15 @@ existed with mode 0755. Also checks that another user cannot connect.
 import argparse
 import os
 import shutil
-import socket
 import stat
 import subprocess
 import sys
-import threading
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(HERE, "..", "pcap"))
-import model  # noqa: E402
-from check_replay import (App, Fails, cleanup_prefix, ctl_stats, eal_args,  # noqa: E402
-                          eal_runtime_dir, open_fifo_writer, prefix)
+from check_replay import (App, Fails, cleanup_prefix, eal_args,  # noqa: E402
+                          eal_runtime_dir, open_fifo_writer, prefix, wait_stats)
 
 
 def main():
@@ -56,10 +52,7 @@ def main():
         if w is None:
             fails("dpdk-vipshare never opened its input (rc=%s)" % proc.poll())
             raise StopIteration
-        w.write(model.PCAP_GHDR)
-        t0 = time.time()
-        while ctl_stats(app, pfx) is None and time.time() - t0 < 30:
-            time.sleep(0.1)
+        wait_stats(app, pfx, proc, lambda st: True)
         st = os.stat(rdir)
         print("%s: mode %o uid %d" % (rdir, stat.S_IMODE(st.st_mode), st.st_uid))
         if stat.S_IMODE(st.st_mode) != 0o700 or st.st_uid != os.getuid():

@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import sys
 
-from scapy.all import ARP, IP, TCP, Ether, Raw, rdpcap, wrpcap  # noqa: E402
+from scapy.all import ARP, IP, TCP, Ether, rdpcap, wrpcap  # noqa: E402
 from scapy.contrib.igmp import IGMP  # noqa: E402
 
 VIP = "192.168.100.100"

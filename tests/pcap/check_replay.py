@@ -1087,18 +1087,61 @@ def ctl_stats(app, pfx):
         return None
 
 
+def fifo_io(work):
+    """A fresh FIFO for the NIC's input, paths for the wire and host pcaps."""
+    os.makedirs(work, exist_ok=True)
+    fifo = os.path.join(work, "nic.fifo")
+    if os.path.exists(fifo):
+        os.unlink(fifo)
+    os.mkfifo(fifo)
+    return fifo, os.path.join(work, "wire.pcap"), os.path.join(work, "host.pcap")
+
+
+def spawn(cmd, work):
+    """Start cmd, stderr to WORK/stderr.txt, stdout read by a thread:
+    (proc, thread, [stdout once it ended], stderr file)."""
+    errf = open(os.path.join(work, "stderr.txt"), "w")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errf, text=True)
+    out = []
+    rd = threading.Thread(target=lambda: out.append(proc.stdout.read()), daemon=True)
+    rd.start()
+    return proc, rd, out, errf
+
+
 def open_fifo_writer(path, proc, timeout=30):
+    """Open the FIFO once proc reads it and write the pcap header: the
+    writer, or None when proc exited or never opened it."""
     t0 = time.time()
     while time.time() - t0 < timeout:
         try:
             fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
             os.set_blocking(fd, True)
-            return os.fdopen(fd, "wb", buffering=0)
+            w = os.fdopen(fd, "wb", buffering=0)
+            w.write(model.PCAP_GHDR)
+            return w
         except OSError:
             if proc.poll() is not None:
                 return None
             time.sleep(0.05)
     return None
+
+
+def wait_stats(app, pfx, proc, done, timeout=30):
+    """Poll /vipshare/stats until done(stats): (stats, None), or (None, why)
+    when the process exits or the time runs out."""
+    t0 = time.time()
+    last = None
+    while time.time() - t0 < timeout:
+        if proc.poll() is not None:
+            return None, "process exited (rc=%s)" % proc.returncode
+        st = ctl_stats(app, pfx)
+        if st is not None:
+            last = st
+            if done(st):
+                return st, None
+        time.sleep(0.1)
+    return None, "timeout, last stats rx=%s" % (
+        last.get("rx") if last else "(vipshare-ctl stats never answered)")
 
 
 def cmd_ctl(a, app):
@@ -1117,46 +1160,25 @@ def cmd_ctl(a, app):
     # first half is a multiple of the burst size (32, and of 64..512).
     half1, half2 = vip[:512], vip[512:1024]
     work = os.path.join(a.workdir, "ctl-" + a.op)
-    os.makedirs(work, exist_ok=True)
-    fifo = os.path.join(work, "nic.fifo")
-    if os.path.exists(fifo):
-        os.unlink(fifo)
-    os.mkfifo(fifo)
-    wire, host = os.path.join(work, "wire.pcap"), os.path.join(work, "host.pcap")
+    fifo, wire, host = fifo_io(work)
     pfx = prefix("ctl")
     cmd = [app.bin] + eal_args(fifo, wire, host, pfx) + [
         "--", "--vip", VIP_S + "/24", "--node", "1/%d" % N, "--hashmode", mode,
         "--replay", "--garp", "0", "--igmp", "off"]
     print("start: %s" % " ".join(cmd))
-    errf = open(os.path.join(work, "stderr.txt"), "w")
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errf, text=True)
-    out_holder = []
-    rd = threading.Thread(target=lambda: out_holder.append(proc.stdout.read()), daemon=True)
-    rd.start()
+    proc, rd, out_holder, errf = spawn(cmd, work)
     w = None
     try:
         w = open_fifo_writer(fifo, proc)
         if w is None:
             fails("dpdk-vipshare never opened the FIFO %s for reading (rc=%s)" % (fifo, proc.poll()))
             raise StopIteration
-        w.write(model.PCAP_GHDR)
 
-        def wait_rx(n, what, timeout=30):
-            t0 = time.time()
-            last = None
-            while time.time() - t0 < timeout:
-                if proc.poll() is not None:
-                    fails("process exited (rc=%s) while waiting for %s" % (proc.returncode, what))
-                    return None
-                st = ctl_stats(app, pfx)
-                if st is not None:
-                    last = st
-                    if st.get("rx") == n:
-                        return st
-                time.sleep(0.1)
-            fails("timeout waiting for %s: last stats rx=%s" % (
-                what, last.get("rx") if last else "(vipshare-ctl stats never answered)"))
-            return None
+        def wait_rx(n, what):
+            st, why = wait_stats(app, pfx, proc, lambda st: st.get("rx") == n)
+            if st is None:
+                fails("%s while waiting for %s" % (why, what))
+            return st
 
         def nodes_is(want):
             rc, out, err = ctl(app, pfx, "nodes")
