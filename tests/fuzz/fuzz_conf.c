@@ -20,22 +20,11 @@
 #include <unistd.h>
 
 #include "vs_conf.h"
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "vs_fuzz.h"
 
 #define MAX_ARGS 64
 
 static char tmp_path[64];
-
-#define CHECK(cond)                                                     \
-	do {                                                            \
-		if (!(cond)) {                                          \
-			fprintf(stderr, "fuzz_conf: invariant failed: %s " \
-				"(%s:%d)\n", #cond, __FILE__, __LINE__); \
-			abort();                                        \
-		}                                                       \
-	} while (0)
 
 static void
 remove_tmp(void)

@@ -45,6 +45,7 @@
 #include <rte_mempool.h>
 
 #include "vs_app.h"
+#include "vs_fuzz.h"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -68,24 +69,12 @@
 #define MAX_FRAME 16384
 #define MAX_SEGS 16
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 static struct vs_worker *w;
 static uint64_t now;
 static uint16_t nic_mtu;
 
 static struct rte_mbuf *poisoned[VS_MAX_BURST * MAX_SEGS];
 static unsigned int n_poisoned;
-
-#define CHECK(cond)                                                       \
-	do {                                                              \
-		if (!(cond)) {                                            \
-			fprintf(stderr, "fuzz_frame: invariant failed: %s "   \
-				"(%s:%d)\n", #cond, __FILE__, __LINE__);  \
-			abort();                                          \
-		}                                                         \
-	} while (0)
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)

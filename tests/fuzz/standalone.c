@@ -11,8 +11,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "vs_fuzz.h"
 
 /* Replay inputs (files, or directories of files) without libFuzzer. */
 static int
