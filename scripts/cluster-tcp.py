@@ -129,8 +129,8 @@ def hold(a):
         if line != f"{banner} {n}":
             print(f"hold FAIL exchange {n}: got {line!r}", flush=True)
             return 1
-        if n % 5 == 0:
-            print(f"hold exchanges={n}", flush=True)
+        # Every exchange, so a watcher sees progress within one interval.
+        print(f"hold exchanges={n}", flush=True)
         time.sleep(a.interval)
     s.close()
     print(f"hold ok {banner} exchanges={n}", flush=True)
