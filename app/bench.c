@@ -115,47 +115,6 @@ gen_l4(uint8_t *f, const struct vs_app *a, uint32_t vip, unsigned int vlans,
 	return off + iplen;
 }
 
-static uint32_t
-gen_arp(uint8_t *f, const struct vs_app *a, uint32_t vip)
-{
-	uint32_t off = put_eth_to(f, a, false, 0, RTE_ETHER_TYPE_ARP);
-	uint8_t *p = f + off;
-
-	memset(f, 0xff, 6);
-	st16(p, 1);
-	st16(p + 2, RTE_ETHER_TYPE_IPV4);
-	p[4] = 6;
-	p[5] = 4;
-	st16(p + 6, 1); /* request */
-	memcpy(p + 8, f + 6, 6);
-	st32(p + 14, rnd_client());
-	memset(p + 18, 0, 6);
-	st32(p + 24, vip);
-	return off + 28;
-}
-
-/* ICMP fragmentation-needed quoting a VIP -> client TCP segment. */
-static uint32_t
-gen_icmperr(uint8_t *f, const struct vs_app *a, uint32_t vip)
-{
-	uint32_t off = put_eth_to(f, a, true, 0, RTE_ETHER_TYPE_IPV4);
-	uint8_t *icmp = f + off + 20, *q = icmp + 8;
-
-	put_ipv4(f + off, 20 + 8 + 20 + 8, IPPROTO_ICMP, (uint16_t)rnd(), 0,
-		 0x0a0000fe, vip);
-	icmp[0] = 3;
-	icmp[1] = 4;
-	st16(icmp + 2, 0);
-	st16(icmp + 4, 0);
-	st16(icmp + 6, 1400);
-	put_ipv4(q, 1500, IPPROTO_TCP, (uint16_t)rnd(), 0x4000, vip,
-		 rnd_client());
-	st16(q + 20, rnd_service_port());
-	st16(q + 22, (uint16_t)(1024 + rnd() % 64512));
-	st32(q + 24, rnd());
-	return off + 20 + 8 + 20 + 8;
-}
-
 /* A UDP datagram to the VIP in two 32-byte fragments, f then f2. */
 static uint32_t
 gen_frag_pair(uint8_t *f, uint8_t *f2, uint32_t *len2, const struct vs_app *a,
@@ -227,10 +186,11 @@ mix_build(struct mix *m, const struct vs_app *a, bool imix)
 			m->n_l4++;
 			m->n_vlan += v != 0;
 		} else if (r < 900) {
-			l = gen_arp(f, a, vip);
+			l = put_arp_request(f, src_mac, vip);
 			m->n_arp++;
 		} else if (r < 930) {
-			l = gen_icmperr(f, a, vip);
+			l = put_icmp_frag_needed(f, a->arp.cluster_mac.addr_bytes,
+						 src_mac, vip);
 			m->n_icmperr++;
 		} else if (r < 950 && i + 1 < m->n) {
 			l = gen_frag_pair(f, f + m->slot, &l2, a, vip);

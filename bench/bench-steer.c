@@ -68,46 +68,6 @@ gen_l4(uint8_t *f, unsigned int vlans)
 	return off + 20 + l4len;
 }
 
-static uint32_t
-gen_arp(uint8_t *f)
-{
-	uint32_t off = put_eth(f, cmac, src_mac, 0, 0x0806);
-	uint8_t *a = f + off;
-
-	memset(f, 0xff, 6); /* broadcast */
-	st16(a, 1);
-	st16(a + 2, 0x0800);
-	a[4] = 6;
-	a[5] = 4;
-	st16(a + 6, 1); /* request */
-	memcpy(a + 8, f + 6, 6);
-	st32(a + 14, rnd_client());
-	memset(a + 18, 0, 6);
-	st32(a + 24, VIP_HOST);
-	return off + 28;
-}
-
-/* ICMP fragmentation-needed about a VIP -> client TCP segment. */
-static uint32_t
-gen_icmperr(uint8_t *f)
-{
-	uint32_t off = put_eth(f, cmac, src_mac, 0, 0x0800);
-	uint8_t *icmp = f + off + 20, *q = icmp + 8;
-
-	put_ipv4(f + off, 20 + 8 + 20 + 8, 1, (uint16_t)rnd(), 0, 0x0a0000fe,
-		 VIP_HOST);
-	icmp[0] = 3;
-	icmp[1] = 4;
-	st16(icmp + 2, 0);
-	st16(icmp + 4, 0);
-	st16(icmp + 6, 1400);
-	put_ipv4(q, 1500, 6, (uint16_t)rnd(), 0x4000, VIP_HOST, rnd_client());
-	st16(q + 20, rnd_service_port());
-	st16(q + 22, (uint16_t)(1024 + rnd() % 64512));
-	st32(q + 24, rnd());
-	return off + 20 + 8 + 20 + 8;
-}
-
 /* Half first fragments (with ports), half later ones. */
 static uint32_t
 gen_frag(uint8_t *f)
@@ -177,10 +137,10 @@ mix_build(struct mix *m, uint32_t n)
 			m->n_l4++;
 			m->n_vlan += v != 0;
 		} else if (r < 900) {
-			l = gen_arp(f);
+			l = put_arp_request(f, src_mac, VIP_HOST);
 			m->n_arp++;
 		} else if (r < 930) {
-			l = gen_icmperr(f);
+			l = put_icmp_frag_needed(f, cmac, src_mac, VIP_HOST);
 			m->n_icmperr++;
 		} else if (r < 950) {
 			l = gen_frag(f);

@@ -2,8 +2,8 @@
 /*
  * Frame-building helpers shared by the two benchmarks (bench/bench-steer.c,
  * the library micro-benchmark, and app/bench.c, the appliance's --bench):
- * a deterministic PRNG, big-endian writers for Ethernet/IPv4 headers, and
- * the median of the runs.
+ * a deterministic PRNG, big-endian writers for Ethernet/IPv4 headers, the
+ * ARP and ICMP-error frames both mixes contain, and the median of the runs.
  * Setup code, never on a timed path.
  */
 #ifndef VS_FRAMES_H
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <rte_common.h>
+#include <rte_ether.h>
 #include <rte_ip.h>
 
 /* xorshift64*: the same mix on every run. One state per including file. */
@@ -96,6 +97,49 @@ put_ipv4(uint8_t *ip, uint16_t tot, uint8_t proto, uint16_t id,
 	st32(ip + 12, src);
 	st32(ip + 16, dst);
 	st16(ip + 10, rte_ipv4_cksum((const struct rte_ipv4_hdr *)ip));
+}
+
+/* Broadcast ARP who-has VIP from a random client with MAC src. */
+static inline uint32_t
+put_arp_request(uint8_t *f, const uint8_t src[6], uint32_t vip)
+{
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	uint32_t off = put_eth(f, bcast, src, 0, RTE_ETHER_TYPE_ARP);
+	uint8_t *a = f + off;
+
+	st16(a, 1);
+	st16(a + 2, RTE_ETHER_TYPE_IPV4);
+	a[4] = 6;
+	a[5] = 4;
+	st16(a + 6, 1); /* request */
+	memcpy(a + 8, src, 6);
+	st32(a + 14, rnd_client());
+	memset(a + 18, 0, 6);
+	st32(a + 24, vip);
+	return off + 28;
+}
+
+/* ICMP fragmentation-needed quoting a VIP -> client TCP segment. */
+static inline uint32_t
+put_icmp_frag_needed(uint8_t *f, const uint8_t dst[6], const uint8_t src[6],
+		     uint32_t vip)
+{
+	uint32_t off = put_eth(f, dst, src, 0, RTE_ETHER_TYPE_IPV4);
+	uint8_t *icmp = f + off + 20, *q = icmp + 8;
+
+	put_ipv4(f + off, 20 + 8 + 20 + 8, IPPROTO_ICMP, (uint16_t)rnd(), 0,
+		 0x0a0000fe, vip);
+	icmp[0] = 3;
+	icmp[1] = 4;
+	st16(icmp + 2, 0);
+	st16(icmp + 4, 0);
+	st16(icmp + 6, 1400);
+	put_ipv4(q, 1500, IPPROTO_TCP, (uint16_t)rnd(), 0x4000, vip,
+		 rnd_client());
+	st16(q + 20, rnd_service_port());
+	st16(q + 22, (uint16_t)(1024 + rnd() % 64512));
+	st32(q + 24, rnd());
+	return off + 20 + 8 + 20 + 8;
 }
 
 static inline int
