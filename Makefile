@@ -56,7 +56,7 @@ test: deps
 	$(MESON) configure $(SAN_BUILD) -Dfuzz_seconds=$(FUZZ_SECONDS)
 	$(NINJA) -C $(SAN_BUILD)
 	rm -rf $(SAN_REPORTS) && mkdir -p $(SAN_REPORTS)
-	rc=0; $(SAN_TEST_ENV) $(MESON) test -C $(SAN_BUILD) --print-errorlogs || rc=$$?; \
+	@rc=0; echo "$(SAN_TEST_ENV) $(MESON) test -C $(SAN_BUILD)"; $(SAN_TEST_ENV) $(MESON) test -C $(SAN_BUILD) --print-errorlogs || rc=$$?; \
 	if [ -n "$$(ls -A $(SAN_REPORTS))" ]; then \
 		echo "make test: sanitizer reports in $(SAN_REPORTS):" >&2; \
 		head -n 60 $(SAN_REPORTS)/* >&2; rc=1; \
