@@ -40,12 +40,10 @@
 #include <rte_memcpy.h>
 
 #include "vs_app.h"
-#include "vs_frames.h"
+#include "vs_gen.h"
 
 #define BENCH_RUNS     5u
 #define MIX_FRAMES     4096
-#define SLOT_64        128
-#define SLOT_IMIX      2048
 #define CHECK_EVERY    16    /* bursts between end-of-slice checks */
 #define NIC_DEV        "net_null_vsb_nic"
 #define HOST_DEV       "net_null_vsb_host"
@@ -54,161 +52,27 @@ enum { PATH_IOFWD = 0, PATH_STEER = 1, NB_PATHS };
 static const char *const path_name[NB_PATHS] = {"io-fwd", "steer"};
 
 /* ------------------------------------------------------------------ */
-/* The frame mix                                                       */
+/* The frame mix (lib/gen)                                             */
 
-struct mix {
-	uint8_t *buf;            /* n * slot bytes */
-	uint16_t *len;
-	uint32_t n, slot;
-	uint64_t bytes;
-	uint32_t n_l4, n_vlan, n_arp, n_icmperr, n_frag, n_other;
-};
-
-static struct mix mix;
-static const uint8_t src_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0xfe};
-
-/* Toward the cluster MAC (flooded VIP traffic) or the NIC's own MAC. */
-static uint32_t
-put_eth_to(uint8_t *f, const struct vs_app *a, bool to_cluster,
-	   unsigned int vlans, uint16_t ethertype)
-{
-	return put_eth(f, to_cluster ? a->arp.cluster_mac.addr_bytes :
-		       a->arp.nic_mac.addr_bytes, src_mac, vlans, ethertype);
-}
-
-/* IMIX 7:4:1 of 64, 594 and 1518-byte frames (FCS not stored). */
-static uint32_t
-imix_len(bool imix)
-{
-	uint32_t r;
-
-	if (!imix)
-		return 60;
-	r = rnd() % 12;
-	return r < 7 ? 60 : r < 11 ? 590 : 1514;
-}
-
-/* TCP (75%) or UDP to the VIP from a random client. */
-static uint32_t
-gen_l4(uint8_t *f, const struct vs_app *a, uint32_t vip, unsigned int vlans,
-       bool imix)
-{
-	uint32_t off = put_eth_to(f, a, true, vlans, RTE_ETHER_TYPE_IPV4);
-	uint8_t proto = (rnd() % 4) ? IPPROTO_TCP : IPPROTO_UDP;
-	uint32_t hl = proto == IPPROTO_TCP ? 20 : 8, flen = imix_len(imix);
-	uint32_t iplen = flen > off + 20 + hl ? flen - off : 20 + hl;
-	uint8_t *l4 = f + off + 20;
-
-	put_ipv4(f + off, (uint16_t)iplen, proto, (uint16_t)rnd(), 0x4000,
-		 rnd_client(), vip);
-	st16(l4, (uint16_t)(1024 + rnd() % 64512));
-	st16(l4 + 2, rnd_service_port());
-	if (proto == IPPROTO_TCP) {
-		st32(l4 + 4, rnd());
-		st32(l4 + 8, rnd());
-		l4[12] = 0x50;
-		l4[13] = 0x10; /* ACK */
-		st16(l4 + 14, 65535);
-	} else {
-		st16(l4 + 4, (uint16_t)(iplen - 20));
-	}
-	return off + iplen;
-}
-
-/* A UDP datagram to the VIP in two 32-byte fragments, f then f2. */
-static uint32_t
-gen_frag_pair(uint8_t *f, uint8_t *f2, uint32_t *len2, const struct vs_app *a,
-	      uint32_t vip)
-{
-	uint32_t src = rnd_client(), off;
-	uint16_t id = (uint16_t)rnd();
-	uint8_t *l4;
-
-	off = put_eth_to(f, a, true, 0, RTE_ETHER_TYPE_IPV4);
-	put_ipv4(f + off, 20 + 32, IPPROTO_UDP, id, 0x2000, src, vip);
-	l4 = f + off + 20;
-	st16(l4, (uint16_t)(1024 + rnd() % 64512));
-	st16(l4 + 2, 53);
-	st16(l4 + 4, 64);
-	memset(l4 + 8, 0x5a, 24);
-	off = put_eth_to(f2, a, true, 0, RTE_ETHER_TYPE_IPV4);
-	put_ipv4(f2 + off, 20 + 32, IPPROTO_UDP, id, 32 / 8, src, vip);
-	memset(f2 + off + 20, 0xa5, 32);
-	*len2 = off + 52;
-	return off + 52;
-}
-
-/* Not for the VIP: another IPv4 address of the host, or IPv6. */
-static uint32_t
-gen_other(uint8_t *f, const struct vs_app *a)
-{
-	uint32_t off;
-
-	if (rnd() & 1) {
-		off = put_eth_to(f, a, false, 0, RTE_ETHER_TYPE_IPV4);
-		put_ipv4(f + off, 40, IPPROTO_TCP, (uint16_t)rnd(), 0x4000,
-			 rnd_client(), 0xc0a86402);
-		memset(f + off + 20, 0, 20);
-		f[off + 32] = 0x50;
-		return off + 40;
-	}
-	off = put_eth_to(f, a, false, 0, RTE_ETHER_TYPE_IPV6);
-	memset(f + off, 0, 40);
-	f[off] = 0x60;
-	f[off + 6] = IPPROTO_NONE;
-	return off + 40;
-}
+static struct vs_gen_mix mix;
 
 static int
-mix_build(struct mix *m, const struct vs_app *a, bool imix)
+mix_build(struct vs_gen_mix *m, const struct vs_app *a, bool imix)
 {
-	uint32_t vip = rte_be_to_cpu_32(a->hash.vip), i, r, l, l2;
-	uint8_t *f;
+	struct vs_gen_cfg cfg = {
+		.vip = rte_be_to_cpu_32(a->hash.vip),
+		.cluster_mac = a->arp.cluster_mac,
+		.nic_mac = a->arp.nic_mac,
+		.imix = imix,
+	};
 
 	m->n = MIX_FRAMES;
-	m->slot = imix ? SLOT_IMIX : SLOT_64;
+	m->slot = imix ? VS_GEN_SLOT_IMIX : VS_GEN_SLOT_64;
 	m->buf = rte_zmalloc("vsb_mix", (size_t)m->n * m->slot, 64);
 	m->len = rte_zmalloc("vsb_len", m->n * sizeof(*m->len), 64);
 	if (m->buf == NULL || m->len == NULL)
 		return -ENOMEM;
-	for (i = 0; i < m->n; i++) {
-		f = m->buf + (size_t)i * m->slot;
-		r = rnd() % 1000;
-		if (r < 850) {
-			unsigned int v = 0;
-
-			r = rnd() % 100; /* 10% VLAN-tagged, 1% QinQ */
-			if (r < 1)
-				v = 2;
-			else if (r < 10)
-				v = 1;
-			l = gen_l4(f, a, vip, v, imix);
-			m->n_l4++;
-			m->n_vlan += v != 0;
-		} else if (r < 900) {
-			l = put_arp_request(f, src_mac, vip);
-			m->n_arp++;
-		} else if (r < 930) {
-			l = put_icmp_frag_needed(f, a->arp.cluster_mac.addr_bytes,
-						 src_mac, vip);
-			m->n_icmperr++;
-		} else if (r < 950 && i + 1 < m->n) {
-			l = gen_frag_pair(f, f + m->slot, &l2, a, vip);
-			m->len[i + 1] = (uint16_t)(l2 < 60 ? 60 : l2);
-			m->bytes += m->len[i + 1];
-			m->n_frag += 2;
-			m->len[i] = (uint16_t)(l < 60 ? 60 : l);
-			m->bytes += m->len[i];
-			i++;
-			continue;
-		} else {
-			l = gen_other(f, a);
-			m->n_other++;
-		}
-		m->len[i] = (uint16_t)(l < 60 ? 60 : l); /* Ethernet minimum */
-		m->bytes += m->len[i];
-	}
-	return 0;
+	return vs_gen_mix_build(m, &cfg);
 }
 
 /* ------------------------------------------------------------------ */
@@ -602,11 +466,11 @@ vs_bench_run(struct vs_app *a)
 			run_slice(a, order, n, !first, slice, rw, run);
 		}
 		for (int p = 0; p < NB_PATHS; p++) {
-			rw->med_mpps_lcore[p] = vs_median(rw->mpps_lcore[p],
-						       BENCH_RUNS);
-			rw->med_mpps_total[p] = vs_median(rw->mpps_total[p],
-						       BENCH_RUNS);
-			rw->med_cyc[p] = vs_median(rw->cyc[p], BENCH_RUNS);
+			rw->med_mpps_lcore[p] =
+				vs_gen_median(rw->mpps_lcore[p], BENCH_RUNS);
+			rw->med_mpps_total[p] =
+				vs_gen_median(rw->mpps_total[p], BENCH_RUNS);
+			rw->med_cyc[p] = vs_gen_median(rw->cyc[p], BENCH_RUNS);
 			rw->best_mpps_lcore[p] = maxd(rw->mpps_lcore[p],
 						      BENCH_RUNS);
 		}

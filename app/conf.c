@@ -12,6 +12,7 @@
 
 #include "vs_arp.h"
 #include "vs_conf.h"
+#include "vs_util.h"
 
 #define CONF_FILE_MAX (64 * 1024)
 
@@ -41,7 +42,7 @@ u32_range(struct parse_ctx *x, const char *name, const char *v, uint32_t lo,
 {
 	uint32_t n;
 
-	if (vs_parse_u32(v, &n) < 0 || n < lo || n > hi)
+	if (vs_util_parse_u32(v, &n) < 0 || n < lo || n > hi)
 		return fail(x, "invalid --%s '%s' (expected %u..%u)", name, v,
 			    lo, hi);
 	*out = n;
@@ -61,12 +62,12 @@ opt_vip(struct parse_ctx *x, const char *name, const char *v)
 	slash = strchr(buf, '/');
 	if (slash) {
 		*slash++ = '\0';
-		if (vs_parse_u32(slash, &p) < 0 || p < 1 || p > 32)
+		if (vs_util_parse_u32(slash, &p) < 0 || p < 1 || p > 32)
 			return fail(x, "invalid --%s '%s' (prefix 1..32)", name, v);
 		x->c->prefix = (uint8_t)p;
 		x->c->prefix_given = true;
 	}
-	if (vs_parse_ipv4(buf, &x->c->hash.vip) < 0)
+	if (vs_util_parse_ipv4(buf, &x->c->hash.vip) < 0)
 		return fail(x, "invalid --%s '%s' (expected A.B.C.D[/PREFIX])",
 			    name, v);
 	x->c->vip_given = true;
@@ -83,7 +84,7 @@ opt_node(struct parse_ctx *x, const char *name, const char *v)
 	uint64_t mask;
 
 	if (slash == NULL || (size_t)(slash - v) >= sizeof(list) ||
-	    vs_parse_u32(slash + 1, &total) < 0 || total < 1 ||
+	    vs_util_parse_u32(slash + 1, &total) < 0 || total < 1 ||
 	    total > VS_MAX_NODES)
 		return fail(x, "invalid --%s '%s' (expected K[,K...]/N, N 1..%d)",
 			    name, v, VS_MAX_NODES);
@@ -133,7 +134,7 @@ opt_compat(struct parse_ctx *x, const char *name, const char *v)
 static int
 opt_hash_init(struct parse_ctx *x, const char *name, const char *v)
 {
-	if (vs_parse_u32(v, &x->c->hash.hash_init) < 0)
+	if (vs_util_parse_u32(v, &x->c->hash.hash_init) < 0)
 		return fail(x, "invalid --%s '%s' (32-bit number)", name, v);
 	return 0;
 }

@@ -254,7 +254,7 @@ node_change(const char *params, struct rte_tel_data *d, bool add)
 
 	if (params && (*params == '+' || *params == '-'))
 		params++;
-	if (params == NULL || vs_parse_u32(params, &n) < 0 || n < 1 ||
+	if (params == NULL || vs_util_parse_u32(params, &n) < 0 || n < 1 ||
 	    n > a->hash.total_nodes) {
 		snprintf(msg, sizeof(msg), "node number must be 1..%u",
 			 a->hash.total_nodes);

@@ -32,7 +32,7 @@ port_by_arg(const char *arg, uint16_t *port)
 {
 	uint32_t id;
 
-	if (vs_parse_u32(arg, &id) == 0) {
+	if (vs_util_parse_u32(arg, &id) == 0) {
 		if (id >= RTE_MAX_ETHPORTS || !rte_eth_dev_is_valid_port((uint16_t)id))
 			return -ENODEV;
 		*port = (uint16_t)id;
@@ -378,7 +378,7 @@ vs_port_init(struct vs_app *a)
 	if (a->conf.igmp_report) {
 		uint32_t group;
 
-		if (vs_arp_mac_group(&a->arp.cluster_mac, &group) < 0) {
+		if (vs_igmp_mac_group(&a->arp.cluster_mac, &group) < 0) {
 			VS_LOG(port, NOTICE, "cluster MAC outside 01:00:5e:00:00:00-"
 			       "7f:ff:ff maps to no IPv4 group: no IGMP reports\n");
 			a->conf.igmp_report = false;

@@ -19,6 +19,9 @@
 #include "vs_arp.h"
 #include "vs_conf.h"
 #include "vs_hash.h"
+#include "vs_igmp.h"
+#include "vs_pkt.h"
+#include "vs_util.h"
 
 extern int vs_logtype_main;
 extern int vs_logtype_port;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "vs_hash.h"
+#include "vs_util.h"
 
 static void
 usage(FILE *f)
@@ -40,7 +41,7 @@ parse_port(const char *s, uint16_t *raw)
 {
 	uint32_t v;
 
-	if (vs_parse_u32(s, &v) < 0 || v > 65535)
+	if (vs_util_parse_u32(s, &v) < 0 || v > 65535)
 		return -1;
 	/* The kernel hashes the port as it sits in the packet. */
 	*raw = rte_cpu_to_be_16((uint16_t)v);
@@ -60,7 +61,7 @@ parse_tuple(char *s, struct vs_flow_key *k)
 		if (dp)
 			*dp++ = '\0';
 	}
-	if (vs_parse_ipv4(s, &ip) < 0)
+	if (vs_util_parse_ipv4(s, &ip) < 0)
 		return -1;
 	k->saddr = rte_be_to_cpu_32(ip);
 	k->sport = k->dport = 0;
@@ -97,13 +98,13 @@ main(int argc, char **argv)
 			cfg.mode = (uint8_t)r;
 			break;
 		case 'n':
-			if (vs_parse_u32(optarg, &v) < 0 || v < 1 ||
+			if (vs_util_parse_u32(optarg, &v) < 0 || v < 1 ||
 			    v > VS_MAX_NODES)
 				bad("--total-nodes", optarg);
 			cfg.total_nodes = (uint16_t)v;
 			break;
 		case 'i':
-			if (vs_parse_u32(optarg, &cfg.hash_init) < 0)
+			if (vs_util_parse_u32(optarg, &cfg.hash_init) < 0)
 				bad("--hash-init", optarg);
 			break;
 		case 'c':
@@ -143,7 +144,7 @@ main(int argc, char **argv)
 		sp = strtok(NULL, " \t");
 		dp = strtok(NULL, " \t");
 		extra = strtok(NULL, " \t");
-		if (vs_parse_ipv4(ip, &v) < 0 || extra)
+		if (vs_util_parse_ipv4(ip, &v) < 0 || extra)
 			bad("input line", ip);
 		k.saddr = rte_be_to_cpu_32(v);
 		k.sport = k.dport = 0;

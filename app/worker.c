@@ -11,6 +11,8 @@
  * No locks, no allocation per frame (bar re-fragmenting oversize datagrams);
  * the ownership set is loaded once per burst.
  */
+#include <errno.h>
+
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -122,7 +124,7 @@ vip_frame(struct vs_worker *w, struct rte_mbuf *m,
 		return;
 	}
 	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr = a->host_mac;
-	if (pi->flags & VS_PI_L4_PORTS && !(pi->flags & VS_PI_FRAG_MF))
+	if (pi->flags & VS_PKT_F_L4_PORTS && !(pi->flags & VS_PKT_F_FRAG_MF))
 		csum_complete(w, m, pi);
 	tx_add(host, m);
 	w->st.vip_owned++;
@@ -217,7 +219,7 @@ frag_frame(struct vs_worker *w, struct rte_mbuf *m,
 	w->st.frag_done += d->nb_segs;
 	/* offsets can claim more than an IPv4 datagram holds */
 	if (unlikely(d->pkt_len - l2_len > UINT16_MAX) ||
-	    (vs_hash_parse_head(rte_pktmbuf_mtod(d, uint8_t *), d->data_len,
+	    (vs_pkt_parse_head(rte_pktmbuf_mtod(d, uint8_t *), d->data_len,
 				d->pkt_len, a->hash.vip, &whole) != VS_PKT_VIP &&
 	     whole.cls != VS_PKT_VIP_ICMPERR)) {
 		rte_pktmbuf_free(d);
@@ -250,7 +252,7 @@ steer_one(struct vs_worker *w, struct rte_mbuf *m, uint64_t mask,
 	struct vs_pkt_info pi;
 	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
 
-	switch (vs_hash_parse_head(d, m->data_len, m->pkt_len, a->hash.vip,
+	switch (vs_pkt_parse_head(d, m->data_len, m->pkt_len, a->hash.vip,
 				   &pi)) {
 	case VS_PKT_VIP:
 	case VS_PKT_VIP_ICMPERR:
@@ -275,7 +277,7 @@ steer_one(struct vs_worker *w, struct rte_mbuf *m, uint64_t mask,
 		return;
 	case VS_PKT_OTHER:
 		if (unlikely(pi.proto == IPPROTO_IGMP) &&
-		    vs_arp_is_igmp_query(d + pi.l2_len,
+		    vs_igmp_is_query(d + pi.l2_len,
 					 RTE_MIN((uint32_t)pi.ip_len,
 						 (uint32_t)m->data_len - pi.l2_len),
 					 pi.l3_len)) {
@@ -334,7 +336,7 @@ vs_worker_host_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb)
 
 		/* The host is trusted: everything goes out, only ARP from
 		 * the VIP is touched. */
-		if (vs_hash_parse(d, m->data_len, a->hash.vip, &pi) ==
+		if (vs_pkt_parse(d, m->data_len, a->hash.vip, &pi) ==
 			    VS_PKT_ARP &&
 		    vs_arp_output(&a->arp, d, m->data_len, pi.l2_len) ==
 			    VS_ARP_REWRITTEN)
@@ -368,35 +370,36 @@ send_garp(struct vs_worker *w, uint64_t now)
 	w->st.garp_sent++;
 }
 
+/* An IGMP report (mrd false) or MRD advertisement out the NIC. */
 static void
-send_frame(struct vs_worker *w, int (*build)(const struct vs_arp_cfg *,
-					      uint8_t *, size_t, uint8_t),
-	   uint8_t arg, uint64_t *counter)
+send_igmp(struct vs_worker *w, bool mrd, uint64_t *counter)
 {
 	const struct vs_app *a = &vs_app;
 	struct rte_mbuf *m = rte_pktmbuf_alloc(a->pool);
+	uint32_t group;
 	char *p;
 	int len;
 
 	if (m == NULL)
 		return;
-	p = rte_pktmbuf_append(m, 64);
-	if (p == NULL || (len = build(&a->arp, (uint8_t *)p, 64, arg)) < 0 ||
-	    rte_pktmbuf_trim(m, (uint16_t)(64 - len)) < 0 ||
-	    rte_eth_tx_burst(a->nic, w->q, &m, 1) != 1) {
+	p = rte_pktmbuf_append(m, VS_IGMP_FRAME_LEN);
+	if (p == NULL)
+		len = -ENOSPC;
+	else if (mrd)
+		len = vs_igmp_build_mrd_adv((uint8_t *)p, VS_IGMP_FRAME_LEN,
+					    &a->arp.nic_mac, a->arp.vip,
+					    (uint8_t)a->conf.igmp_interval);
+	else if (vs_igmp_mac_group(&a->arp.cluster_mac, &group) < 0)
+		len = -EINVAL;
+	else
+		len = vs_igmp_build_report((uint8_t *)p, VS_IGMP_FRAME_LEN,
+					   &a->arp.nic_mac, a->arp.vip, group);
+	if (len < 0 || rte_eth_tx_burst(a->nic, w->q, &m, 1) != 1) {
 		rte_pktmbuf_free(m);
 		w->st.tx_wire_drop++;
 		return;
 	}
 	(*counter)++;
-}
-
-static int
-build_report(const struct vs_arp_cfg *cfg, uint8_t *buf, size_t size,
-	     uint8_t unused)
-{
-	RTE_SET_USED(unused);
-	return vs_arp_build_igmp_report(cfg, buf, size);
 }
 
 /*
@@ -414,10 +417,9 @@ send_mcast(struct vs_worker *w, uint64_t now)
 		return;
 	a->igmp_query_seen = false;
 	if (a->conf.igmp_report)
-		send_frame(w, build_report, 0, &w->st.igmp_sent);
+		send_igmp(w, false, &w->st.igmp_sent);
 	if (a->conf.igmp_mrd && !query)
-		send_frame(w, vs_arp_build_mrd_adv,
-			   (uint8_t)a->conf.igmp_interval, &w->st.igmp_sent);
+		send_igmp(w, true, &w->st.igmp_sent);
 	if (!query)
 		w->mcast_next = now + a->conf.igmp_interval * a->tsc_hz;
 }

@@ -2,8 +2,9 @@
 /*
  * bench-steer: micro-benchmark of the library steering path, no EAL.
  *
- * Builds a realistic frame mix in memory and times, per frame,
- * vs_hash_parse + vs_hash_node + the ownership check, for every hash mode,
+ * Builds the frame mix of lib/gen in memory (the one dpdk-vipshare --bench
+ * steers, 64-byte frames) and times, per frame,
+ * vs_pkt_parse + vs_hash_node + the ownership check, for every hash mode,
  * against a baseline that only reads each frame's ethertype. The TSC is
  * calibrated against CLOCK_MONOTONIC (rte_get_tsc_hz() needs the EAL).
  * Prints a table, then one JSON line.
@@ -21,138 +22,35 @@
 #include <rte_cycles.h>
 
 #include "vs_arp.h"
+#include "vs_gen.h"
 #include "vs_hash.h"
-#include "vs_frames.h"
+#include "vs_pkt.h"
+#include "vs_util.h"
 
-#define SLOT        128 /* bytes reserved per frame */
 #define BURST       32  /* ownership mask reloaded once per burst */
 #define MAX_RUNS    99
 
 static const uint32_t VIP_HOST = 0xc0a86464; /* 192.168.100.100 */
 
-/* Destination of the VIP's frames: the default cluster MAC. */
-static struct rte_ether_addr cluster_mac;
-
 /* The compiler must not drop the work: every result ends up here. */
 static volatile uint64_t sink;
 
-struct mix {
-	uint8_t *buf;     /* n * SLOT bytes */
-	uint32_t *len;
-	uint32_t n;
-	/* what was generated, for the sanity line */
-	uint32_t n_l4, n_vlan, n_arp, n_icmperr, n_frag, n_other;
-};
-
-static const uint8_t src_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
-/* frames come to the cluster MAC, as the switch floods them */
-static const uint8_t *const cmac = cluster_mac.addr_bytes;
-
-/* TCP or UDP to the VIP from a random client; vlans 0..2. */
-static uint32_t
-gen_l4(uint8_t *f, unsigned int vlans)
-{
-	uint32_t off = put_eth(f, cmac, src_mac, vlans, 0x0800);
-	uint8_t proto = (rnd() % 4) ? 6 : 17;
-	uint16_t l4len = proto == 6 ? 20 : 8;
-	uint8_t *l4 = f + off + 20;
-
-	put_ipv4(f + off, (uint16_t)(20 + l4len), proto, (uint16_t)rnd(), 0x4000,
-		 rnd_client(),
-		 VIP_HOST);
-	st16(l4, (uint16_t)(1024 + rnd() % 64512));
-	st16(l4 + 2, rnd_service_port());
-	memset(l4 + 4, 0, l4len - 4u);
-	if (proto == 6)
-		l4[12] = 0x50;
-	return off + 20 + l4len;
-}
-
-/* Half first fragments (with ports), half later ones. */
-static uint32_t
-gen_frag(uint8_t *f)
-{
-	uint32_t off = put_eth(f, cmac, src_mac, 0, 0x0800);
-	uint8_t *l4 = f + off + 20;
-
-	if (rnd() & 1) {
-		put_ipv4(f + off, 20 + 64, 17, (uint16_t)rnd(), 0x2000,
-			 rnd_client(), VIP_HOST);
-		st16(l4, (uint16_t)(1024 + rnd() % 64512));
-		st16(l4 + 2, 53);
-		st16(l4 + 4, 1500);
-		memset(l4 + 6, 0, 58);
-	} else {
-		put_ipv4(f + off, 20 + 64, 17, (uint16_t)rnd(), (uint16_t)(rnd() % 180 + 1),
-			 rnd_client(), VIP_HOST);
-		memset(l4, 0xab, 64);
-	}
-	return off + 20 + 64;
-}
-
-/* Not for the VIP: another IPv4 address of the host, or IPv6. */
-static uint32_t
-gen_other(uint8_t *f)
-{
-	uint32_t off;
-
-	if (rnd() & 1) {
-		off = put_eth(f, cmac, src_mac, 0, 0x0800);
-		put_ipv4(f + off, 40, 6, (uint16_t)rnd(), 0x4000, rnd_client(),
-			 0xc0a86402);
-		memset(f + off + 20, 0, 20);
-		return off + 40;
-	}
-	off = put_eth(f, cmac, src_mac, 0, 0x86dd);
-	memset(f + off, 0, 40);
-	f[off] = 0x60;
-	return off + 40;
-}
-
+/* The 64-byte mix of lib/gen, as dpdk-vipshare --bench steers it. */
 static int
-mix_build(struct mix *m, uint32_t n)
+mix_build(struct vs_gen_mix *m, uint32_t n)
 {
-	uint32_t i, r, l;
-	uint8_t *f;
+	struct vs_gen_cfg cfg = {.vip = VIP_HOST};
 
+	vs_arp_default_mac(rte_cpu_to_be_32(VIP_HOST), &cfg.cluster_mac);
+	rte_ether_unformat_addr("02:76:73:62:00:01", &cfg.nic_mac);
 	m->n = n;
-	m->buf = aligned_alloc(64, (size_t)n * SLOT);
+	m->slot = VS_GEN_SLOT_64;
+	m->buf = aligned_alloc(64, (size_t)n * m->slot);
 	m->len = calloc(n, sizeof(*m->len));
 	if (m->buf == NULL || m->len == NULL)
 		return -ENOMEM;
-	memset(m->buf, 0, (size_t)n * SLOT);
-	for (i = 0; i < n; i++) {
-		f = m->buf + (size_t)i * SLOT;
-		r = rnd() % 1000;
-		if (r < 850) {
-			unsigned int v = 0;
-
-			/* 10% of the VIP traffic is VLAN-tagged, 1% QinQ */
-			r = rnd() % 100;
-			if (r < 1)
-				v = 2;
-			else if (r < 10)
-				v = 1;
-			l = gen_l4(f, v);
-			m->n_l4++;
-			m->n_vlan += v != 0;
-		} else if (r < 900) {
-			l = put_arp_request(f, src_mac, VIP_HOST);
-			m->n_arp++;
-		} else if (r < 930) {
-			l = put_icmp_frag_needed(f, cmac, src_mac, VIP_HOST);
-			m->n_icmperr++;
-		} else if (r < 950) {
-			l = gen_frag(f);
-			m->n_frag++;
-		} else {
-			l = gen_other(f);
-			m->n_other++;
-		}
-		/* Ethernet minimum (without FCS) */
-		m->len[i] = l < 60 ? 60 : l;
-	}
-	return 0;
+	memset(m->buf, 0, (size_t)n * m->slot);
+	return vs_gen_mix_build(m, &cfg);
 }
 
 static uint64_t
@@ -181,14 +79,14 @@ tsc_calibrate(void)
 
 /* Baseline: touch each frame, read its ethertype. */
 static uint64_t
-run_baseline(const struct mix *m, uint32_t iters)
+run_baseline(const struct vs_gen_mix *m, uint32_t iters)
 {
 	uint64_t acc = 0;
 	uint32_t it, i;
 
 	for (it = 0; it < iters; it++)
 		for (i = 0; i < m->n; i++) {
-			const uint8_t *f = m->buf + (size_t)i * SLOT;
+			const uint8_t *f = m->buf + (size_t)i * m->slot;
 
 			acc += (uint32_t)(f[12] << 8 | f[13]) + m->len[i];
 		}
@@ -197,7 +95,7 @@ run_baseline(const struct mix *m, uint32_t iters)
 
 /* The steering decision for every frame: parse, hash, owned? */
 static uint64_t
-run_steer(const struct mix *m, uint32_t iters, const struct vs_hash_cfg *cfg,
+run_steer(const struct vs_gen_mix *m, uint32_t iters, const struct vs_hash_cfg *cfg,
 	  const struct vs_own *own)
 {
 	struct vs_pkt_info pi;
@@ -206,12 +104,12 @@ run_steer(const struct mix *m, uint32_t iters, const struct vs_hash_cfg *cfg,
 
 	for (it = 0; it < iters; it++)
 		for (i = 0; i < m->n; i++) {
-			const uint8_t *f = m->buf + (size_t)i * SLOT;
+			const uint8_t *f = m->buf + (size_t)i * m->slot;
 			int cls;
 
 			if ((i % BURST) == 0)
 				mask = vs_own_load(own);
-			cls = vs_hash_parse(f, m->len[i], cfg->vip, &pi);
+			cls = vs_pkt_parse(f, m->len[i], cfg->vip, &pi);
 			switch (cls) {
 			case VS_PKT_VIP:
 			case VS_PKT_VIP_ICMPERR:
@@ -242,7 +140,7 @@ static int
 parse_num(const char *opt, const char *s, uint32_t lo, uint32_t hi,
 	  uint32_t *out)
 {
-	if (vs_parse_u32(s, out) < 0 || *out < lo || *out > hi) {
+	if (vs_util_parse_u32(s, out) < 0 || *out < lo || *out > hi) {
 		fprintf(stderr, "bench-steer: invalid %s '%s' (%u..%u)\n",
 			opt, s, lo, hi);
 		return -1;
@@ -252,17 +150,18 @@ parse_num(const char *opt, const char *s, uint32_t lo, uint32_t hi,
 
 /* Sanity: the parser sees the classes the generator meant. */
 static void
-print_classes(const struct mix *m, uint32_t vip)
+print_classes(const struct vs_gen_mix *m, uint32_t vip)
 {
 	unsigned int cnt[VS_PKT_VIP_ICMPERR + 1] = {0};
 	struct vs_pkt_info pi;
 	uint32_t i;
 
 	for (i = 0; i < m->n; i++)
-		cnt[vs_hash_parse(m->buf + (size_t)i * SLOT, m->len[i], vip,
-				  &pi)]++;
+		cnt[vs_pkt_parse(m->buf + (size_t)i * m->slot, m->len[i], vip,
+				 &pi)]++;
 	printf("mix: %u frames: generated %u TCP/UDP to the VIP (%u VLAN-tagged), "
-	       "%u ARP, %u ICMP errors, %u fragments, %u not for the VIP\n",
+	       "%u ARP, %u ICMP errors, %u fragments (in pairs), %u not for "
+	       "the VIP\n",
 	       m->n, m->n_l4, m->n_vlan, m->n_arp, m->n_icmperr, m->n_frag,
 	       m->n_other);
 	printf("parsed as: VIP %u, VIP_ICMPERR %u, VIP_FRAG %u, ARP %u, "
@@ -291,7 +190,7 @@ main(int argc, char **argv)
 		{.name = "nft (jhash ip saddr)", .cfg = {.compat = VS_COMPAT_NFT}},
 	};
 	struct vs_own own;
-	struct mix m = {0};
+	struct vs_gen_mix m = {0};
 	double tsc_hz;
 	unsigned int r, k;
 	int c;
@@ -312,7 +211,7 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			printf("Usage: bench-steer [--frames N] [--iters N] [--runs N]\n"
-			       "Times vs_hash_parse + vs_hash_node + ownership over a\n"
+			       "Times vs_pkt_parse + vs_hash_node + ownership over a\n"
 			       "frame mix (default 4096 frames x 1000 iterations, median\n"
 			       "of 5 runs) for each hash mode, and a baseline.\n");
 			return 0;
@@ -326,7 +225,6 @@ main(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
-	vs_arp_default_mac(vip, &cluster_mac);
 	if (mix_build(&m, nframes) < 0) {
 		fprintf(stderr, "bench-steer: out of memory\n");
 		return 1;
@@ -371,8 +269,8 @@ main(int argc, char **argv)
 	printf("\n%-30s %10s %12s %14s %11s\n", "path", "ns/frame",
 	       "cycles/frame", "over baseline", "best run");
 	for (k = 0; k < RTE_DIM(rows); k++) {
-		rows[k].ns_med = vs_median(rows[k].ns, runs);
-		rows[k].cyc_med = vs_median(rows[k].cyc, runs);
+		rows[k].ns_med = vs_gen_median(rows[k].ns, runs);
+		rows[k].cyc_med = vs_gen_median(rows[k].cyc, runs);
 		rows[k].cyc_min = rows[k].cyc[0];
 		for (r = 1; r < runs; r++)
 			if (rows[k].cyc[r] < rows[k].cyc_min)

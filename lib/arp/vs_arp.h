@@ -68,34 +68,11 @@ int vs_arp_build_garp(const struct vs_arp_cfg *cfg, uint8_t *buf, size_t size);
  */
 void vs_arp_default_mac(uint32_t vip, struct rte_ether_addr *mac);
 
-/* The IPv4 multicast group (network order) that maps to a 01:00:5E MAC:
- * 239.x.y.z with the MAC's low 23 bits. -EINVAL for other MACs. */
-int vs_arp_mac_group(const struct rte_ether_addr *mac, uint32_t *group);
-
 /*
- * Keeping a snooping switch flooding the cluster MAC (frames whose IP
- * destination is the unicast VIP, but whose MAC is multicast):
- *
- * - an IGMPv2 membership report for the group that maps to the cluster MAC
- *   (vs_arp_mac_group), for switches that forward by MAC;
- * - an RFC 4286 Multicast Router Discovery advertisement to 224.0.0.106,
- *   which makes the port a multicast-router port on switches that forward
- *   by IP destination (the Linux bridge), for about its querier interval.
- *
- * Both: IPv4 source the VIP, TTL 1, Router Alert, Ethernet source the NIC.
- * Return the frame length, -ENOSPC, or -EINVAL (cluster MAC not 01:00:5E).
+ * A cluster MAC from text (rte_ether_unformat_addr's syntax:
+ * 01:00:5e:28:64:64 or 0100:5e28:6464); -EINVAL on bad syntax, and for a
+ * MAC a switch would not flood: unicast or broadcast.
  */
-#define VS_IGMP_FRAME_LEN (RTE_ETHER_HDR_LEN + 24 + 8)
-int vs_arp_build_igmp_report(const struct vs_arp_cfg *cfg, uint8_t *buf,
-			     size_t size);
-int vs_arp_build_mrd_adv(const struct vs_arp_cfg *cfg, uint8_t *buf,
-			 size_t size, uint8_t interval_s);
-
-/* True for an IGMP membership query (any version) in an IPv4 packet whose
- * header starts at ip (ip_len bytes, header ihl bytes). */
-bool vs_arp_is_igmp_query(const uint8_t *ip, uint32_t ip_len, uint32_t ihl);
-
-/* Parse "01:00:5e:28:64:64"; -EINVAL on bad syntax or a unicast MAC. */
 int vs_arp_parse_mac(const char *s, struct rte_ether_addr *mac);
 
 #ifdef __cplusplus

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * vs_hash: frame -> flow key -> CLUSTERIP node, and the local ownership set.
+ * vs_hash: flow key -> CLUSTERIP node, and the local ownership set.
  *
  * Bit-compatible with Linux ipt_CLUSTERIP (4.1-6.2): the source address is
  * hashed in host order (ntohl), the two 16-bit "port" words are fed raw, as
@@ -13,7 +13,9 @@
 #define VS_HASH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <netinet/in.h>
 
 #include <rte_byteorder.h>
 #include <rte_branch_prediction.h>
@@ -47,21 +49,6 @@ struct vs_hash_cfg {
 	uint8_t compat;       /* enum vs_hash_compat */
 };
 
-/* What the parser found; every frame gets exactly one class. */
-enum vs_pkt_class {
-	VS_PKT_MALFORMED = 0, /* truncated or inconsistent: count and drop */
-	VS_PKT_OTHER,         /* not for the VIP (own address, IPv6, LLDP...): host */
-	VS_PKT_ARP,           /* Ethernet/IPv4 ARP, lengths checked */
-	VS_PKT_VIP,           /* IPv4 to the VIP, key complete */
-	VS_PKT_VIP_FRAG,      /* IPv4 fragment to the VIP; ports only if first */
-	VS_PKT_VIP_ICMPERR,   /* ICMP error to the VIP, key from the quoted header */
-};
-
-/* pi->flags */
-#define VS_PI_FRAG_MF    0x01 /* more fragments */
-#define VS_PI_FRAG_OFF   0x02 /* fragment offset != 0 */
-#define VS_PI_L4_PORTS   0x04 /* protocol carries CLUSTERIP "ports" */
-
 /*
  * Flow key exactly as CLUSTERIP feeds jhash: saddr in host order, ports as
  * the raw 16-bit words read from the packet (network order bytes).
@@ -72,18 +59,6 @@ struct vs_flow_key {
 	uint16_t dport;
 };
 
-struct vs_pkt_info {
-	struct vs_flow_key key;
-	uint16_t l2_len;  /* Ethernet + VLAN tags: offset of the L3 header */
-	uint16_t l3_len;  /* IPv4 header length (IHL * 4) */
-	uint16_t ip_len;  /* IPv4 total length (<= frame bytes after l2_len) */
-	uint16_t ethertype; /* innermost, host order */
-	uint8_t proto;    /* IPv4 protocol */
-	uint8_t flags;    /* VS_PI_* */
-	uint8_t cls;      /* enum vs_pkt_class */
-	uint8_t vlans;    /* number of VLAN tags (0..2) */
-};
-
 /*
  * Offset of the CLUSTERIP "ports" inside the L4 header for a protocol, or -1
  * when the protocol hashes as ports 0/0 (kernel proto_ports_offset()).
@@ -92,35 +67,19 @@ static inline int
 vs_hash_ports_offset(uint8_t proto)
 {
 	switch (proto) {
-	case 6:   /* TCP */
-	case 17:  /* UDP */
-	case 33:  /* DCCP */
-	case 50:  /* ESP: SPI */
-	case 132: /* SCTP */
-	case 136: /* UDP-Lite */
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_DCCP:
+	case IPPROTO_ESP: /* the SPI */
+	case IPPROTO_SCTP:
+	case IPPROTO_UDPLITE:
 		return 0;
-	case 51:  /* AH: SPI at offset 4 */
+	case IPPROTO_AH: /* the SPI, after next header, length, reserved */
 		return 4;
 	default:
 		return -1;
 	}
 }
-
-/*
- * Parse one contiguous frame of len bytes. Never reads beyond len, never
- * trusts a length field further than the frame. vip is network order.
- * Returns the class (also stored in pi->cls).
- */
-int vs_hash_parse(const uint8_t *frame, uint32_t len, uint32_t vip,
-		  struct vs_pkt_info *pi);
-
-/*
- * The same for the head of a multi-segment packet (a reassembled datagram):
- * headers are read from the first seg_len bytes only, while the IPv4 total
- * length is checked against the whole pkt_len.
- */
-int vs_hash_parse_head(const uint8_t *frame, uint32_t seg_len,
-		       uint32_t pkt_len, uint32_t vip, struct vs_pkt_info *pi);
 
 /* The 32-bit hash of a key under cfg's mode, hash_init and compat. */
 static inline uint32_t
@@ -193,15 +152,11 @@ vs_own_has(uint64_t mask, unsigned int node)
 	return (mask >> (node - 1)) & 1;
 }
 
-/* Parse/format helpers shared by the CLI tools and the config loader. */
+/* Names of the modes as iptables and IPaddr2 spell them. */
 int vs_hash_mode_parse(const char *s);   /* enum or -EINVAL */
 const char *vs_hash_mode_name(unsigned int mode);
 int vs_hash_compat_parse(const char *s); /* enum or -EINVAL */
 const char *vs_hash_compat_name(unsigned int compat);
-/* Unsigned 32-bit number, decimal or 0x-hex, whole string. 0 or -EINVAL. */
-int vs_parse_u32(const char *s, uint32_t *out);
-/* Dotted quad to network order. 0 or -EINVAL. */
-int vs_parse_ipv4(const char *s, uint32_t *out);
 
 #ifdef __cplusplus
 }

@@ -168,7 +168,7 @@ heap_parse(const uint8_t *d, uint16_t len)
 	if (c == NULL)
 		abort();
 	memcpy(c, d, len);
-	if (vs_hash_parse(c, len, vs_app.hash.vip, &pi) == VS_PKT_ARP) {
+	if (vs_pkt_parse(c, len, vs_app.hash.vip, &pi) == VS_PKT_ARP) {
 		CHECK(pi.l2_len + 28u <= len);
 		if (vs_arp_input(&vs_app.arp, c, len, pi.l2_len) ==
 		    VS_ARP_MALFORMED)
@@ -178,7 +178,7 @@ heap_parse(const uint8_t *d, uint16_t len)
 		CHECK(pi.l2_len + (uint32_t)pi.ip_len <= len);
 		CHECK(pi.l3_len >= 20 && pi.l3_len <= pi.ip_len);
 	}
-	vs_hash_parse_head(c, len / 2, len, vs_app.hash.vip, &pi);
+	vs_pkt_parse_head(c, len / 2, len, vs_app.hash.vip, &pi);
 	free(c);
 }
 

@@ -6,7 +6,8 @@
  */
 #include "vs_test.h"
 #include "vs_arp.h"
-#include "vs_hash.h"
+#include "vs_igmp.h"
+#include "vs_pkt.h"
 
 static const uint8_t zero6[6];
 static const uint16_t tag_1q[] = {0x8100};
@@ -306,7 +307,7 @@ test_garp(void **state)
 	       T_VIP_H);
 	assert_memory_equal(buf, want.b, 42);
 	/* the parser sees ARP; peers' vs_arp_input let it pass */
-	assert_int_equal(vs_hash_parse(buf, 42, cfg.vip, &pi), VS_PKT_ARP);
+	assert_int_equal(vs_pkt_parse(buf, 42, cfg.vip, &pi), VS_PKT_ARP);
 	assert_int_equal(vs_arp_input(&cfg, buf, 42, 14), VS_ARP_PASS);
 	assert_memory_equal(buf, want.b, 42);
 	/* exact and short buffers */
@@ -334,7 +335,7 @@ test_default_mac(void **state)
 	(void)state;
 	vs_arp_default_mac(t_net32(0xC0A86464), &mac);
 	assert_memory_equal(mac.addr_bytes, want, 6);
-	assert_int_equal(vs_arp_mac_group(&mac, &g), 0);
+	assert_int_equal(vs_igmp_mac_group(&mac, &g), 0);
 	assert_int_equal(g, t_net32(0xEF286464)); /* 239.40.100.100 */
 	for (i = 0; i < 100000; i++) {
 		const uint8_t *m = mac.addr_bytes;
@@ -351,7 +352,7 @@ test_default_mac(void **state)
 		/* multicast, not broadcast: acceptable as a cluster MAC */
 		assert_true(m[0] & 1);
 		/* the group maps back to the same MAC */
-		assert_int_equal(vs_arp_mac_group(&mac, &g), 0);
+		assert_int_equal(vs_igmp_mac_group(&mac, &g), 0);
 		assert_int_equal(g, t_net32(0xEF000000u | (v & 0x7fffff)));
 		vs_arp_default_mac(g, &back);
 		assert_memory_equal(back.addr_bytes, m, 6);
@@ -377,15 +378,15 @@ test_mac_group(void **state)
 	(void)state;
 	memcpy(mac.addr_bytes, (const uint8_t[6]){1, 0, 0x5e, 0x7f, 0xff, 0xff},
 	       6);
-	assert_int_equal(vs_arp_mac_group(&mac, &g), 0);
+	assert_int_equal(vs_igmp_mac_group(&mac, &g), 0);
 	assert_int_equal(g, t_net32(0xEF7FFFFFu));
 	memcpy(mac.addr_bytes, (const uint8_t[6]){1, 0, 0x5e, 0, 0, 0}, 6);
-	assert_int_equal(vs_arp_mac_group(&mac, &g), 0);
+	assert_int_equal(vs_igmp_mac_group(&mac, &g), 0);
 	assert_int_equal(g, t_net32(0xEF000000u));
 	for (i = 0; i < RTE_DIM(bad); i++) {
 		memcpy(mac.addr_bytes, bad[i], 6);
 		g = 0x12345678;
-		assert_int_equal(vs_arp_mac_group(&mac, &g), -EINVAL);
+		assert_int_equal(vs_igmp_mac_group(&mac, &g), -EINVAL);
 	}
 }
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * vs_hash_parse / vs_hash_parse_head on hand-built frames of every kind, and
+ * vs_pkt_parse / vs_pkt_parse_head on hand-built frames of every kind, and
  * on every truncation of each (exact-size heap copies: built with ASan and
  * UBSan, any overread aborts the test).
  */
 #include "vs_test.h"
-#include "vs_hash.h"
+#include "vs_pkt.h"
 
 #define MAX_CASES 128
 #define NEED_NEVER UINT32_MAX /* malformed at every length */
@@ -99,7 +99,7 @@ add_l4(const char *what, const uint16_t *tags, unsigned int ntags,
 	}
 	c->cls = (frag & 0x2000) ? VS_PKT_VIP_FRAG : VS_PKT_VIP;
 	c->key = key(T_CLIENT_H, cport, vport);
-	c->flags = VS_PI_L4_PORTS | ((frag & 0x2000) ? VS_PI_FRAG_MF : 0);
+	c->flags = VS_PKT_F_L4_PORTS | ((frag & 0x2000) ? VS_PKT_F_FRAG_MF : 0);
 	return c;
 }
 
@@ -208,7 +208,7 @@ build_cases(void **state)
 	ipv4_expect(c, NULL, 0, 50, 5);
 	c->cls = VS_PKT_VIP;
 	c->key = key(T_CLIENT_H, 0x1122, 0x3344);
-	c->flags = VS_PI_L4_PORTS;
+	c->flags = VS_PKT_F_L4_PORTS;
 
 	/* AH: SPI at offset 4 */
 	c = new_case("ah");
@@ -226,7 +226,7 @@ build_cases(void **state)
 	ipv4_expect(c, NULL, 0, 51, 5);
 	c->cls = VS_PKT_VIP;
 	c->key = key(T_CLIENT_H, 0xa1b2, 0xc3d4);
-	c->flags = VS_PI_L4_PORTS;
+	c->flags = VS_PKT_F_L4_PORTS;
 
 	/* AH whose datagram ends before the SPI is complete */
 	c = new_case("ah runt");
@@ -350,7 +350,7 @@ build_cases(void **state)
 		ipv4_expect(c, NULL, 0, 6, 5);
 		c->cls = VS_PKT_VIP_FRAG;
 		c->key = key(T_CLIENT_H, 0, 0);
-		c->flags = VS_PI_FRAG_OFF | ((fr[i] & 0x2000) ? VS_PI_FRAG_MF : 0);
+		c->flags = VS_PKT_F_FRAG_OFF | ((fr[i] & 0x2000) ? VS_PKT_F_FRAG_MF : 0);
 	}
 	/* first fragment of an ICMP error: no quoted header yet trusted */
 	c = new_case("icmp echo first frag");
@@ -366,7 +366,7 @@ build_cases(void **state)
 	ipv4_expect(c, NULL, 0, 1, 5);
 	c->cls = VS_PKT_VIP_FRAG;
 	c->key = key(T_CLIENT_H, 0, 0);
-	c->flags = VS_PI_FRAG_MF;
+	c->flags = VS_PKT_F_FRAG_MF;
 
 	/* not for the VIP */
 	add_l4("to host", NULL, 0, 5, 6, 0, T_HOST_H, 40020, 22);
@@ -525,7 +525,7 @@ test_frames(void **state)
 		assert_non_null(b);
 		memcpy(b, c->f.b, c->f.len);
 		memset(&pi, 0xa5, sizeof(pi));
-		cls = vs_hash_parse(b, c->f.len, vip, &pi);
+		cls = vs_pkt_parse(b, c->f.len, vip, &pi);
 		check_pi(c, c->f.len, cls, &pi);
 		/* the frame is read-only to the parser */
 		assert_memory_equal(b, c->f.b, c->f.len);
@@ -534,7 +534,7 @@ test_frames(void **state)
 		b = malloc(c->f.len + 1);
 		assert_non_null(b);
 		memcpy(b + 1, c->f.b, c->f.len);
-		cls = vs_hash_parse(b + 1, c->f.len, vip, &pi);
+		cls = vs_pkt_parse(b + 1, c->f.len, vip, &pi);
 		check_pi(c, c->f.len, cls, &pi);
 		free(b);
 	}
@@ -552,13 +552,13 @@ test_frame_bytes(void **state)
 	assert_int_equal(c->f.b[12], 0x08);
 	assert_int_equal(c->f.b[13], 0x00);
 	assert_memory_equal(c->f.b + 34, ports, 4);
-	assert_int_equal(vs_hash_parse(c->f.b, c->f.len, vip, &pi),
+	assert_int_equal(vs_pkt_parse(c->f.b, c->f.len, vip, &pi),
 			 VS_PKT_VIP);
 	/* raw network-order words: 40000 = 0x9c40 -> bytes 9c 40 */
 	assert_memory_equal(&pi.key.sport, ports, 2);
 	assert_memory_equal(&pi.key.dport, ports + 2, 2);
 	assert_int_equal(pi.key.saddr, 0xC6336407u);
-	assert_int_equal(pi.flags, VS_PI_L4_PORTS);
+	assert_int_equal(pi.flags, VS_PKT_F_L4_PORTS);
 }
 
 /* ICMP errors hash to the node of the client's own packets, every mode. */
@@ -576,9 +576,9 @@ test_icmp_err_same_node(void **state)
 		if (c->conn < 0)
 			continue;
 		cc = &cases[c->conn];
-		assert_int_equal(vs_hash_parse(c->f.b, c->f.len, vip, &pe),
+		assert_int_equal(vs_pkt_parse(c->f.b, c->f.len, vip, &pe),
 				 VS_PKT_VIP_ICMPERR);
-		assert_int_equal(vs_hash_parse(cc->f.b, cc->f.len, vip, &pc),
+		assert_int_equal(vs_pkt_parse(cc->f.b, cc->f.len, vip, &pc),
 				 VS_PKT_VIP);
 		assert_int_equal(pe.key.saddr, pc.key.saddr);
 		assert_int_equal(pe.key.sport, pc.key.sport);
@@ -626,7 +626,7 @@ test_truncation(void **state)
 			assert_true(l == 0 || b != NULL);
 			if (l)
 				memcpy(b, c->f.b, l);
-			cls = vs_hash_parse(b, l, vip, &pi);
+			cls = vs_pkt_parse(b, l, vip, &pi);
 			if (l < c->need) {
 				if (cls != VS_PKT_MALFORMED)
 					fail_msg("%s: prefix %u of %u (need "
@@ -637,11 +637,11 @@ test_truncation(void **state)
 			}
 			/* head of a multi-segment packet: headers from the
 			 * first l bytes only */
-			cls = vs_hash_parse_head(b, l, c->f.len, vip, &pi);
+			cls = vs_pkt_parse_head(b, l, c->f.len, vip, &pi);
 			if (cls != VS_PKT_MALFORMED)
 				check_pi(c, l, cls, &pi);
 			if (l == c->f.len) {
-				cls = vs_hash_parse(b, l, vip, &full);
+				cls = vs_pkt_parse(b, l, vip, &full);
 				assert_int_equal(cls, c->cls);
 			}
 			free(b);
@@ -672,9 +672,9 @@ test_parse_head(void **state)
 	assert_non_null(b);
 	memcpy(b, f.b, f.len);
 	/* as one contiguous frame it is short: malformed */
-	assert_int_equal(vs_hash_parse(b, f.len, vip, &pi), VS_PKT_MALFORMED);
+	assert_int_equal(vs_pkt_parse(b, f.len, vip, &pi), VS_PKT_MALFORMED);
 	/* as the head of an 18 + 2980 byte packet it is fine */
-	cls = vs_hash_parse_head(b, f.len, 18 + tot, vip, &pi);
+	cls = vs_pkt_parse_head(b, f.len, 18 + tot, vip, &pi);
 	assert_int_equal(cls, VS_PKT_VIP);
 	assert_int_equal(pi.cls, VS_PKT_VIP);
 	assert_int_equal(pi.ip_len, tot);
@@ -682,18 +682,18 @@ test_parse_head(void **state)
 	assert_int_equal(pi.l2_len, 18);
 	assert_int_equal(pi.vlans, 1);
 	assert_int_equal(pi.proto, 6);
-	assert_int_equal(pi.flags, VS_PI_L4_PORTS);
+	assert_int_equal(pi.flags, VS_PKT_F_L4_PORTS);
 	assert_int_equal(pi.key.saddr, T_CLIENT_H);
 	assert_int_equal(pi.key.sport, t_raw16(33000));
 	assert_int_equal(pi.key.dport, t_raw16(443));
 	/* padding beyond the datagram is fine */
-	assert_int_equal(vs_hash_parse_head(b, f.len, 18 + tot + 46, vip, &pi),
+	assert_int_equal(vs_pkt_parse_head(b, f.len, 18 + tot + 46, vip, &pi),
 			 VS_PKT_VIP);
 	/* packet one byte shorter than the IPv4 total length: malformed */
-	assert_int_equal(vs_hash_parse_head(b, f.len, 18 + tot - 1, vip, &pi),
+	assert_int_equal(vs_pkt_parse_head(b, f.len, 18 + tot - 1, vip, &pi),
 			 VS_PKT_MALFORMED);
 	/* seg_len > pkt_len is clamped: the packet is what counts */
-	assert_int_equal(vs_hash_parse_head(b, f.len, 40, vip, &pi),
+	assert_int_equal(vs_pkt_parse_head(b, f.len, 40, vip, &pi),
 			 VS_PKT_MALFORMED);
 	free(b);
 	/* every head length: malformed until the ports are in, then VIP */
@@ -702,7 +702,7 @@ test_parse_head(void **state)
 		assert_true(l == 0 || b != NULL);
 		if (l)
 			memcpy(b, f.b, l);
-		cls = vs_hash_parse_head(b, l, 18 + tot, vip, &pi);
+		cls = vs_pkt_parse_head(b, l, 18 + tot, vip, &pi);
 		assert_int_equal(cls, l < 18 + 20 + 4 ? VS_PKT_MALFORMED
 						       : VS_PKT_VIP);
 		if (cls == VS_PKT_VIP)
@@ -740,7 +740,7 @@ test_mutations(void **state)
 				p %= l < 64 ? l : 64;
 			b[p] = (uint8_t)t_rand32();
 		}
-		cls = vs_hash_parse(b, l, vip, &pi);
+		cls = vs_pkt_parse(b, l, vip, &pi);
 		assert_in_range(cls, VS_PKT_MALFORMED, VS_PKT_VIP_ICMPERR);
 		assert_int_equal(pi.cls, cls);
 		if (cls != VS_PKT_MALFORMED) {

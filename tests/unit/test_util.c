@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* vs_parse_u32, vs_parse_ipv4, hash mode and compat names. */
+/* vs_util_parse_u32, vs_util_parse_ipv4, hash mode and compat names. */
 #include <errno.h>
 
 #include "vs_test.h"
 #include "vs_hash.h"
+#include "vs_util.h"
 
 static void
 test_parse_u32(void **state)
@@ -31,25 +32,25 @@ test_parse_u32(void **state)
 	(void)state;
 	for (i = 0; i < RTE_DIM(good); i++) {
 		v = 0x5a5a5a5a;
-		if (vs_parse_u32(good[i].s, &v) != 0 || v != good[i].v)
+		if (vs_util_parse_u32(good[i].s, &v) != 0 || v != good[i].v)
 			fail_msg("'%s' -> %u, want %u", good[i].s, v, good[i].v);
 	}
 	for (i = 0; i < RTE_DIM(bad); i++) {
 		char *s = strdup(bad[i]);
 
 		assert_non_null(s);
-		if (vs_parse_u32(s, &v) != -EINVAL)
+		if (vs_util_parse_u32(s, &v) != -EINVAL)
 			fail_msg("accepted '%s' (-> %u)", bad[i], v);
 		free(s);
 	}
-	assert_int_equal(vs_parse_u32(NULL, &v), -EINVAL);
+	assert_int_equal(vs_util_parse_u32(NULL, &v), -EINVAL);
 	/* random round trips, decimal and hex */
 	for (i = 0; i < 20000; i++) {
 		uint32_t x = t_rand32() >> (t_rand32() & 31);
 		char b[32];
 
 		snprintf(b, sizeof(b), (i & 1) ? "0x%x" : "%u", x);
-		assert_int_equal(vs_parse_u32(b, &v), 0);
+		assert_int_equal(vs_util_parse_u32(b, &v), 0);
 		assert_int_equal(v, x);
 	}
 }
@@ -77,15 +78,15 @@ test_parse_ipv4(void **state)
 	(void)state;
 	for (i = 0; i < RTE_DIM(good); i++) {
 		v = 0x5a5a5a5a;
-		if (vs_parse_ipv4(good[i].s, &v) != 0)
+		if (vs_util_parse_ipv4(good[i].s, &v) != 0)
 			fail_msg("rejected '%s'", good[i].s);
 		/* network order: first octet in the first byte */
 		assert_int_equal(v, t_net32(good[i].host));
 	}
 	for (i = 0; i < RTE_DIM(bad); i++)
-		if (vs_parse_ipv4(bad[i], &v) != -EINVAL)
+		if (vs_util_parse_ipv4(bad[i], &v) != -EINVAL)
 			fail_msg("accepted '%s'", bad[i]);
-	assert_int_equal(vs_parse_ipv4(NULL, &v), -EINVAL);
+	assert_int_equal(vs_util_parse_ipv4(NULL, &v), -EINVAL);
 }
 
 static void
@@ -146,7 +147,7 @@ test_double_0x(void **state)
 	(void)state;
 	for (i = 0; i < RTE_DIM(bad); i++) {
 		v = 0;
-		if (vs_parse_u32(bad[i], &v) != -EINVAL)
+		if (vs_util_parse_u32(bad[i], &v) != -EINVAL)
 			fail_msg("accepted '%s' (-> %u)", bad[i], v);
 	}
 }

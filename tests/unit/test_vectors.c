@@ -2,7 +2,7 @@
 /*
  * Reference vectors (tests/data/clusterip.tsv, path in argv[1] or
  * VS_VECTORS): vs_hash_key gives hash32, vs_hash_node gives node (clusterip)
- * and node_nft (nft); the same through vs_hash_parse of a frame built from
+ * and node_nft (nft); the same through vs_pkt_parse of a frame built from
  * the row.
  */
 #include <arpa/inet.h>
@@ -10,6 +10,7 @@
 
 #include "vs_test.h"
 #include "vs_hash.h"
+#include "vs_pkt.h"
 
 #define MAX_ROWS 4096
 #define MIN_ROWS 30
@@ -236,7 +237,7 @@ test_vectors_frames(void **state)
 		}
 		tf_ipv4_done(&f);
 		tf_pad(&f, 60);
-		cls = vs_hash_parse(f.b, f.len, vip, &pi);
+		cls = vs_pkt_parse(f.b, f.len, vip, &pi);
 		if (cls != VS_PKT_VIP)
 			fail_msg("line %u: class %d", r->line, cls);
 		assert_int_equal(pi.key.saddr, k.saddr);
