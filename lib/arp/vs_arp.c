@@ -4,34 +4,19 @@
 
 #include <rte_arp.h>
 #include <rte_byteorder.h>
-#include <rte_ip.h>
 
 #include "vs_arp.h"
+#include "vs_pkt.h"
 
-/* ARP header view at l2_len, or NULL when not Ethernet/IPv4 ARP. */
+/* The ARP header at l2_len, or NULL when the frame holds no whole
+ * Ethernet/IPv4 ARP there: lib/pkt's bounds check and ARP check. */
 static struct rte_arp_hdr *
 arp_hdr(uint8_t *frame, uint32_t len, uint16_t l2_len)
 {
-	struct rte_arp_hdr *a;
-
-	if (l2_len < RTE_ETHER_HDR_LEN ||
-	    (uint32_t)l2_len + sizeof(*a) > len)
+	if (l2_len < RTE_ETHER_HDR_LEN)
 		return NULL;
-	a = (struct rte_arp_hdr *)(frame + l2_len);
-	if (a->arp_hardware != RTE_BE16(RTE_ARP_HRD_ETHER) ||
-	    a->arp_protocol != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
-	    a->arp_hlen != RTE_ETHER_ADDR_LEN || a->arp_plen != 4)
-		return NULL;
-	return a;
-}
-
-static inline uint32_t
-ld32(const void *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
+	VS_PKT_HDR_OR_RETURN(a, struct rte_arp_hdr, frame, l2_len, len, NULL);
+	return vs_pkt_arp_ok(a) ? a : NULL;
 }
 
 int
@@ -46,18 +31,18 @@ vs_arp_input(const struct vs_arp_cfg *cfg, uint8_t *frame, uint32_t len,
 	if (a == NULL)
 		return VS_ARP_MALFORMED;
 	d = &a->arp_data;
-	sip = ld32(&d->arp_sip);
+	sip = d->arp_sip;
 	if (a->arp_opcode != RTE_BE16(RTE_ARP_OP_REQUEST) ||
-	    ld32(&d->arp_tip) != cfg->vip || sip == cfg->vip)
+	    d->arp_tip != cfg->vip || sip == cfg->vip)
 		/* Not a question for us; a peer's gratuitous ARP neither. */
 		return VS_ARP_PASS;
 
 	/* Reply to the asker, from the NIC, naming the cluster MAC. */
 	a->arp_opcode = RTE_BE16(RTE_ARP_OP_REPLY);
 	d->arp_tha = d->arp_sha;
-	memcpy(&d->arp_tip, &sip, sizeof(sip));
+	d->arp_tip = sip;
 	d->arp_sha = cfg->cluster_mac;
-	memcpy(&d->arp_sip, &cfg->vip, sizeof(cfg->vip));
+	d->arp_sip = cfg->vip;
 	eth->dst_addr = d->arp_tha;
 	eth->src_addr = cfg->nic_mac;
 	return VS_ARP_REPLY;
@@ -73,7 +58,7 @@ vs_arp_output(const struct vs_arp_cfg *cfg, uint8_t *frame, uint32_t len,
 		return VS_ARP_MALFORMED;
 	if ((a->arp_opcode != RTE_BE16(RTE_ARP_OP_REQUEST) &&
 	     a->arp_opcode != RTE_BE16(RTE_ARP_OP_REPLY)) ||
-	    ld32(&a->arp_data.arp_sip) != cfg->vip)
+	    a->arp_data.arp_sip != cfg->vip)
 		return VS_ARP_PASS;
 	a->arp_data.arp_sha = cfg->cluster_mac;
 	return VS_ARP_REWRITTEN;
@@ -94,12 +79,12 @@ vs_arp_build_garp(const struct vs_arp_cfg *cfg, uint8_t *buf, size_t size)
 	a->arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER);
 	a->arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	a->arp_hlen = RTE_ETHER_ADDR_LEN;
-	a->arp_plen = 4;
+	a->arp_plen = sizeof(rte_be32_t);
 	a->arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST);
 	a->arp_data.arp_sha = cfg->cluster_mac;
-	memcpy(&a->arp_data.arp_sip, &cfg->vip, 4);
+	a->arp_data.arp_sip = cfg->vip;
 	/* target hw stays zero (RFC 5227 announcement) */
-	memcpy(&a->arp_data.arp_tip, &cfg->vip, 4);
+	a->arp_data.arp_tip = cfg->vip;
 	return VS_ARP_FRAME_LEN;
 }
 

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rte_arp.h>
 #include <rte_ether.h>
 
 #ifdef __cplusplus
@@ -37,7 +38,7 @@ enum vs_arp_verdict {
 };
 
 /* Length of an ARP frame built by vs_arp_build_garp (no VLAN, unpadded). */
-#define VS_ARP_FRAME_LEN (RTE_ETHER_HDR_LEN + 28)
+#define VS_ARP_FRAME_LEN (RTE_ETHER_HDR_LEN + sizeof(struct rte_arp_hdr))
 
 /*
  * Frame from the wire. If it is an ARP request for the VIP (from anyone but

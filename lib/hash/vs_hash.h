@@ -60,6 +60,15 @@ struct vs_flow_key {
 };
 
 /*
+ * The 32 bits CLUSTERIP hashes as the "ports" of a protocol, as they sit in
+ * its header (the kernel's union of a __be32 and two __be16).
+ */
+struct vs_hash_ports {
+	rte_be16_t src;
+	rte_be16_t dst;
+} __rte_packed;
+
+/*
  * Offset of the CLUSTERIP "ports" inside the L4 header for a protocol, or -1
  * when the protocol hashes as ports 0/0 (kernel proto_ports_offset()).
  */

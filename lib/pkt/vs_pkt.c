@@ -1,60 +1,45 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include <string.h>
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
+
+#include <rte_common.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
 
 #include "vs_pkt.h"
 
-#define ETH_HLEN      14
-#define ETHTYPE_IPV4  0x0800
-#define ETHTYPE_ARP   0x0806
-#define ETHTYPE_VLAN  0x8100
-#define ETHTYPE_QINQ  0x88a8
-#define VS_MAX_VLANS  2
+static const char *const drop_names[] = {
+	[VS_PKT_DROP_NONE] = "none",
+#define VS_PKT_DROP_NAME(e, n) [VS_PKT_DROP_##e] = #n,
+	VS_PKT_DROPS(VS_PKT_DROP_NAME)
+#undef VS_PKT_DROP_NAME
+};
 
-/* Unaligned loads: frames may start anywhere in the mbuf. */
-static inline uint16_t
-ld_be16(const uint8_t *p)
+const char *
+vs_pkt_drop_name(unsigned int why)
 {
-	return (uint16_t)(p[0] << 8 | p[1]);
+	return why < RTE_DIM(drop_names) ? drop_names[why] : "?";
 }
 
-static inline uint32_t
-ld_be32(const uint8_t *p)
+static inline int
+drop(struct vs_pkt_info *pi, enum vs_pkt_drop why)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-/* A port word as the kernel reads it: the raw u16 in CPU order. */
-static inline uint16_t
-ld_raw16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline uint32_t
-ld_raw32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
+	pi->drop = (uint8_t)why;
+	return VS_PKT_MALFORMED;
 }
 
 static inline bool
 icmp_is_error(uint8_t type)
 {
-	/* destination unreachable, time exceeded, parameter problem */
-	return type == 3 || type == 11 || type == 12;
+	return type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED ||
+	       type == ICMP_PARAMETERPROB;
 }
 
 /*
- * Key of an ICMP error from the IPv4 header it quotes. The quoted packet is
- * one we sent (VIP -> client), so swap source and destination: the key is
- * then the one the client's own packets of that connection hash to.
- * Returns the class.
+ * Key of an ICMP error from the IPv4 header it quotes (qlen bytes at q).
+ * The quoted packet is one we sent (VIP -> client), so swap source and
+ * destination: the key is then the one the client's own packets of that
+ * connection hash to. Returns the class.
  */
 static int
 parse_icmp_err(const uint8_t *q, uint32_t qlen, uint32_t vip,
@@ -63,25 +48,31 @@ parse_icmp_err(const uint8_t *q, uint32_t qlen, uint32_t vip,
 	uint32_t qihl;
 	int poff;
 
-	if (qlen < 20 || (q[0] >> 4) != 4)
-		return VS_PKT_MALFORMED;
-	qihl = (q[0] & 0xfu) * 4;
-	if (qihl < 20 || qihl > qlen)
-		return VS_PKT_MALFORMED;
-	if (ld_raw32(q + 12) != vip)
+	VS_PKT_HDR_OR_RETURN(qip, const struct rte_ipv4_hdr, q, 0, qlen,
+			     drop(pi, VS_PKT_DROP_ICMP_QUOTE_TRUNCATED));
+	if ((qip->version_ihl >> 4) != IPVERSION)
+		return drop(pi, VS_PKT_DROP_ICMP_QUOTE_BAD);
+	qihl = rte_ipv4_hdr_len(qip);
+	if (qihl < sizeof(*qip))
+		return drop(pi, VS_PKT_DROP_ICMP_QUOTE_BAD);
+	if (qihl > qlen)
+		return drop(pi, VS_PKT_DROP_ICMP_QUOTE_TRUNCATED);
+	if (qip->src_addr != vip)
 		/* Not about a connection of the VIP: an ordinary ICMP packet,
 		 * hashed like the kernel would, on its own source, ports 0. */
 		return VS_PKT_VIP;
-	pi->key.saddr = ld_be32(q + 16);
+	pi->key.saddr = rte_be_to_cpu_32(qip->dst_addr);
 	pi->key.sport = 0;
 	pi->key.dport = 0;
-	poff = vs_hash_ports_offset(q[9]);
+	poff = vs_hash_ports_offset(qip->next_proto_id);
 	/* A quoted non-first fragment carries no ports: hash 0/0. */
-	if (poff >= 0 && (ld_be16(q + 6) & 0x1fff) == 0) {
-		if (qihl + (uint32_t)poff + 4 > qlen)
-			return VS_PKT_MALFORMED;
-		pi->key.sport = ld_raw16(q + qihl + poff + 2);
-		pi->key.dport = ld_raw16(q + qihl + poff);
+	if (poff >= 0 && (qip->fragment_offset &
+			  RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) == 0) {
+		VS_PKT_HDR_OR_RETURN(qp, const struct vs_hash_ports, q,
+				     qihl + (uint32_t)poff, qlen,
+				     drop(pi, VS_PKT_DROP_ICMP_QUOTE_TRUNCATED));
+		pi->key.sport = qp->dst;
+		pi->key.dport = qp->src;
 	}
 	return VS_PKT_VIP_ICMPERR;
 }
@@ -90,9 +81,9 @@ static inline int
 parse_core(const uint8_t *f, uint32_t avail, uint32_t total, uint32_t vip,
 	   struct vs_pkt_info *pi)
 {
-	uint32_t off = ETH_HLEN, ihl, tot, lim, l4len;
-	const uint8_t *ip, *l4;
-	uint16_t et, frag;
+	uint32_t off, ihl, tot, l4len;
+	const uint8_t *l4;
+	rte_be16_t et, frag;
 	int poff;
 
 	pi->flags = 0;
@@ -100,53 +91,66 @@ parse_core(const uint8_t *f, uint32_t avail, uint32_t total, uint32_t vip,
 	pi->proto = 0;
 	pi->l3_len = 0;
 	pi->ip_len = 0;
+	pi->drop = VS_PKT_DROP_NONE;
 	pi->key.saddr = 0;
 	pi->key.sport = 0;
 	pi->key.dport = 0;
-	if (unlikely(avail < ETH_HLEN))
-		return VS_PKT_MALFORMED;
-	et = ld_be16(f + 12);
-	while (unlikely(et == ETHTYPE_VLAN || et == ETHTYPE_QINQ)) {
-		if (pi->vlans == VS_MAX_VLANS || avail < off + 4)
-			return VS_PKT_MALFORMED;
-		et = ld_be16(f + off + 2);
-		off += 4;
+
+	VS_PKT_HDR_OR_RETURN(eth, const struct rte_ether_hdr, f, 0, avail,
+			     drop(pi, VS_PKT_DROP_ETH_TRUNCATED));
+	et = VS_PKT_FIELD(eth, struct rte_ether_hdr, ether_type);
+	off = sizeof(*eth);
+	while (unlikely(et == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
+			et == RTE_BE16(RTE_ETHER_TYPE_QINQ))) {
+		if (pi->vlans == VS_PKT_MAX_VLANS)
+			return drop(pi, VS_PKT_DROP_VLAN_TOO_MANY);
+		VS_PKT_HDR_OR_RETURN(vh, const struct rte_vlan_hdr, f, off,
+				     avail, drop(pi, VS_PKT_DROP_VLAN_TRUNCATED));
+		et = vh->eth_proto;
+		off += sizeof(*vh);
 		pi->vlans++;
 	}
 	pi->l2_len = (uint16_t)off;
-	pi->ethertype = et;
+	pi->ethertype = rte_be_to_cpu_16(et);
 
-	if (unlikely(et == ETHTYPE_ARP)) {
-		const uint8_t *a = f + off;
-
-		/* Ethernet/IPv4 ARP only: htype 1, ptype 0x0800, 6, 4. */
-		if (avail < off + 28 || ld_be16(a) != 1 ||
-		    ld_be16(a + 2) != ETHTYPE_IPV4 || a[4] != 6 || a[5] != 4)
-			return VS_PKT_MALFORMED;
+	if (unlikely(et == RTE_BE16(RTE_ETHER_TYPE_ARP))) {
+		VS_PKT_HDR_OR_RETURN(arp, const struct rte_arp_hdr, f, off,
+				     avail, drop(pi, VS_PKT_DROP_ARP_TRUNCATED));
+		if (!vs_pkt_arp_ok(arp))
+			return drop(pi, VS_PKT_DROP_ARP_NOT_IPV4);
 		return VS_PKT_ARP;
 	}
-	if (et != ETHTYPE_IPV4)
+	if (et != RTE_BE16(RTE_ETHER_TYPE_IPV4))
 		return VS_PKT_OTHER;
 
-	if (unlikely(avail < off + 20))
-		return VS_PKT_MALFORMED;
-	ip = f + off;
-	ihl = (ip[0] & 0xfu) * 4;
-	tot = ld_be16(ip + 2);
-	if (unlikely((ip[0] >> 4) != 4 || ihl < 20 || tot < ihl ||
-		     tot > total - off || off + ihl > avail))
-		return VS_PKT_MALFORMED;
+	VS_PKT_HDR_OR_RETURN(ip, const struct rte_ipv4_hdr, f, off, avail,
+			     drop(pi, VS_PKT_DROP_IPV4_TRUNCATED));
+	/* version 4 and IHL >= 5: 0x45..0x4f, one compare */
+	if (unlikely((uint8_t)(ip->version_ihl - RTE_IPV4_VHL_DEF) >
+		     RTE_IPV4_HDR_IHL_MASK - RTE_IPV4_MIN_IHL))
+		return drop(pi, (ip->version_ihl >> 4) != IPVERSION ?
+					VS_PKT_DROP_IPV4_VERSION :
+					VS_PKT_DROP_IPV4_IHL);
+	ihl = rte_ipv4_hdr_len(ip);
+	tot = rte_be_to_cpu_16(ip->total_length);
+	/* total covers what follows, in this segment or the next ones */
+	if (unlikely(tot < ihl || tot > total - off))
+		return drop(pi, VS_PKT_DROP_IPV4_TOTAL_LENGTH);
+	if (unlikely(off + ihl > avail))
+		return drop(pi, VS_PKT_DROP_IPV4_TRUNCATED);
 	pi->l3_len = (uint16_t)ihl;
 	pi->ip_len = (uint16_t)tot;
-	pi->proto = ip[9];
-	if (ld_raw32(ip + 16) != vip)
+	pi->proto = ip->next_proto_id;
+	if (ip->dst_addr != vip)
 		return VS_PKT_OTHER;
 
-	pi->key.saddr = ld_be32(ip + 12);
-	frag = ld_be16(ip + 6);
-	if (unlikely(frag & 0x3fff)) {
-		pi->flags |= (frag & 0x2000) ? VS_PKT_F_FRAG_MF : 0;
-		if (frag & 0x1fff) {
+	pi->key.saddr = rte_be_to_cpu_32(ip->src_addr);
+	frag = ip->fragment_offset;
+	if (unlikely(frag & RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
+				     RTE_IPV4_HDR_OFFSET_MASK))) {
+		if (frag & RTE_BE16(RTE_IPV4_HDR_MF_FLAG))
+			pi->flags |= VS_PKT_F_FRAG_MF;
+		if (frag & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) {
 			/* No L4 header here: the datagram's first fragment
 			 * decides (after reassembly or by source IP). */
 			pi->flags |= VS_PKT_F_FRAG_OFF;
@@ -154,22 +158,23 @@ parse_core(const uint8_t *f, uint32_t avail, uint32_t total, uint32_t vip,
 		}
 	}
 
-	/* Bytes of L4 we may read: within the IP datagram and the buffer. */
-	lim = off + tot < avail ? off + tot : avail;
-	l4 = ip + ihl;
-	l4len = lim - off - ihl;
+	/* L4 bytes we may read: within the IP datagram and the segment. */
+	l4 = f + off + ihl;
+	l4len = RTE_MIN(off + tot, avail) - off - ihl;
 	poff = vs_hash_ports_offset(pi->proto);
 	if (poff >= 0) {
-		if (unlikely(l4len < (uint32_t)poff + 4))
-			return VS_PKT_MALFORMED;
+		VS_PKT_HDR_OR_RETURN(pp, const struct vs_hash_ports, l4, poff,
+				     l4len, drop(pi, VS_PKT_DROP_L4_TRUNCATED));
 		pi->flags |= VS_PKT_F_L4_PORTS;
-		pi->key.sport = ld_raw16(l4 + poff);
-		pi->key.dport = ld_raw16(l4 + poff + 2);
-	} else if (pi->proto == 1) {
-		if (unlikely(l4len < 8))
-			return VS_PKT_MALFORMED;
-		if (icmp_is_error(l4[0]) && !(pi->flags & VS_PKT_F_FRAG_MF))
-			return parse_icmp_err(l4 + 8, l4len - 8, vip, pi);
+		pi->key.sport = pp->src;
+		pi->key.dport = pp->dst;
+	} else if (pi->proto == IPPROTO_ICMP) {
+		VS_PKT_HDR_OR_RETURN(icmp, const struct rte_icmp_hdr, l4, 0,
+				     l4len, drop(pi, VS_PKT_DROP_ICMP_TRUNCATED));
+		if (icmp_is_error(icmp->icmp_type) &&
+		    !(pi->flags & VS_PKT_F_FRAG_MF))
+			return parse_icmp_err((const uint8_t *)(icmp + 1),
+					      l4len - sizeof(*icmp), vip, pi);
 	}
 	return (pi->flags & VS_PKT_F_FRAG_MF) ? VS_PKT_VIP_FRAG : VS_PKT_VIP;
 }
@@ -191,4 +196,3 @@ vs_pkt_parse_head(const uint8_t *frame, uint32_t seg_len, uint32_t pkt_len,
 	pi->cls = (uint8_t)parse_core(frame, seg_len, pkt_len, vip, pi);
 	return pi->cls;
 }
-

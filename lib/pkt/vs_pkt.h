@@ -1,17 +1,26 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * vs_pkt: the frame parser. One pass over Ethernet (up to two VLAN tags),
- * ARP or IPv4 and the L4 header: the class of the frame and, for the VIP,
- * its CLUSTERIP flow key (lib/hash). The same parser serves the data path,
- * the benchmarks, the tests and the fuzzers.
+ * ARP or IPv4 and the L4 header gives the class of the frame, for the VIP
+ * its CLUSTERIP flow key (lib/hash), and for a malformed frame the reason.
+ * The same parser serves the data path, the benchmarks, the tests and the
+ * fuzzers; lib/arp reaches its headers the same way.
  *
- * Nothing here needs the EAL.
+ * Headers are DPDK's (rte_ether.h, rte_ip.h, rte_arp.h, rte_icmp.h): they
+ * are header-only, nothing here needs the EAL.
  */
 #ifndef VS_PKT_H
 #define VS_PKT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#include <rte_arp.h>
+#include <rte_branch_prediction.h>
+#include <rte_byteorder.h>
+#include <rte_ether.h>
 
 #include "vs_hash.h"
 
@@ -29,10 +38,44 @@ enum vs_pkt_class {
 	VS_PKT_VIP_ICMPERR,   /* ICMP error to the VIP, key from the quoted header */
 };
 
+/*
+ * Why a frame is malformed (pi->drop), in the order the parser checks:
+ * the first that applies. The names are the counters' (malformed_NAME).
+ */
+#define VS_PKT_DROPS(X)                                                     \
+	X(ETH_TRUNCATED, eth_truncated)     /* < 14 bytes */                \
+	X(VLAN_TOO_MANY, vlan_too_many)     /* a third VLAN/QinQ tag */     \
+	X(VLAN_TRUNCATED, vlan_truncated)   /* a tag cut short */           \
+	X(ARP_TRUNCATED, arp_truncated)     /* < 28 bytes of ARP */         \
+	X(ARP_NOT_IPV4, arp_not_ipv4)       /* not htype 1/ptype IPv4/6/4 */ \
+	X(IPV4_TRUNCATED, ipv4_truncated)   /* < 20 bytes, or options cut */ \
+	X(IPV4_VERSION, ipv4_version)       /* version != 4 */              \
+	X(IPV4_IHL, ipv4_ihl)               /* IHL < 5 */                   \
+	X(IPV4_TOTAL_LENGTH, ipv4_total_length) /* < IHL*4 or > frame */    \
+	X(L4_TRUNCATED, l4_truncated)       /* datagram ends in the ports */ \
+	X(ICMP_TRUNCATED, icmp_truncated)   /* < 8 bytes of ICMP */         \
+	X(ICMP_QUOTE_TRUNCATED, icmp_quote_truncated) /* quoted IPv4 header \
+							 or ports cut */    \
+	X(ICMP_QUOTE_BAD, icmp_quote_bad)   /* quoted version/IHL wrong */
+
+enum vs_pkt_drop {
+	VS_PKT_DROP_NONE = 0,
+#define VS_PKT_DROP_ENUM(e, n) VS_PKT_DROP_##e,
+	VS_PKT_DROPS(VS_PKT_DROP_ENUM)
+#undef VS_PKT_DROP_ENUM
+	VS_PKT_DROP_MAX
+};
+
+/* "eth_truncated" ...; "none" for VS_PKT_DROP_NONE, "?" beyond the list. */
+const char *vs_pkt_drop_name(unsigned int why);
+
 /* pi->flags */
 #define VS_PKT_F_FRAG_MF  0x01 /* more fragments */
 #define VS_PKT_F_FRAG_OFF 0x02 /* fragment offset != 0 */
 #define VS_PKT_F_L4_PORTS 0x04 /* protocol carries CLUSTERIP "ports" */
+
+/* Tags the parser walks (802.1ad outer + 802.1Q inner). */
+#define VS_PKT_MAX_VLANS 2
 
 struct vs_pkt_info {
 	struct vs_flow_key key;
@@ -43,8 +86,59 @@ struct vs_pkt_info {
 	uint8_t proto;    /* IPv4 protocol */
 	uint8_t flags;    /* VS_PKT_F_* */
 	uint8_t cls;      /* enum vs_pkt_class */
-	uint8_t vlans;    /* number of VLAN tags (0..2) */
+	uint8_t vlans;    /* number of VLAN tags (0..VS_PKT_MAX_VLANS) */
+	uint8_t drop;     /* enum vs_pkt_drop: why, when cls is MALFORMED */
 };
+
+/*
+ * The one unaligned load: a T at p, whatever p's alignment. Frames may
+ * start at any address (a capture, a test's copy); memcpy compiles to a
+ * plain load.
+ */
+#define VS_PKT_LOAD(T, p)                        \
+	__extension__({                          \
+		T vs_pkt_v_;                     \
+		memcpy(&vs_pkt_v_, (p), sizeof(vs_pkt_v_)); \
+		vs_pkt_v_;                       \
+	})
+
+/*
+ * Field f of the header of type T at p, through VS_PKT_LOAD: no member
+ * access through a pointer that may be odd, for the headers DPDK aligns
+ * to 2 bytes (rte_ether_hdr, rte_arp_hdr). The packed ones (IPv4, VLAN,
+ * ICMP) are read through their members.
+ */
+#define VS_PKT_FIELD(p, T, f)                                \
+	VS_PKT_LOAD(__typeof__(((T *)(p))->f),               \
+		    (const uint8_t *)(p) + offsetof(T, f))
+
+/*
+ * The one bounds-checked way to a header (after GLB director's
+ * SAFELY_GET_HEADER_OR_RETURN): declares var, a T * to the header at
+ * offset off of buf, or returns ret from the calling function when the
+ * avail bytes of buf end before the header does.
+ */
+#define VS_PKT_HDR_OR_RETURN(var, T, buf, off, avail, ret)              \
+	T *var = (T *)((buf) + (off));                                  \
+	if (unlikely((uint32_t)(off) + sizeof(T) > (uint32_t)(avail)))   \
+		return (ret)
+
+/*
+ * The one ARP check, the parser's and lib/arp's: Ethernet/IPv4 ARP
+ * (htype 1, ptype IPv4, hlen 6, plen 4). a: a whole rte_arp_hdr.
+ */
+static inline bool
+vs_pkt_arp_ok(const struct rte_arp_hdr *a)
+{
+	return VS_PKT_FIELD(a, struct rte_arp_hdr, arp_hardware) ==
+		       RTE_BE16(RTE_ARP_HRD_ETHER) &&
+	       VS_PKT_FIELD(a, struct rte_arp_hdr, arp_protocol) ==
+		       RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
+	       VS_PKT_FIELD(a, struct rte_arp_hdr, arp_hlen) ==
+		       RTE_ETHER_ADDR_LEN &&
+	       VS_PKT_FIELD(a, struct rte_arp_hdr, arp_plen) ==
+		       sizeof(rte_be32_t);
+}
 
 /*
  * Parse one contiguous frame of len bytes. Never reads beyond len, never

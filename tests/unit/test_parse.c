@@ -14,6 +14,7 @@ struct tcase {
 	char name[80];
 	struct tframe f;
 	int cls;
+	int drop;               /* VS_PKT_DROP_*: why, for a malformed frame */
 	struct vs_flow_key key; /* checked for VIP, VIP_FRAG, VIP_ICMPERR */
 	uint8_t flags;          /* checked for the same */
 	uint8_t vlans;
@@ -185,6 +186,7 @@ build_cases(void **state)
 	/* three tags */
 	c = add_l4("three tags", tag_3, 3, 5, 6, 0, T_VIP_H, 40003, 80);
 	c->cls = VS_PKT_MALFORMED;
+	c->drop = VS_PKT_DROP_VLAN_TOO_MANY;
 	c->need = NEED_NEVER;
 	/* IPv4 options, IHL 6..15 */
 	for (i = 6; i <= 15; i++)
@@ -240,6 +242,7 @@ build_cases(void **state)
 	tf_ipv4_done(f);
 	tf_pad(f, 60);
 	c->cls = VS_PKT_MALFORMED;
+	c->drop = VS_PKT_DROP_L4_TRUNCATED;
 	c->need = NEED_NEVER;
 
 	/* TCP datagram carrying 3 bytes of L4, padded: no ports */
@@ -252,6 +255,7 @@ build_cases(void **state)
 	tf_ipv4_done(f);
 	tf_pad(f, 60);
 	c->cls = VS_PKT_MALFORMED;
+	c->drop = VS_PKT_DROP_L4_TRUNCATED;
 	c->need = NEED_NEVER;
 
 	/* ICMP echo: ports 0/0 */
@@ -308,13 +312,13 @@ build_cases(void **state)
 	add_icmp_err(11, 0, 17, T_ROUTER_H, 0x08080808, 5, 0, 53, 5353);
 
 	/* ICMP errors whose quote is cut short or broken: malformed */
-	for (i = 0; i < 10; i++) {
+	for (i = 0; i < 12; i++) {
 		/* bytes of quote kept, quoted IHL, quoted version, pad */
-		static const uint8_t cut[10][4] = {
+		static const uint8_t cut[12][4] = {
 			{19, 5, 4, 0}, {19, 5, 4, 1}, {20, 5, 4, 0},
 			{22, 5, 4, 0}, {22, 5, 4, 1}, {27, 6, 4, 0},
 			{28, 4, 4, 0}, {28, 5, 6, 0}, {26, 6, 4, 1},
-			{0, 5, 4, 1},
+			{0, 5, 4, 1}, {22, 6, 4, 0}, {28, 15, 4, 0},
 		};
 
 		c = add_icmp_err(3, 4, 6, T_ROUTER_H, T_VIP_H, cut[i][1],
@@ -329,6 +333,10 @@ build_cases(void **state)
 		if (cut[i][3])
 			tf_pad(f, 60);
 		c->cls = VS_PKT_MALFORMED;
+		/* a quoted IHL < 5 or version 6 is bad, anything else short */
+		c->drop = cut[i][1] < 5 || cut[i][2] != 4 ?
+				  VS_PKT_DROP_ICMP_QUOTE_BAD :
+				  VS_PKT_DROP_ICMP_QUOTE_TRUNCATED;
 		c->need = NEED_NEVER;
 	}
 
@@ -435,6 +443,7 @@ build_cases(void **state)
 		       (const uint8_t[6]){0}, T_VIP_H);
 		tf_fill(f, 0, 32); /* room for the longer addresses */
 		c->cls = VS_PKT_MALFORMED;
+		c->drop = VS_PKT_DROP_ARP_NOT_IPV4;
 		c->need = NEED_NEVER;
 	}
 
@@ -446,24 +455,29 @@ build_cases(void **state)
 		snprintf(c->name, sizeof(c->name), "bad ihl %u", ihl[i]);
 		c->f.b[c->f.ip_off] = (uint8_t)(0x40 | ihl[i]);
 		c->cls = VS_PKT_MALFORMED;
+		c->drop = VS_PKT_DROP_IPV4_IHL;
 		c->need = NEED_NEVER;
 	}
 	c = add_l4("version 6 in 0x0800", NULL, 0, 5, 6, 0, T_VIP_H, 1, 2);
 	c->f.b[c->f.ip_off] = 0x65;
 	c->cls = VS_PKT_MALFORMED;
+	c->drop = VS_PKT_DROP_IPV4_VERSION;
 	c->need = NEED_NEVER;
 	c = add_l4("tot > frame", NULL, 0, 5, 6, 0, T_VIP_H, 1, 2);
 	tf_ipv4_set_tot(&c->f, (uint16_t)(c->f.len - c->f.ip_off + 1));
 	c->cls = VS_PKT_MALFORMED;
+	c->drop = VS_PKT_DROP_IPV4_TOTAL_LENGTH;
 	c->need = NEED_NEVER;
 	c = add_l4("tot > padded frame", NULL, 0, 5, 17, 0, T_VIP_H, 1, 2);
 	tf_pad(&c->f, 60);
 	tf_ipv4_set_tot(&c->f, 1500);
 	c->cls = VS_PKT_MALFORMED;
+	c->drop = VS_PKT_DROP_IPV4_TOTAL_LENGTH;
 	c->need = NEED_NEVER;
 	c = add_l4("tot < ihl", NULL, 0, 5, 6, 0, T_VIP_H, 1, 2);
 	tf_ipv4_set_tot(&c->f, 19);
 	c->cls = VS_PKT_MALFORMED;
+	c->drop = VS_PKT_DROP_IPV4_TOTAL_LENGTH;
 	c->need = NEED_NEVER;
 
 	/* Ethernet padding after a short datagram is fine */
@@ -483,8 +497,16 @@ check_pi(const struct tcase *c, uint32_t len, int cls,
 	if (cls != c->cls || pi->cls != cls)
 		fail_msg("%s (len %u of %u): class %d/%u, want %d", c->name,
 			 len, c->f.len, cls, pi->cls, c->cls);
-	if (cls == VS_PKT_MALFORMED)
+	if (cls == VS_PKT_MALFORMED) {
+		if (pi->drop != c->drop)
+			fail_msg("%s (len %u): drop %s, want %s", c->name, len,
+				 vs_pkt_drop_name(pi->drop),
+				 vs_pkt_drop_name((unsigned int)c->drop));
 		return;
+	}
+	if (pi->drop != VS_PKT_DROP_NONE)
+		fail_msg("%s (len %u): drop %s on a good frame", c->name, len,
+			 vs_pkt_drop_name(pi->drop));
 	if (pi->l2_len != c->l2_len || pi->vlans != c->vlans ||
 	    pi->ethertype != c->ethertype)
 		fail_msg("%s (len %u): l2_len %u vlans %u ethertype 0x%04x, "
@@ -604,9 +626,29 @@ test_icmp_err_same_node(void **state)
 }
 
 /*
+ * Why a prefix of l bytes of a good frame is malformed, from where its
+ * builder put the layers: Ethernet, the tags, then ARP or the IPv4 header,
+ * whose total length then claims more than the prefix holds.
+ */
+static int
+prefix_drop(const struct tcase *c, uint32_t l)
+{
+	if (l < 14)
+		return VS_PKT_DROP_ETH_TRUNCATED;
+	if (l < c->l2_len)
+		return VS_PKT_DROP_VLAN_TRUNCATED;
+	if (c->ethertype == 0x0806)
+		return VS_PKT_DROP_ARP_TRUNCATED;
+	if (l < c->l2_len + 20u)
+		return VS_PKT_DROP_IPV4_TRUNCATED;
+	return VS_PKT_DROP_IPV4_TOTAL_LENGTH;
+}
+
+/*
  * Every prefix of every frame, copied into a heap buffer of exactly that
  * size: never reads past it, and is malformed exactly while shorter than
- * the frame's meaningful bytes; the same thereafter.
+ * the frame's meaningful bytes, for the reason its layers give; the same
+ * thereafter.
  */
 static void
 test_truncation(void **state)
@@ -632,6 +674,13 @@ test_truncation(void **state)
 					fail_msg("%s: prefix %u of %u (need "
 						 "%u) gave class %d", c->name,
 						 l, c->f.len, c->need, cls);
+				if (c->cls != VS_PKT_MALFORMED &&
+				    pi.drop != prefix_drop(c, l))
+					fail_msg("%s: prefix %u of %u: drop %s, "
+						 "want %s", c->name, l, c->f.len,
+						 vs_pkt_drop_name(pi.drop),
+						 vs_pkt_drop_name((unsigned int)
+							prefix_drop(c, l)));
 			} else {
 				check_pi(c, l, cls, &pi);
 			}
@@ -696,7 +745,9 @@ test_parse_head(void **state)
 	assert_int_equal(vs_pkt_parse_head(b, f.len, 40, vip, &pi),
 			 VS_PKT_MALFORMED);
 	free(b);
-	/* every head length: malformed until the ports are in, then VIP */
+	/* every head length: malformed until the ports are in, then VIP;
+	 * the reason is the layer the head ends in (the total length is
+	 * the packet's, so it never is) */
 	for (l = 0; l <= f.len; l++) {
 		b = malloc(l);
 		assert_true(l == 0 || b != NULL);
@@ -705,8 +756,35 @@ test_parse_head(void **state)
 		cls = vs_pkt_parse_head(b, l, 18 + tot, vip, &pi);
 		assert_int_equal(cls, l < 18 + 20 + 4 ? VS_PKT_MALFORMED
 						       : VS_PKT_VIP);
+		assert_int_equal(pi.drop,
+				 l < 14 ? VS_PKT_DROP_ETH_TRUNCATED :
+				 l < 18 ? VS_PKT_DROP_VLAN_TRUNCATED :
+				 l < 18 + 20 ? VS_PKT_DROP_IPV4_TRUNCATED :
+				 l < 18 + 20 + 4 ? VS_PKT_DROP_L4_TRUNCATED :
+				 VS_PKT_DROP_NONE);
 		if (cls == VS_PKT_VIP)
 			assert_int_equal(pi.key.sport, t_raw16(33000));
+		free(b);
+	}
+	/* IPv4 options (IHL 7) not all in the head: the header is cut */
+	tf_eth(&f, t_mac_cluster, t_mac_client, NULL, 0, 0x0800);
+	tf_ipv4(&f, 4, 7, 0, 17, T_CLIENT_H, T_VIP_H);
+	tf_l4_ports(&f, 17, 5353, 53);
+	tf_ipv4_set_tot(&f, 1400);
+	for (l = 14 + 20; l <= 14 + 28 + 4; l++) {
+		b = malloc(l);
+		assert_non_null(b);
+		memcpy(b, f.b, l);
+		cls = vs_pkt_parse_head(b, l, 14 + 1400, vip, &pi);
+		if (l < 14 + 28) {
+			assert_int_equal(cls, VS_PKT_MALFORMED);
+			assert_int_equal(pi.drop, VS_PKT_DROP_IPV4_TRUNCATED);
+		} else if (l < 14 + 28 + 4) {
+			assert_int_equal(pi.drop, VS_PKT_DROP_L4_TRUNCATED);
+		} else {
+			assert_int_equal(cls, VS_PKT_VIP);
+			assert_int_equal(pi.l3_len, 28);
+		}
 		free(b);
 	}
 }
@@ -743,6 +821,12 @@ test_mutations(void **state)
 		cls = vs_pkt_parse(b, l, vip, &pi);
 		assert_in_range(cls, VS_PKT_MALFORMED, VS_PKT_VIP_ICMPERR);
 		assert_int_equal(pi.cls, cls);
+		/* a reason exactly when malformed */
+		if (cls == VS_PKT_MALFORMED)
+			assert_in_range(pi.drop, VS_PKT_DROP_NONE + 1,
+					VS_PKT_DROP_MAX - 1);
+		else
+			assert_int_equal(pi.drop, VS_PKT_DROP_NONE);
 		if (cls != VS_PKT_MALFORMED) {
 			assert_true(pi.vlans <= 2);
 			assert_int_equal(pi.l2_len, 14 + 4 * pi.vlans);
@@ -758,10 +842,36 @@ test_mutations(void **state)
 	}
 }
 
+/* Every reason has its own counter name; the table ends where it should. */
+static void
+test_drop_names(void **state)
+{
+	unsigned int i, j;
+
+	(void)state;
+	assert_string_equal(vs_pkt_drop_name(VS_PKT_DROP_NONE), "none");
+	assert_string_equal(vs_pkt_drop_name(VS_PKT_DROP_ETH_TRUNCATED),
+			    "eth_truncated");
+	assert_string_equal(vs_pkt_drop_name(VS_PKT_DROP_ICMP_QUOTE_BAD),
+			    "icmp_quote_bad");
+	assert_string_equal(vs_pkt_drop_name(VS_PKT_DROP_MAX), "?");
+	for (i = 1; i < VS_PKT_DROP_MAX; i++) {
+		const char *n = vs_pkt_drop_name(i);
+
+		assert_true(strlen(n) > 0 && strcmp(n, "?") != 0 &&
+			    strcmp(n, "none") != 0);
+		assert_int_equal(strspn(n, "abcdefghijklmnopqrstuvwxyz0123456789_"),
+				 strlen(n));
+		for (j = 1; j < i; j++)
+			assert_string_not_equal(n, vs_pkt_drop_name(j));
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_drop_names),
 		cmocka_unit_test(test_frame_bytes),
 		cmocka_unit_test(test_frames),
 		cmocka_unit_test(test_icmp_err_same_node),
