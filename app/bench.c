@@ -40,11 +40,17 @@
 #include <rte_memcpy.h>
 
 #include "vs_app.h"
+#include "vs_bench.h"
 #include "vs_gen.h"
+#include "vs_log.h"
+#include "vs_stats.h"
+
+RTE_LOG_REGISTER(vs_logtype_bench, vipshare.bench, INFO);
 
 #define BENCH_RUNS     5u
 #define MIX_FRAMES     4096
 #define CHECK_EVERY    16    /* bursts between end-of-slice checks */
+#define NULL_RING      512   /* descriptors of the null ports' queues */
 #define NIC_DEV        "net_null_vsb_nic"
 #define HOST_DEV       "net_null_vsb_host"
 
@@ -59,10 +65,11 @@ static struct vs_gen_mix mix;
 static int
 mix_build(struct vs_gen_mix *m, const struct vs_app *a, bool imix)
 {
+	const struct vs_vip *vip = &a->vips.v[0];
 	struct vs_gen_cfg cfg = {
-		.vip = rte_be_to_cpu_32(a->hash.vip),
-		.cluster_mac = a->arp.cluster_mac,
-		.nic_mac = a->arp.nic_mac,
+		.vip = rte_be_to_cpu_32(vip->hash.vip),
+		.cluster_mac = vip->arp.cluster_mac,
+		.nic_mac = a->ports.nic_mac,
 		.imix = imix,
 	};
 
@@ -88,21 +95,22 @@ null_port(const char *name, uint16_t nb_q, struct rte_mempool *pool,
 
 	r = rte_eal_hotplug_add("vdev", name, "copy=0,size=64");
 	if (r < 0 || rte_eth_dev_get_port_by_name(name, port) < 0) {
-		VS_LOG(main, ERR, "bench: cannot create %s: %s\n", name,
+		VS_LOG(bench, ERR, "bench: cannot create %s: %s\n", name,
 		       rte_strerror(-r));
 		return r < 0 ? r : -ENODEV;
 	}
 	memset(&conf, 0, sizeof(conf));
 	r = rte_eth_dev_configure(*port, nb_q, nb_q, &conf);
 	for (q = 0; r == 0 && q < nb_q; q++)
-		r = rte_eth_rx_queue_setup(*port, q, 512, SOCKET_ID_ANY, NULL,
-					   pool);
+		r = rte_eth_rx_queue_setup(*port, q, NULL_RING, SOCKET_ID_ANY,
+					   NULL, pool);
 	for (q = 0; r == 0 && q < nb_q; q++)
-		r = rte_eth_tx_queue_setup(*port, q, 512, SOCKET_ID_ANY, NULL);
+		r = rte_eth_tx_queue_setup(*port, q, NULL_RING, SOCKET_ID_ANY,
+					   NULL);
 	if (r == 0)
 		r = rte_eth_dev_start(*port);
 	if (r < 0)
-		VS_LOG(main, ERR, "bench: %s setup: %s\n", name,
+		VS_LOG(bench, ERR, "bench: %s setup: %s\n", name,
 		       rte_strerror(-r));
 	return r;
 }
@@ -162,7 +170,6 @@ bench_lcore_main(void *arg)
 	struct bench_lcore *bl = &blc[rte_lcore_id()];
 	struct rte_mbuf *pkts[VS_MAX_BURST];
 	const uint16_t burst = (uint16_t)a->conf.burst;
-	const uint64_t expire_every = a->tsc_hz / 10;
 	const bool steer = cur_path == PATH_STEER;
 	struct vs_worker *w = bl->w;
 	uint64_t now, t0, end, frames = 0, fail = 0;
@@ -178,14 +185,16 @@ bench_lcore_main(void *arg)
 	do {
 		for (b = 0; b < CHECK_EVERY; b++) {
 			now = rte_rdtsc(); /* as the worker's poll loop does */
-			if (unlikely(fill_burst(a->pool, pkts, burst, &idx))) {
+			if (unlikely(fill_burst(a->ports.pool, pkts, burst,
+						&idx))) {
 				fail++;
 				continue;
 			}
 			if (steer) {
 				vs_worker_nic_burst(w, pkts, burst, now);
 			} else {
-				k = rte_eth_tx_burst(a->nic, w->q, pkts, burst);
+				k = rte_eth_tx_burst(a->ports.nic, w->q, pkts,
+						     burst);
 				if (unlikely(k < burst))
 					rte_pktmbuf_free_bulk(&pkts[k],
 							      burst - k);
@@ -193,13 +202,8 @@ bench_lcore_main(void *arg)
 			frames += burst;
 		}
 		now = rte_rdtsc();
-		if (steer && w->frag_tbl && now >= w->frag_next_expire) {
-			/* the death row is freed and counted by the next
-			 * burst, as in vs_worker_main */
-			rte_ip_frag_table_del_expired_entries(w->frag_tbl,
-							      &w->dr, now);
-			w->frag_next_expire = now + expire_every;
-		}
+		if (steer) /* as vs_worker_main between bursts */
+			vs_worker_housekeeping(w, now);
 	} while (now < end && !a->quit);
 	bl->idx = idx;
 	bl->res.frames = frames;
@@ -258,7 +262,7 @@ run_slice(struct vs_app *a, const unsigned int *order, unsigned int n,
 		double s = (double)r->cycles / (double)a->tsc_hz;
 
 		if (r->alloc_fail)
-			VS_LOG(main, WARNING, "bench: lcore %u: %" PRIu64
+			VS_LOG(bench, WARNING, "bench: lcore %u: %" PRIu64
 			       " bursts without mbufs\n", order[i],
 			       r->alloc_fail);
 		frames += r->frames;
@@ -323,49 +327,39 @@ json_row(FILE *f, const struct row *r)
 
 /* ------------------------------------------------------------------ */
 
+/*
+ * In-memory ports, a fixed NIC MAC (the host port carries the same), and
+ * the workers as the product sets them up, one per lcore of order[].
+ */
 static int
-bench_setup(struct vs_app *a, unsigned int nb)
+bench_setup(struct vs_app *a, const unsigned int *order, uint16_t nb)
 {
-	unsigned int n, i;
+	struct vs_ports *p = &a->ports;
+	uint16_t i;
 	int r;
 
-	a->nb_workers = (uint16_t)nb;
-	a->needs_reassembly = vs_hash_needs_ports(&a->hash);
-	/* a fixed unicast NIC MAC; the host port carries the same */
-	rte_ether_unformat_addr("02:76:73:62:00:01", &a->arp.nic_mac);
-	a->host_mac = a->arp.nic_mac;
-	a->host_mtu = RTE_ETHER_MTU;
-	n = nb * (8 * VS_MAX_BURST + 2 * 512 +
-		  (a->needs_reassembly ? a->conf.frag_max *
-		   RTE_LIBRTE_IP_FRAG_MAX_FRAG : 0)) +
-	    (rte_lcore_count() + 1) * 256 + 1024;
-	a->pool = rte_pktmbuf_pool_create("vsb_mbuf", n, 256, 0,
-					  RTE_MBUF_DEFAULT_BUF_SIZE,
-					  (int)rte_socket_id());
-	if (a->pool == NULL) {
-		VS_LOG(main, ERR, "bench: cannot create a pool of %u mbufs: %s\n",
-		       n, rte_strerror(rte_errno));
+	rte_ether_unformat_addr("02:76:73:62:00:01", &p->nic_mac);
+	p->host_mac = p->nic_mac;
+	p->host_mtu = RTE_ETHER_MTU;
+	p->nb_queues = p->host_rxq = nb;
+	vs_vip_table_set_nic(&a->vips, &p->nic_mac);
+	p->pool = vs_port_pool_create("vsb_mbuf", nb, 8 * VS_MAX_BURST +
+				      2 * NULL_RING + vs_worker_mbufs_held(a));
+	if (p->pool == NULL)
 		return -ENOMEM;
-	}
-	r = null_port(NIC_DEV, (uint16_t)nb, a->pool, &a->nic);
+	r = null_port(NIC_DEV, nb, p->pool, &p->nic);
 	if (r < 0)
 		return r;
-	r = null_port(HOST_DEV, (uint16_t)nb, a->pool, &a->host);
+	r = null_port(HOST_DEV, nb, p->pool, &p->host);
 	if (r < 0)
 		return r;
+	r = vs_worker_setup(a, order, nb);
+	if (r < 0)
+		return r;
+	/* nothing to announce on in-memory ports */
 	for (i = 0; i < nb; i++) {
-		struct vs_worker *w = &a->workers[i];
-
-		w->q = (uint16_t)i;
-		if (a->needs_reassembly) {
-			uint64_t cyc = a->tsc_hz * a->conf.frag_timeout_ms / 1000;
-
-			w->frag_tbl = rte_ip_frag_table_create(
-				rte_align32pow2(a->conf.frag_max), 4,
-				a->conf.frag_max, cyc, (int)rte_socket_id());
-			if (w->frag_tbl == NULL)
-				return -ENOMEM;
-		}
+		a->workers[i].garp_left = 0;
+		a->workers[i].mcast = false;
 	}
 	return 0;
 }
@@ -373,19 +367,15 @@ bench_setup(struct vs_app *a, unsigned int nb)
 static void
 bench_teardown(struct vs_app *a)
 {
-	unsigned int i;
-
-	for (i = 0; i < a->nb_workers; i++)
-		if (a->workers[i].frag_tbl)
-			rte_ip_frag_table_destroy(a->workers[i].frag_tbl);
-	if (rte_eth_dev_is_valid_port(a->nic)) {
-		rte_eth_dev_stop(a->nic);
-		rte_eth_dev_close(a->nic);
+	vs_worker_fini(a);
+	if (rte_eth_dev_is_valid_port(a->ports.nic)) {
+		rte_eth_dev_stop(a->ports.nic);
+		rte_eth_dev_close(a->ports.nic);
 		rte_eal_hotplug_remove("vdev", NIC_DEV);
 	}
-	if (rte_eth_dev_is_valid_port(a->host)) {
-		rte_eth_dev_stop(a->host);
-		rte_eth_dev_close(a->host);
+	if (rte_eth_dev_is_valid_port(a->ports.host)) {
+		rte_eth_dev_stop(a->ports.host);
+		rte_eth_dev_close(a->ports.host);
 		rte_eal_hotplug_remove("vdev", HOST_DEV);
 	}
 	rte_free(mix.buf);
@@ -401,31 +391,30 @@ vs_bench_run(struct vs_app *a)
 	struct vs_stats s;
 	double per_path, slice;
 	char nodes[256];
-	bool imix = a->conf.bench_imix, ok;
+	const struct vs_vip *vip = &a->vips.v[0];
+	bool imix = a->conf.bench.imix, ok;
 	int r, ret = 0;
 
 	/* worker lcores first, the main lcore last */
 	RTE_LCORE_FOREACH_WORKER(lc)
 		order[nlc++] = lc;
 	order[nlc++] = rte_get_main_lcore();
-	a->nic = a->host = RTE_MAX_ETHPORTS;
-	r = bench_setup(a, nlc);
+	r = bench_setup(a, order, (uint16_t)nlc);
 	if (r < 0) {
 		bench_teardown(a);
 		return 1;
 	}
 	for (i = 0; i < nlc; i++) {
 		blc[order[i]].w = &a->workers[i];
-		a->workers[i].lcore = order[i];
 		blc[order[i]].idx = (i * 997) % MIX_FRAMES;
 	}
 	if (mix_build(&mix, a, imix) < 0) {
-		VS_LOG(main, ERR, "bench: out of memory for the frame mix\n");
+		VS_LOG(bench, ERR, "bench: out of memory for the frame mix\n");
 		bench_teardown(a);
 		return 1;
 	}
-	vs_own_format(vs_own_load(&a->own), nodes, sizeof(nodes));
-	per_path = a->conf.bench_seconds;
+	vs_own_format(vs_own_load(&vip->own), nodes, sizeof(nodes));
+	per_path = a->conf.bench.seconds;
 	slice = per_path / BENCH_RUNS;
 	printf("dpdk-vipshare --bench: %s mix of %u frames (mean %.0f bytes): "
 	       "%u TCP/UDP to the VIP (%u VLAN-tagged), %u ARP, %u ICMP errors, "
@@ -436,10 +425,10 @@ vs_bench_run(struct vs_app *a)
 	printf("hash %s%s, nodes %s of %u, burst %u; lcores %u (workers "
 	       "first, then main); %u runs x %.2f s per path, io-fwd and steer "
 	       "interleaved; TSC %.1f MHz\n",
-	       a->hash.compat == VS_COMPAT_NFT ? "nft" :
-	       vs_hash_mode_name(a->hash.mode),
+	       vip->hash.compat == VS_COMPAT_NFT ? "nft" :
+	       vs_hash_mode_name(vip->hash.mode),
 	       a->needs_reassembly ? " (reassembly on)" : "", nodes,
-	       a->hash.total_nodes, a->conf.burst, nlc, BENCH_RUNS, slice,
+	       vip->hash.total_nodes, a->conf.burst, nlc, BENCH_RUNS, slice,
 	       a->tsc_hz / 1e6);
 	fflush(stdout);
 
@@ -519,9 +508,9 @@ vs_bench_run(struct vs_app *a)
 	       "\"cycles_per_frame\":%.2f,\"iofwd_cycles_per_frame\":%.2f,"
 	       "\"scaling\":[",
 	       imix ? "imix" : "64", (double)mix.bytes / mix.n,
-	       vs_hash_mode_name(a->hash.mode),
-	       vs_hash_compat_name(a->hash.compat), nodes,
-	       a->hash.total_nodes, a->conf.burst, BENCH_RUNS, per_path,
+	       vs_hash_mode_name(vip->hash.mode),
+	       vs_hash_compat_name(vip->hash.compat), nodes,
+	       vip->hash.total_nodes, a->conf.burst, BENCH_RUNS, per_path,
 	       a->tsc_hz / 1e6, nlc, top->med_mpps_lcore[PATH_STEER],
 	       top->med_mpps_lcore[PATH_IOFWD], top->ratio,
 	       top->med_cyc[PATH_STEER], top->med_cyc[PATH_IOFWD]);

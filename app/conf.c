@@ -64,13 +64,13 @@ opt_vip(struct parse_ctx *x, const char *name, const char *v)
 		*slash++ = '\0';
 		if (vs_util_parse_u32(slash, &p) < 0 || p < 1 || p > 32)
 			return fail(x, "invalid --%s '%s' (prefix 1..32)", name, v);
-		x->c->prefix = (uint8_t)p;
-		x->c->prefix_given = true;
+		x->c->vip.prefix = (uint8_t)p;
+		x->c->vip.prefix_given = true;
 	}
-	if (vs_util_parse_ipv4(buf, &x->c->hash.vip) < 0)
+	if (vs_util_parse_ipv4(buf, &x->c->vip.hash.vip) < 0)
 		return fail(x, "invalid --%s '%s' (expected A.B.C.D[/PREFIX])",
 			    name, v);
-	x->c->vip_given = true;
+	x->c->vip.addr_given = true;
 	return 0;
 }
 
@@ -95,7 +95,7 @@ opt_node(struct parse_ctx *x, const char *name, const char *v)
 			    total);
 	if (x->from_cli && !x->cli_nodes_seen) {
 		/* flags override the file */
-		x->c->nodes = 0;
+		x->c->vip.nodes = 0;
 		x->node_total = 0;
 		x->cli_nodes_seen = true;
 	}
@@ -103,8 +103,8 @@ opt_node(struct parse_ctx *x, const char *name, const char *v)
 		return fail(x, "invalid --%s '%s' (total %u differs from %u)",
 			    name, v, total, x->node_total);
 	x->node_total = total;
-	x->c->hash.total_nodes = (uint16_t)total;
-	x->c->nodes |= mask;
+	x->c->vip.hash.total_nodes = (uint16_t)total;
+	x->c->vip.nodes |= mask;
 	return 0;
 }
 
@@ -116,7 +116,7 @@ opt_hashmode(struct parse_ctx *x, const char *name, const char *v)
 	if (m < 0)
 		return fail(x, "invalid --%s '%s' (sourceip, sourceip-sourceport"
 			    " or sourceip-sourceport-destport)", name, v);
-	x->c->hash.mode = (uint8_t)m;
+	x->c->vip.hash.mode = (uint8_t)m;
 	return 0;
 }
 
@@ -127,14 +127,14 @@ opt_compat(struct parse_ctx *x, const char *name, const char *v)
 
 	if (m < 0)
 		return fail(x, "invalid --%s '%s' (clusterip or nft)", name, v);
-	x->c->hash.compat = (uint8_t)m;
+	x->c->vip.hash.compat = (uint8_t)m;
 	return 0;
 }
 
 static int
 opt_hash_init(struct parse_ctx *x, const char *name, const char *v)
 {
-	if (vs_util_parse_u32(v, &x->c->hash.hash_init) < 0)
+	if (vs_util_parse_u32(v, &x->c->vip.hash.hash_init) < 0)
 		return fail(x, "invalid --%s '%s' (32-bit number)", name, v);
 	return 0;
 }
@@ -142,10 +142,10 @@ opt_hash_init(struct parse_ctx *x, const char *name, const char *v)
 static int
 opt_mac(struct parse_ctx *x, const char *name, const char *v)
 {
-	if (vs_arp_parse_mac(v, &x->c->mac) < 0)
+	if (vs_arp_parse_mac(v, &x->c->vip.mac) < 0)
 		return fail(x, "invalid --%s '%s' (a multicast MAC such as "
 			    "01:00:5e:28:64:64)", name, v);
-	x->c->mac_given = true;
+	x->c->vip.mac_given = true;
 	return 0;
 }
 
@@ -212,13 +212,13 @@ opt_host(struct parse_ctx *x, const char *name, const char *v)
 	{                                                                   \
 		return u32_range(x, name, v, lo, hi, &x->c->field);         \
 	}
-U32_OPT(opt_garp, garp, 0, 100)
+U32_OPT(opt_garp, vip.garp, 0, 100)
 U32_OPT(opt_idle_sleep, idle_sleep_us, 0, 1000000)
 U32_OPT(opt_stats_interval, stats_interval, 0, 86400)
 U32_OPT(opt_frag_max, frag_max, 1, 65536)
 U32_OPT(opt_frag_timeout, frag_timeout_ms, 1, 60000)
-U32_OPT(opt_burst, burst, 1, 64)
-U32_OPT(opt_bench_seconds, bench_seconds, 1, 3600)
+U32_OPT(opt_burst, burst, 1, VS_MAX_BURST)
+U32_OPT(opt_bench_seconds, bench.seconds, 1, 3600)
 U32_OPT(opt_igmp_interval, igmp_interval, 1, 255)
 
 /* report,mrd | report | mrd | off */
@@ -253,9 +253,9 @@ static int
 opt_bench_size(struct parse_ctx *x, const char *name, const char *v)
 {
 	if (strcmp(v, "64") == 0)
-		x->c->bench_imix = false;
+		x->c->bench.imix = false;
 	else if (strcmp(v, "imix") == 0)
-		x->c->bench_imix = true;
+		x->c->bench.imix = true;
 	else
 		return fail(x, "invalid --%s '%s' (64 or imix)", name, v);
 	return 0;
@@ -271,7 +271,7 @@ opt_bench_size(struct parse_ctx *x, const char *name, const char *v)
 	}
 FLAG_OPT(opt_no_host_addr, no_host_addr)
 FLAG_OPT(opt_replay, replay)
-FLAG_OPT(opt_bench, bench)
+FLAG_OPT(opt_bench, bench.enabled)
 
 struct opt {
 	const char *name;
@@ -329,14 +329,14 @@ void
 vs_conf_defaults(struct vs_conf *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->hash.mode = VS_HASH_SIP_SPT;
-	c->hash.compat = VS_COMPAT_CLUSTERIP;
-	c->prefix = 32;
-	c->garp = 3;
+	c->vip.hash.mode = VS_HASH_SIP_SPT;
+	c->vip.hash.compat = VS_COMPAT_CLUSTERIP;
+	c->vip.prefix = 32;
+	c->vip.garp = 3;
 	c->frag_max = 1024;
 	c->frag_timeout_ms = 1000;
 	c->burst = 32;
-	c->bench_seconds = 3;
+	c->bench.seconds = 3;
 	c->igmp_report = true;
 	c->igmp_mrd = true;
 	c->igmp_interval = 20;
@@ -391,12 +391,12 @@ check(struct parse_ctx *x)
 {
 	struct vs_conf *c = x->c;
 
-	if (!c->vip_given)
+	if (!c->vip.addr_given)
 		return fail(x, "missing --vip");
-	if (c->nodes == 0)
+	if (c->vip.nodes == 0)
 		return fail(x, "missing --node");
-	if (!c->mac_given)
-		vs_arp_default_mac(c->hash.vip, &c->mac);
+	if (!c->vip.mac_given)
+		vs_arp_default_mac(c->vip.hash.vip, &c->vip.mac);
 	return 0;
 }
 

@@ -21,7 +21,13 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
-#include "vs_app.h"
+#include <rte_ip_frag.h>
+
+#include "vs_log.h"
+#include "vs_port.h"
+#include "vs_util.h"
+
+RTE_LOG_REGISTER(vs_logtype_port, vipshare.port, INFO);
 
 #define NB_RXD 1024
 #define NB_TXD 1024
@@ -41,15 +47,18 @@ port_by_arg(const char *arg, uint16_t *port)
 	return rte_eth_dev_get_port_by_name(arg, port) == 0 ? 0 : -ENODEV;
 }
 
+/*
+ * The NIC and, when it is an existing port, the host port. Returns 1 when
+ * the host port is an existing one, 0 when we are to create it.
+ */
 static int
-pick_ports(struct vs_app *a)
+pick_ports(struct vs_ports *p, const struct vs_conf *c)
 {
-	const struct vs_conf *c = &a->conf;
-	uint16_t ids[2], n = 0, p;
+	uint16_t ids[2], n = 0, id;
 
-	RTE_ETH_FOREACH_DEV(p) {
+	RTE_ETH_FOREACH_DEV(id) {
 		if (n < 2)
-			ids[n] = p;
+			ids[n] = id;
 		n++;
 	}
 	if (n == 0) {
@@ -57,21 +66,20 @@ pick_ports(struct vs_app *a)
 		return -ENODEV;
 	}
 	if (c->port[0]) {
-		if (port_by_arg(c->port, &a->nic) < 0) {
+		if (port_by_arg(c->port, &p->nic) < 0) {
 			VS_LOG(port, ERR, "--port %s: no such port\n", c->port);
 			return -ENODEV;
 		}
 	} else {
-		a->nic = ids[0];
+		p->nic = ids[0];
 	}
 	/* Two ports and no choice made: offline replay, 0 = NIC, 1 = host. */
 	if (c->host_kind == VS_HOST_AUTO && n == 2 && !c->port[0]) {
-		a->host = ids[1];
-		a->conf.host_kind = VS_HOST_PORT;
+		p->host = ids[1];
 		return 1;
 	}
 	if (c->host_kind == VS_HOST_PORT) {
-		if (port_by_arg(c->host_arg, &a->host) < 0 || a->host == a->nic) {
+		if (port_by_arg(c->host_arg, &p->host) < 0 || p->host == p->nic) {
 			VS_LOG(port, ERR, "--host port:%s: no such port\n",
 			       c->host_arg);
 			return -ENODEV;
@@ -81,30 +89,39 @@ pick_ports(struct vs_app *a)
 	return 0;
 }
 
-static int
-pools_create(struct vs_app *a)
+struct rte_mempool *
+vs_port_pool_create(const char *name, unsigned int nb_queues,
+		    unsigned int per_queue)
 {
+	struct rte_mempool *mp;
 	unsigned int n;
 
-	/* RX and TX rings of both ports, fragments held for reassembly,
-	 * bursts in flight, and slack for the per-lcore caches. */
-	n = a->nb_workers * (2 * NB_RXD + 2 * NB_TXD + 4 * VS_MAX_BURST +
-			     (a->needs_reassembly ? a->conf.frag_max *
-			      RTE_LIBRTE_IP_FRAG_MAX_FRAG : 0)) +
-	    (rte_lcore_count() + 1) * MBUF_CACHE + 1024;
-	a->pool = rte_pktmbuf_pool_create("vs_mbuf", n, MBUF_CACHE, 0,
-					  RTE_MBUF_DEFAULT_BUF_SIZE,
-					  (int)rte_socket_id());
-	if (a->pool == NULL) {
+	/* and slack for the per-lcore caches */
+	n = nb_queues * per_queue + (rte_lcore_count() + 1) * MBUF_CACHE + 1024;
+	mp = rte_pktmbuf_pool_create(name, n, MBUF_CACHE, 0,
+				     RTE_MBUF_DEFAULT_BUF_SIZE,
+				     (int)rte_socket_id());
+	if (mp == NULL)
 		VS_LOG(port, ERR, "cannot create a pool of %u mbufs: %s\n", n,
 		       rte_strerror(rte_errno));
+	return mp;
+}
+
+/* The RX and TX rings of both ports, bursts in flight, what workers hold;
+ * an indirect pool to re-fragment reassembled datagrams when they do. */
+static int
+pools_create(struct vs_ports *p, unsigned int held_per_queue)
+{
+	p->pool = vs_port_pool_create("vs_mbuf", p->nb_queues,
+				      2 * NB_RXD + 2 * NB_TXD +
+				      4 * VS_MAX_BURST + held_per_queue);
+	if (p->pool == NULL)
 		return -ENOMEM;
-	}
-	if (a->needs_reassembly) {
-		a->indirect_pool = rte_pktmbuf_pool_create("vs_indirect", 4096,
+	if (held_per_queue) {
+		p->indirect_pool = rte_pktmbuf_pool_create("vs_indirect", 4096,
 							   64, 0, 0,
 							   (int)rte_socket_id());
-		if (a->indirect_pool == NULL) {
+		if (p->indirect_pool == NULL) {
 			VS_LOG(port, ERR, "cannot create the indirect pool\n");
 			return -ENOMEM;
 		}
@@ -216,198 +233,167 @@ kernel_mtu(uint32_t if_index)
 }
 
 static int
-host_create(struct vs_app *a)
+host_create(struct vs_ports *p, const struct vs_conf *c)
 {
-	const struct vs_conf *c = &a->conf;
 	char mac[RTE_ETHER_ADDR_FMT_SIZE], args[512];
 	int r;
 
-	rte_ether_format_addr(mac, sizeof(mac), &a->arp.nic_mac);
+	rte_ether_format_addr(mac, sizeof(mac), &p->nic_mac);
 	if (c->host_kind == VS_HOST_VIRTIO) {
-		snprintf(a->host_devname, sizeof(a->host_devname),
+		snprintf(p->host_devname, sizeof(p->host_devname),
 			 "virtio_user_vs");
-		snprintf(a->host_ifname, sizeof(a->host_ifname), "vs0");
+		snprintf(p->host_ifname, sizeof(p->host_ifname), "vs0");
 		snprintf(args, sizeof(args),
 			 "path=%s,queues=%u,queue_size=1024,mac=%s,iface=%s",
-			 c->host_arg, a->nb_workers, mac, a->host_ifname);
+			 c->host_arg, p->nb_queues, mac, p->host_ifname);
 	} else {
 		/* conf checked the name fits IF_NAMESIZE */
-		strlcpy(a->host_ifname,
+		strlcpy(p->host_ifname,
 			c->host_kind == VS_HOST_TAP ? c->host_arg : "vs0",
-			sizeof(a->host_ifname));
-		snprintf(a->host_devname, sizeof(a->host_devname),
-			 "net_tap_%s", a->host_ifname);
-		snprintf(args, sizeof(args), "iface=%s,mac=%s", a->host_ifname,
+			sizeof(p->host_ifname));
+		snprintf(p->host_devname, sizeof(p->host_devname),
+			 "net_tap_%s", p->host_ifname);
+		snprintf(args, sizeof(args), "iface=%s,mac=%s", p->host_ifname,
 			 mac);
 	}
-	r = rte_eal_hotplug_add("vdev", a->host_devname, args);
+	r = rte_eal_hotplug_add("vdev", p->host_devname, args);
 	if (r < 0) {
 		VS_LOG(port, ERR, "cannot create host port %s (%s): %s\n",
-		       a->host_devname, args, rte_strerror(-r));
+		       p->host_devname, args, rte_strerror(-r));
 		return r;
 	}
-	a->host_created = true;
-	if (rte_eth_dev_get_port_by_name(a->host_devname, &a->host) < 0)
+	p->host_created = true;
+	if (rte_eth_dev_get_port_by_name(p->host_devname, &p->host) < 0)
 		return -ENODEV;
 	return 0;
 }
 
+void
+vs_port_none(struct vs_ports *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->nic = p->host = RTE_MAX_ETHPORTS;
+}
+
 int
-vs_port_init(struct vs_app *a)
+vs_port_init(struct vs_ports *p, const struct vs_conf *c,
+	     struct vs_vip_table *vips, uint16_t max_queues,
+	     unsigned int held_per_queue)
 {
 	struct rte_eth_dev_info ninfo, hinfo;
-	uint16_t nb_q, host_rxq, mtu = RTE_ETHER_MTU, q;
-	unsigned int lcores = rte_lcore_count(), i, lc;
-	int r;
+	struct rte_ether_addr mcast[VS_MAX_VIPS];
+	uint16_t nb_q, mtu = RTE_ETHER_MTU;
+	unsigned int i;
+	int r, existing_host;
 
-	a->nic = a->host = RTE_MAX_ETHPORTS; /* none yet */
-	r = pick_ports(a);
+	vs_port_none(p);
+	existing_host = pick_ports(p, c);
+	if (existing_host < 0)
+		return existing_host;
+	r = rte_eth_dev_info_get(p->nic, &ninfo);
 	if (r < 0)
 		return r;
-	r = rte_eth_dev_info_get(a->nic, &ninfo);
-	if (r < 0)
-		return r;
-	nb_q = (uint16_t)(lcores > 1 ? lcores - 1 : 1);
-	nb_q = RTE_MIN(nb_q, ninfo.max_rx_queues);
+	nb_q = RTE_MIN(max_queues, ninfo.max_rx_queues);
 	nb_q = RTE_MIN(nb_q, ninfo.max_tx_queues);
 	if (nb_q == 0)
 		return -ENOTSUP;
-	if (lcores > 1 && nb_q < lcores - 1)
+	if (nb_q < max_queues)
 		VS_LOG(port, WARNING, "NIC has %u queue pairs: %u of %u worker "
-		       "lcores idle\n", nb_q, lcores - 1 - nb_q, lcores - 1);
-	a->nb_workers = nb_q;
-	a->needs_reassembly = vs_hash_needs_ports(&a->hash);
-	rte_eth_macaddr_get(a->nic, &a->arp.nic_mac);
-	rte_eth_dev_get_mtu(a->nic, &mtu);
+		       "lcores idle\n", nb_q, max_queues - nb_q, max_queues);
+	p->nb_queues = nb_q;
+	rte_eth_macaddr_get(p->nic, &p->nic_mac);
+	rte_eth_dev_get_mtu(p->nic, &mtu);
 	if (kernel_mtu(ninfo.if_index))
 		mtu = kernel_mtu(ninfo.if_index);
 
-	r = pools_create(a);
+	r = pools_create(p, held_per_queue);
 	if (r < 0)
 		return r;
 
-	if (a->conf.host_kind != VS_HOST_PORT) {
-		r = host_create(a);
+	if (!existing_host) {
+		r = host_create(p, c);
 		if (r < 0)
 			return r;
 	}
-	rte_eth_dev_info_get(a->host, &hinfo);
+	rte_eth_dev_info_get(p->host, &hinfo);
 	if (hinfo.max_tx_queues < nb_q) {
 		VS_LOG(port, ERR, "host port has %u TX queues for %u workers: "
 		       "use fewer lcores\n", hinfo.max_tx_queues, nb_q);
 		return -ENOTSUP;
 	}
-	host_rxq = RTE_MIN(nb_q, hinfo.max_rx_queues);
+	p->host_rxq = RTE_MIN(nb_q, hinfo.max_rx_queues);
 
-	r = queues_setup(a->nic, nb_q, nb_q, true, a->pool);
+	r = queues_setup(p->nic, nb_q, nb_q, true, p->pool);
 	if (r < 0) {
-		VS_LOG(port, ERR, "NIC port %u setup: %s\n", a->nic, rte_strerror(-r));
+		VS_LOG(port, ERR, "NIC port %u setup: %s\n", p->nic,
+		       rte_strerror(-r));
 		return r;
 	}
-	r = queues_setup(a->host, host_rxq, nb_q, false, a->pool);
+	r = queues_setup(p->host, p->host_rxq, nb_q, false, p->pool);
 	if (r < 0) {
-		VS_LOG(port, ERR, "host port %u setup: %s\n", a->host,
+		VS_LOG(port, ERR, "host port %u setup: %s\n", p->host,
 		       rte_strerror(-r));
 		return r;
 	}
 	/* The host must not send what the NIC cannot carry. */
-	if (a->host_created)
-		rte_eth_dev_set_mtu(a->host, mtu);
-	a->host_mtu = mtu;
-	rte_eth_dev_get_mtu(a->host, &a->host_mtu);
-	if (a->host_mtu > mtu)
-		a->host_mtu = mtu;
+	if (p->host_created)
+		rte_eth_dev_set_mtu(p->host, mtu);
+	p->host_mtu = mtu;
+	rte_eth_dev_get_mtu(p->host, &p->host_mtu);
+	if (p->host_mtu > mtu)
+		p->host_mtu = mtu;
 
-	/* Receive the cluster MAC: a filter where the NIC has one. */
-	if (rte_eth_dev_set_mc_addr_list(a->nic, &a->arp.cluster_mac, 1) != 0)
-		rte_eth_allmulticast_enable(a->nic);
+	/* Receive the cluster MACs: a filter where the NIC has one. */
+	for (i = 0; i < vips->n; i++)
+		mcast[i] = vips->v[i].arp.cluster_mac;
+	if (rte_eth_dev_set_mc_addr_list(p->nic, mcast, vips->n) != 0)
+		rte_eth_allmulticast_enable(p->nic);
 
-	r = rte_eth_dev_start(a->nic);
+	r = rte_eth_dev_start(p->nic);
 	if (r < 0) {
-		VS_LOG(port, ERR, "NIC port %u start: %s\n", a->nic, rte_strerror(-r));
-		return r;
-	}
-	r = rte_eth_dev_start(a->host);
-	if (r < 0) {
-		VS_LOG(port, ERR, "host port %u start: %s\n", a->host,
+		VS_LOG(port, ERR, "NIC port %u start: %s\n", p->nic,
 		       rte_strerror(-r));
 		return r;
 	}
-	rte_eth_macaddr_get(a->host, &a->host_mac);
-	if (a->host_created) {
-		r = host_if_config(a->host_ifname, a->hash.vip, a->conf.prefix,
-				   !a->conf.no_host_addr);
+	r = rte_eth_dev_start(p->host);
+	if (r < 0) {
+		VS_LOG(port, ERR, "host port %u start: %s\n", p->host,
+		       rte_strerror(-r));
+		return r;
+	}
+	rte_eth_macaddr_get(p->host, &p->host_mac);
+	if (p->host_created) {
+		/* the first VIP: a second address wants netlink (#13) */
+		const struct vs_vip *v = &vips->v[0];
+
+		r = host_if_config(p->host_ifname, v->hash.vip, v->prefix,
+				   !c->no_host_addr);
 		if (r < 0) {
 			VS_LOG(port, ERR, "host interface %s: %s\n",
-			       a->host_ifname, strerror(-r));
+			       p->host_ifname, strerror(-r));
 			return r;
 		}
 	}
-
-	/* Workers: queue q on the q-th worker lcore, or the main lcore. */
-	q = 0;
-	if (lcores == 1) {
-		a->workers[0].lcore = rte_get_main_lcore();
-		a->workers[0].main_duties = true;
-	} else {
-		RTE_LCORE_FOREACH_WORKER(lc) {
-			if (q == nb_q)
-				break;
-			a->workers[q++].lcore = lc;
-		}
-	}
-	for (i = 0; i < nb_q; i++) {
-		struct vs_worker *w = &a->workers[i];
-
-		w->q = (uint16_t)i;
-		w->host_rx = i < host_rxq;
-		if (a->needs_reassembly) {
-			uint64_t cyc = a->tsc_hz * a->conf.frag_timeout_ms / 1000;
-
-			w->frag_tbl = rte_ip_frag_table_create(
-				rte_align32pow2(a->conf.frag_max), 4,
-				a->conf.frag_max, cyc,
-				(int)rte_lcore_to_socket_id(w->lcore));
-			if (w->frag_tbl == NULL) {
-				VS_LOG(port, ERR, "fragment table: out of memory\n");
-				return -ENOMEM;
-			}
-		}
-	}
-	a->workers[0].garp_left = a->conf.garp;
-	if (a->conf.igmp_report) {
-		uint32_t group;
-
-		if (vs_igmp_mac_group(&a->arp.cluster_mac, &group) < 0) {
-			VS_LOG(port, NOTICE, "cluster MAC outside 01:00:5e:00:00:00-"
-			       "7f:ff:ff maps to no IPv4 group: no IGMP reports\n");
-			a->conf.igmp_report = false;
-		}
-	}
-	a->workers[0].mcast = a->conf.igmp_report || a->conf.igmp_mrd;
-	a->mbuf_in_use_start = rte_mempool_in_use_count(a->pool);
+	vs_vip_table_set_nic(vips, &p->nic_mac);
+	p->mbuf_in_use_start = rte_mempool_in_use_count(p->pool);
 	return 0;
 }
 
 void
-vs_port_fini(struct vs_app *a)
+vs_port_fini(struct vs_ports *p)
 {
-	bool host_ok = a->host != a->nic && rte_eth_dev_is_valid_port(a->host);
-	bool nic_ok = rte_eth_dev_is_valid_port(a->nic);
-	unsigned int i;
+	bool host_ok = p->host != p->nic && rte_eth_dev_is_valid_port(p->host);
+	bool nic_ok = rte_eth_dev_is_valid_port(p->nic);
 
 	if (nic_ok)
-		rte_eth_dev_stop(a->nic);
-	if (host_ok)
-		rte_eth_dev_stop(a->host);
-	for (i = 0; i < a->nb_workers; i++)
-		if (a->workers[i].frag_tbl)
-			rte_ip_frag_table_destroy(a->workers[i].frag_tbl);
-	if (host_ok)
-		rte_eth_dev_close(a->host);
+		rte_eth_dev_stop(p->nic);
+	if (host_ok) {
+		rte_eth_dev_stop(p->host);
+		rte_eth_dev_close(p->host);
+	}
 	/* closing our TAP removes the interface, and the VIP with it */
-	if (a->host_created)
-		rte_eal_hotplug_remove("vdev", a->host_devname);
+	if (p->host_created)
+		rte_eal_hotplug_remove("vdev", p->host_devname);
 	if (nic_ok)
-		rte_eth_dev_close(a->nic);
+		rte_eth_dev_close(p->nic);
 }

@@ -24,16 +24,30 @@ enum vs_host_kind {
 };
 
 #define VS_NAME_MAX 128
+/* --burst 1..VS_MAX_BURST: frames per receive burst */
+#define VS_MAX_BURST 64
 
-struct vs_conf {
+/* One VIP's settings (--vip, --node, --hashmode, ..., --mac, --garp). */
+struct vs_vip_conf {
 	struct vs_hash_cfg hash; /* vip, hash_init, total_nodes, mode, compat */
 	uint64_t nodes;          /* initial ownership, bit n-1 = node n */
 	uint8_t prefix;          /* VIP prefix length on the host port */
+	bool addr_given;
 	bool prefix_given;
-	bool vip_given;
 	bool mac_given;
 	struct rte_ether_addr mac; /* cluster MAC */
 	uint32_t garp;           /* gratuitous ARPs at start */
+};
+
+/* --bench and its settings: the benchmark mode's own (app/bench.c). */
+struct vs_bench_conf {
+	bool enabled;
+	uint32_t seconds;        /* per path */
+	bool imix;               /* IMIX frame sizes, else 64 bytes */
+};
+
+struct vs_conf {
+	struct vs_vip_conf vip;  /* the one VIP */
 	char port[VS_NAME_MAX];  /* NIC: "" = first port */
 	enum vs_host_kind host_kind;
 	char host_arg[VS_NAME_MAX]; /* IFNAME, PATH or port ID/NAME */
@@ -44,12 +58,10 @@ struct vs_conf {
 	uint32_t frag_max;        /* datagrams in reassembly, per worker */
 	uint32_t frag_timeout_ms;
 	uint32_t burst;
-	bool igmp_report;         /* IGMP reports for the cluster MAC's group */
+	bool igmp_report;         /* IGMP reports for the cluster MACs' groups */
 	bool igmp_mrd;            /* RFC 4286 multicast router advertisements */
 	uint32_t igmp_interval;   /* seconds between them */
-	bool bench;
-	uint32_t bench_seconds;
-	bool bench_imix;
+	struct vs_bench_conf bench;
 };
 
 /* Defaults (IPaddr2's: sourceip-sourceport, hash_init 0). */

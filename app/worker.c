@@ -6,6 +6,7 @@
  *                -> other ARP, not-VIP      -> host
  *                -> VIP (or its ICMP error) -> hash -> ours? host : drop
  *                -> VIP fragment (port modes) -> reassemble -> same
+ *                -> malformed               -> count, drop
  *   host -> ARP from the VIP gets the cluster MAC -> NIC
  *
  * No locks, no allocation per frame (bar re-fragmenting oversize datagrams);
@@ -17,14 +18,23 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_ip.h>
+#include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
 #include "vs_app.h"
+#include "vs_igmp.h"
+#include "vs_log.h"
+#include "vs_worker.h"
+
+RTE_LOG_REGISTER(vs_logtype_worker, vipshare.worker, INFO);
 
 #define PREFETCH_OFFSET 4
 /* room for a burst plus one datagram re-fragmented to the host MTU */
 #define TXBUF_LEN (VS_MAX_BURST + 64)
+/* housekeeping: fragment expiry every 100 ms; GARPs 200 ms apart */
+#define EXPIRE_PER_S 10
+#define GARP_PER_S 5
 
 struct txbuf {
 	uint16_t n;
@@ -58,12 +68,13 @@ tx_add(struct txbuf *b, struct rte_mbuf *m)
 /* Frames that reached us through the cluster MAC must look unicast to
  * the host: the kernel's TCP drops frames received as multicast. */
 static inline void
-to_host_addr(struct rte_mbuf *m, const struct vs_app *a)
+to_host_addr(struct rte_mbuf *m, const struct vs_vip *vip,
+	     const struct rte_ether_addr *host_mac)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 
-	if (rte_is_same_ether_addr(&eth->dst_addr, &a->arp.cluster_mac))
-		eth->dst_addr = a->host_mac;
+	if (rte_is_same_ether_addr(&eth->dst_addr, &vip->arp.cluster_mac))
+		eth->dst_addr = *host_mac;
 }
 
 /*
@@ -104,26 +115,26 @@ csum_complete(struct vs_worker *w, struct rte_mbuf *m,
 }
 
 static inline bool
-owned(const struct vs_app *a, const struct vs_pkt_info *pi, uint64_t mask)
+owned(const struct vs_vip *vip, const struct vs_pkt_info *pi, uint64_t mask)
 {
-	return vs_own_has(mask, vs_hash_node(&a->hash, &pi->key));
+	return vs_own_has(mask, vs_hash_node(&vip->hash, &pi->key));
 }
 
 static void
-vip_frame(struct vs_worker *w, struct rte_mbuf *m,
+vip_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
 	  const struct vs_pkt_info *pi, uint64_t mask, struct txbuf *host,
 	  struct txbuf *drop)
 {
-	const struct vs_app *a = &vs_app;
 	bool icmperr = pi->cls == VS_PKT_VIP_ICMPERR;
 
-	if (!owned(a, pi, mask)) {
+	if (!owned(vip, pi, mask)) {
 		tx_add(drop, m); /* (N-1)/N of the traffic: freed in bulk */
 		w->st.vip_not_owned++;
 		w->st.icmp_err_not_owned += icmperr;
 		return;
 	}
-	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr = a->host_mac;
+	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr =
+		vs_app.ports.host_mac;
 	if (pi->flags & VS_PKT_F_L4_PORTS && !(pi->flags & VS_PKT_F_FRAG_MF))
 		csum_complete(w, m, pi);
 	tx_add(host, m);
@@ -134,19 +145,19 @@ vip_frame(struct vs_worker *w, struct rte_mbuf *m,
 /* A whole datagram larger than the host MTU: cut it again. */
 static void
 refragment(struct vs_worker *w, struct rte_mbuf *m, uint16_t l2_len,
-	   struct txbuf *host, uint16_t host_q)
+	   struct txbuf *host)
 {
-	const struct vs_app *a = &vs_app;
+	const struct vs_ports *p = &vs_app.ports;
 	struct rte_mbuf *out[64];
 	uint8_t l2[RTE_ETHER_HDR_LEN + 8];
 	int32_t n, i;
 
 	if (host->n + RTE_DIM(out) > TXBUF_LEN)
-		tx_flush(a->host, host_q, host, NULL, &w->st.tx_host_drop);
+		tx_flush(p->host, w->q, host, NULL, &w->st.tx_host_drop);
 	memcpy(l2, rte_pktmbuf_mtod(m, void *), l2_len);
 	rte_pktmbuf_adj(m, l2_len);
-	n = rte_ipv4_fragment_packet(m, out, RTE_DIM(out), a->host_mtu,
-				     a->pool, a->indirect_pool);
+	n = rte_ipv4_fragment_packet(m, out, RTE_DIM(out), p->host_mtu,
+				     p->pool, p->indirect_pool);
 	rte_pktmbuf_free(m); /* fragments hold their own references */
 	if (n < 0) {
 		w->st.tx_host_drop++;
@@ -154,16 +165,16 @@ refragment(struct vs_worker *w, struct rte_mbuf *m, uint16_t l2_len,
 	}
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *f = out[i];
-		uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(f, l2_len);
+		uint8_t *d = (uint8_t *)rte_pktmbuf_prepend(f, l2_len);
 		struct rte_ipv4_hdr *ip;
 
-		if (p == NULL) {
+		if (d == NULL) {
 			rte_pktmbuf_free(f);
 			w->st.tx_host_drop++;
 			continue;
 		}
-		memcpy(p, l2, l2_len);
-		ip = (struct rte_ipv4_hdr *)(p + l2_len);
+		memcpy(d, l2, l2_len);
+		ip = (struct rte_ipv4_hdr *)(d + l2_len);
 		ip->hdr_checksum = 0;
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 		tx_add(host, f);
@@ -186,11 +197,11 @@ frag_gc(struct vs_worker *w)
  * datagram's fragments on one queue), then decide once for all of it.
  */
 static void
-frag_frame(struct vs_worker *w, struct rte_mbuf *m,
+frag_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
 	   const struct vs_pkt_info *pi, uint64_t mask, uint64_t now,
 	   struct txbuf *host)
 {
-	const struct vs_app *a = &vs_app;
+	const struct vs_ports *p = &vs_app.ports;
 	struct vs_pkt_info whole;
 	struct rte_ipv4_hdr *ip;
 	struct rte_mbuf *d;
@@ -220,22 +231,22 @@ frag_frame(struct vs_worker *w, struct rte_mbuf *m,
 	/* offsets can claim more than an IPv4 datagram holds */
 	if (unlikely(d->pkt_len - l2_len > UINT16_MAX) ||
 	    (vs_pkt_parse_head(rte_pktmbuf_mtod(d, uint8_t *), d->data_len,
-				d->pkt_len, a->hash.vip, &whole) != VS_PKT_VIP &&
+			       d->pkt_len, vip->hash.vip, &whole) != VS_PKT_VIP &&
 	     whole.cls != VS_PKT_VIP_ICMPERR)) {
 		rte_pktmbuf_free(d);
 		w->st.frag_bad++;
 		return;
 	}
-	if (!owned(a, &whole, mask)) {
+	if (!owned(vip, &whole, mask)) {
 		rte_pktmbuf_free(d);
 		w->st.frag_not_owned++;
 		return;
 	}
 	w->st.frag_owned++;
-	rte_pktmbuf_mtod(d, struct rte_ether_hdr *)->dst_addr = a->host_mac;
+	rte_pktmbuf_mtod(d, struct rte_ether_hdr *)->dst_addr = p->host_mac;
 	ip = rte_pktmbuf_mtod_offset(d, struct rte_ipv4_hdr *, l2_len);
-	if (d->pkt_len - l2_len > a->host_mtu) {
-		refragment(w, d, l2_len, host, w->q);
+	if (d->pkt_len - l2_len > p->host_mtu) {
+		refragment(w, d, l2_len, host);
 		return;
 	}
 	ip->hdr_checksum = 0; /* rewritten by reassembly */
@@ -244,47 +255,47 @@ frag_frame(struct vs_worker *w, struct rte_mbuf *m,
 }
 
 static inline void
-steer_one(struct vs_worker *w, struct rte_mbuf *m, uint64_t mask,
-	  uint64_t now, struct txbuf *host, struct txbuf *wire,
+steer_one(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
+	  uint64_t mask, uint64_t now, struct txbuf *host, struct txbuf *wire,
 	  struct txbuf *drop)
 {
-	const struct vs_app *a = &vs_app;
+	const struct rte_ether_addr *host_mac = &vs_app.ports.host_mac;
 	struct vs_pkt_info pi;
 	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
 
-	switch (vs_pkt_parse_head(d, m->data_len, m->pkt_len, a->hash.vip,
-				   &pi)) {
+	switch (vs_pkt_parse_head(d, m->data_len, m->pkt_len, vip->hash.vip,
+				  &pi)) {
 	case VS_PKT_VIP:
 	case VS_PKT_VIP_ICMPERR:
-		vip_frame(w, m, &pi, mask, host, drop);
+		vip_frame(w, m, vip, &pi, mask, host, drop);
 		return;
 	case VS_PKT_VIP_FRAG:
-		if (a->needs_reassembly)
-			frag_frame(w, m, &pi, mask, now, host);
+		if (vip->needs_reassembly)
+			frag_frame(w, m, vip, &pi, mask, now, host);
 		else
-			vip_frame(w, m, &pi, mask, host, drop);
+			vip_frame(w, m, vip, &pi, mask, host, drop);
 		return;
 	case VS_PKT_ARP:
-		if (vs_arp_input(&a->arp, d, m->data_len, pi.l2_len) ==
+		if (vs_arp_input(&vip->arp, d, m->data_len, pi.l2_len) ==
 		    VS_ARP_REPLY) {
 			tx_add(wire, m);
 			w->st.arp_reply++;
 			return;
 		}
-		to_host_addr(m, a);
+		to_host_addr(m, vip, host_mac);
 		tx_add(host, m);
 		w->st.arp_to_host++;
 		return;
 	case VS_PKT_OTHER:
 		if (unlikely(pi.proto == IPPROTO_IGMP) &&
 		    vs_igmp_is_query(d + pi.l2_len,
-					 RTE_MIN((uint32_t)pi.ip_len,
-						 (uint32_t)m->data_len - pi.l2_len),
-					 pi.l3_len)) {
+				     RTE_MIN((uint32_t)pi.ip_len,
+					     (uint32_t)m->data_len - pi.l2_len),
+				     pi.l3_len)) {
 			w->st.igmp_queries++;
 			vs_app.igmp_query_seen = true;
 		}
-		to_host_addr(m, a);
+		to_host_addr(m, vip, host_mac);
 		tx_add(host, m);
 		w->st.other_to_host++;
 		return;
@@ -297,10 +308,12 @@ steer_one(struct vs_worker *w, struct rte_mbuf *m, uint64_t mask,
 
 void
 vs_worker_nic_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
-	  uint64_t now)
+		    uint64_t now)
 {
-	const struct vs_app *a = &vs_app;
-	uint64_t mask = vs_own_load(&a->own);
+	const struct vs_ports *p = &vs_app.ports;
+	/* the one VIP; with many (#13) it is looked up per frame */
+	const struct vs_vip *vip = &vs_app.vips.v[0];
+	uint64_t mask = vs_own_load(&vip->own);
 	struct txbuf host, wire, drop;
 	uint16_t i;
 
@@ -311,13 +324,13 @@ vs_worker_nic_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
 		if (i + PREFETCH_OFFSET < nb)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET],
 						       void *));
-		steer_one(w, pkts[i], mask, now, &host, &wire, &drop);
+		steer_one(w, pkts[i], vip, mask, now, &host, &wire, &drop);
 	}
 	w->st.rx += nb;
 	if (drop.n)
 		rte_pktmbuf_free_bulk(drop.m, drop.n);
-	tx_flush(a->host, w->q, &host, NULL, &w->st.tx_host_drop);
-	tx_flush(a->nic, w->q, &wire, NULL, &w->st.tx_wire_drop);
+	tx_flush(p->host, w->q, &host, NULL, &w->st.tx_host_drop);
+	tx_flush(p->nic, w->q, &wire, NULL, &w->st.tx_wire_drop);
 	frag_gc(w);
 }
 
@@ -327,7 +340,7 @@ vs_worker_host_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb)
 	const struct vs_app *a = &vs_app;
 	struct vs_pkt_info pi;
 	struct txbuf wire;
-	uint16_t i;
+	uint16_t i, v;
 
 	wire.n = 0;
 	for (i = 0; i < nb; i++) {
@@ -335,48 +348,63 @@ vs_worker_host_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb)
 		uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
 
 		/* The host is trusted: everything goes out, only ARP from
-		 * the VIP is touched. */
-		if (vs_pkt_parse(d, m->data_len, a->hash.vip, &pi) ==
-			    VS_PKT_ARP &&
-		    vs_arp_output(&a->arp, d, m->data_len, pi.l2_len) ==
-			    VS_ARP_REWRITTEN)
-			w->st.arp_rewritten++;
+		 * a VIP is touched. */
+		if (vs_pkt_parse(d, m->data_len, a->vips.v[0].hash.vip, &pi) ==
+		    VS_PKT_ARP)
+			for (v = 0; v < a->vips.n; v++)
+				if (vs_arp_output(&a->vips.v[v].arp, d,
+						  m->data_len, pi.l2_len) ==
+				    VS_ARP_REWRITTEN) {
+					w->st.arp_rewritten++;
+					break;
+				}
 		tx_add(&wire, m);
 	}
 	w->st.host_rx += nb;
-	tx_flush(a->nic, w->q, &wire, &w->st.host_to_wire, &w->st.tx_wire_drop);
+	tx_flush(a->ports.nic, w->q, &wire, &w->st.host_to_wire,
+		 &w->st.tx_wire_drop);
 }
 
+/* One round of gratuitous ARPs, one per VIP. */
 static void
 send_garp(struct vs_worker *w, uint64_t now)
 {
 	const struct vs_app *a = &vs_app;
-	struct rte_mbuf *m = rte_pktmbuf_alloc(a->pool);
-	char *p;
+	uint16_t v;
 
 	/* replay: back to back; live: 200 ms apart like IPaddr2's send_arp */
-	w->garp_next = now + (a->conf.replay ? 0 : a->tsc_hz / 5);
+	w->garp_next = now + (a->conf.replay ? 0 : a->tsc_hz / GARP_PER_S);
 	w->garp_left--;
-	if (m == NULL)
-		return;
-	p = rte_pktmbuf_append(m, VS_ARP_FRAME_LEN);
-	if (p == NULL ||
-	    vs_arp_build_garp(&a->arp, (uint8_t *)p, VS_ARP_FRAME_LEN) < 0 ||
-	    rte_eth_tx_burst(a->nic, w->q, &m, 1) != 1) {
-		rte_pktmbuf_free(m);
-		w->st.tx_wire_drop++;
-		return;
+	for (v = 0; v < a->vips.n; v++) {
+		const struct vs_vip *vip = &a->vips.v[v];
+		struct rte_mbuf *m;
+		char *p;
+
+		if (w->garp_left >= vip->garp)
+			continue; /* this VIP's count is done */
+		m = rte_pktmbuf_alloc(a->ports.pool);
+		if (m == NULL)
+			continue;
+		p = rte_pktmbuf_append(m, VS_ARP_FRAME_LEN);
+		if (p == NULL ||
+		    vs_arp_build_garp(&vip->arp, (uint8_t *)p,
+				      VS_ARP_FRAME_LEN) < 0 ||
+		    rte_eth_tx_burst(a->ports.nic, w->q, &m, 1) != 1) {
+			rte_pktmbuf_free(m);
+			w->st.tx_wire_drop++;
+			continue;
+		}
+		w->st.garp_sent++;
 	}
-	w->st.garp_sent++;
 }
 
-/* An IGMP report (mrd false) or MRD advertisement out the NIC. */
+/* An IGMP report for a VIP's group (mrd false) or an MRD advertisement
+ * (from the VIP's address) out the NIC. */
 static void
-send_igmp(struct vs_worker *w, bool mrd, uint64_t *counter)
+send_igmp(struct vs_worker *w, const struct vs_vip *vip, bool mrd)
 {
 	const struct vs_app *a = &vs_app;
-	struct rte_mbuf *m = rte_pktmbuf_alloc(a->pool);
-	uint32_t group;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(a->ports.pool);
 	char *p;
 	int len;
 
@@ -387,19 +415,18 @@ send_igmp(struct vs_worker *w, bool mrd, uint64_t *counter)
 		len = -ENOSPC;
 	else if (mrd)
 		len = vs_igmp_build_mrd_adv((uint8_t *)p, VS_IGMP_FRAME_LEN,
-					    &a->arp.nic_mac, a->arp.vip,
+					    &a->ports.nic_mac, vip->hash.vip,
 					    (uint8_t)a->conf.igmp_interval);
-	else if (vs_igmp_mac_group(&a->arp.cluster_mac, &group) < 0)
-		len = -EINVAL;
 	else
 		len = vs_igmp_build_report((uint8_t *)p, VS_IGMP_FRAME_LEN,
-					   &a->arp.nic_mac, a->arp.vip, group);
-	if (len < 0 || rte_eth_tx_burst(a->nic, w->q, &m, 1) != 1) {
+					   &a->ports.nic_mac, vip->hash.vip,
+					   vip->igmp_group);
+	if (len < 0 || rte_eth_tx_burst(a->ports.nic, w->q, &m, 1) != 1) {
 		rte_pktmbuf_free(m);
 		w->st.tx_wire_drop++;
 		return;
 	}
-	(*counter)++;
+	w->st.igmp_sent++;
 }
 
 /*
@@ -412,16 +439,33 @@ send_mcast(struct vs_worker *w, uint64_t now)
 {
 	struct vs_app *a = &vs_app;
 	bool query = a->igmp_query_seen;
+	uint16_t v;
 
 	if (!query && now < w->mcast_next)
 		return;
 	a->igmp_query_seen = false;
-	if (a->conf.igmp_report)
-		send_igmp(w, false, &w->st.igmp_sent);
+	for (v = 0; v < a->vips.n; v++)
+		if (a->vips.v[v].igmp_report)
+			send_igmp(w, &a->vips.v[v], false);
+	/* one advertisement for the port, from the first VIP */
 	if (a->conf.igmp_mrd && !query)
-		send_igmp(w, true, &w->st.igmp_sent);
+		send_igmp(w, &a->vips.v[0], true);
 	if (!query)
 		w->mcast_next = now + a->conf.igmp_interval * a->tsc_hz;
+}
+
+void
+vs_worker_housekeeping(struct vs_worker *w, uint64_t now)
+{
+	if (unlikely(w->garp_left) && now >= w->garp_next)
+		send_garp(w, now);
+	if (w->mcast)
+		send_mcast(w, now);
+	if (w->frag_tbl && now >= w->frag_next_expire) {
+		rte_ip_frag_table_del_expired_entries(w->frag_tbl, &w->dr, now);
+		frag_gc(w);
+		w->frag_next_expire = now + vs_app.tsc_hz / EXPIRE_PER_S;
+	}
 }
 
 int
@@ -430,38 +474,28 @@ vs_worker_main(void *arg)
 	struct vs_worker *w = arg;
 	const struct vs_app *a = &vs_app;
 	const uint16_t burst = (uint16_t)a->conf.burst;
-	const uint64_t expire_every = a->tsc_hz / 10;
-	struct rte_mbuf *pkts[VS_MAX_BURST];
 	const uint64_t tick_every = a->tsc_hz / 100;
+	struct rte_mbuf *pkts[VS_MAX_BURST];
 	uint64_t now, next_tick = 0;
 	uint16_t n1, n2;
 
-	VS_LOG(main, INFO, "worker %u on lcore %u: NIC queue %u%s\n", w->q,
+	VS_LOG(worker, INFO, "worker %u on lcore %u: NIC queue %u%s\n", w->q,
 	       w->lcore, w->q, w->host_rx ? ", host queue" : "");
 	while (!a->quit) {
 		now = rte_rdtsc();
-		n1 = rte_eth_rx_burst(a->nic, w->q, pkts, burst);
+		n1 = rte_eth_rx_burst(a->ports.nic, w->q, pkts, burst);
 		if (n1)
 			vs_worker_nic_burst(w, pkts, n1, now);
 		n2 = 0;
 		if (w->host_rx) {
-			n2 = rte_eth_rx_burst(a->host, w->q, pkts, burst);
+			n2 = rte_eth_rx_burst(a->ports.host, w->q, pkts, burst);
 			if (n2)
 				vs_worker_host_burst(w, pkts, n2);
 		}
-		if (unlikely(w->garp_left) && now >= w->garp_next)
-			send_garp(w, now);
-		if (w->mcast)
-			send_mcast(w, now);
-		if (w->frag_tbl && now >= w->frag_next_expire) {
-			rte_ip_frag_table_del_expired_entries(w->frag_tbl,
-							      &w->dr, now);
-			frag_gc(w);
-			w->frag_next_expire = now + expire_every;
-		}
+		vs_worker_housekeeping(w, now);
 		/* with a single lcore, the main duties run here */
 		if (w->main_duties && now >= next_tick) {
-			vs_main_tick(now);
+			vs_app_tick(&vs_app, now);
 			next_tick = now + tick_every;
 		}
 		if (n1 == 0 && n2 == 0) {
@@ -476,8 +510,6 @@ vs_worker_main(void *arg)
 	return 0;
 }
 
-/* After the workers stopped: drop what is still held for reassembly, so
- * every mbuf is back in the pool and every fragment counted. */
 void
 vs_worker_drain(struct vs_worker *w)
 {
@@ -488,4 +520,62 @@ vs_worker_drain(struct vs_worker *w)
 		rte_ip_frag_table_del_expired_entries(w->frag_tbl, &w->dr,
 						      UINT64_MAX);
 	} while (w->dr.cnt);
+}
+
+unsigned int
+vs_worker_mbufs_held(const struct vs_app *a)
+{
+	return a->needs_reassembly ?
+		       a->conf.frag_max * RTE_LIBRTE_IP_FRAG_MAX_FRAG : 0;
+}
+
+int
+vs_worker_setup(struct vs_app *a, const unsigned int *lcores, uint16_t nb)
+{
+	/* fragments expire after --frag-timeout, in TSC cycles */
+	const uint64_t ttl = a->tsc_hz * a->conf.frag_timeout_ms / 1000;
+	uint32_t garp = 0;
+	bool report = false;
+	uint16_t i;
+
+	for (i = 0; i < a->vips.n; i++) {
+		garp = RTE_MAX(garp, a->vips.v[i].garp);
+		report |= a->vips.v[i].igmp_report;
+	}
+	a->nb_workers = nb;
+	for (i = 0; i < nb; i++) {
+		struct vs_worker *w = &a->workers[i];
+
+		w->q = i;
+		w->lcore = lcores[i];
+		w->host_rx = i < a->ports.host_rxq;
+		w->main_duties = lcores[i] == rte_get_main_lcore();
+		if (a->needs_reassembly) {
+			w->frag_tbl = rte_ip_frag_table_create(
+				rte_align32pow2(a->conf.frag_max), 4,
+				a->conf.frag_max, ttl,
+				(int)rte_lcore_to_socket_id(w->lcore));
+			if (w->frag_tbl == NULL) {
+				VS_LOG(worker, ERR, "fragment table: out of "
+				       "memory\n");
+				return -ENOMEM;
+			}
+		}
+	}
+	/* worker 0 announces the VIPs */
+	a->workers[0].garp_left = garp;
+	a->workers[0].mcast = report || a->conf.igmp_mrd;
+	return 0;
+}
+
+void
+vs_worker_fini(struct vs_app *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->nb_workers; i++)
+		if (a->workers[i].frag_tbl) {
+			rte_ip_frag_table_destroy(a->workers[i].frag_tbl);
+			a->workers[i].frag_tbl = NULL;
+		}
 }

@@ -64,25 +64,25 @@ check_conf(const struct vs_conf *c, bool complete)
 	CHECK(c->frag_max >= 1 && c->frag_max <= 65536);
 	CHECK(c->frag_timeout_ms >= 1 && c->frag_timeout_ms <= 60000);
 	CHECK(c->burst >= 1 && c->burst <= 64);
-	CHECK(c->garp <= 100);
+	CHECK(c->vip.garp <= 100);
 	CHECK(c->idle_sleep_us <= 1000000);
 	CHECK(c->stats_interval <= 86400);
-	CHECK(c->bench_seconds >= 1 && c->bench_seconds <= 3600);
-	CHECK(c->prefix >= 1 && c->prefix <= 32);
-	CHECK(c->hash.mode <= VS_HASH_SIP_SPT_DPT);
-	CHECK(c->hash.compat <= VS_COMPAT_NFT);
+	CHECK(c->bench.seconds >= 1 && c->bench.seconds <= 3600);
+	CHECK(c->vip.prefix >= 1 && c->vip.prefix <= 32);
+	CHECK(c->vip.hash.mode <= VS_HASH_SIP_SPT_DPT);
+	CHECK(c->vip.hash.compat <= VS_COMPAT_NFT);
 	CHECK(memchr(c->port, '\0', sizeof(c->port)) != NULL);
 	CHECK(memchr(c->host_arg, '\0', sizeof(c->host_arg)) != NULL);
 	if (c->host_kind == VS_HOST_TAP)
 		CHECK(strlen(c->host_arg) >= 1 && strlen(c->host_arg) <= 15);
 	if (!complete)
 		return;
-	CHECK(c->vip_given);
-	CHECK(c->nodes != 0);
-	CHECK(c->hash.total_nodes >= 1 && c->hash.total_nodes <= 64);
-	if (c->hash.total_nodes < 64)
-		CHECK((c->nodes >> c->hash.total_nodes) == 0);
-	CHECK(rte_is_multicast_ether_addr(&c->mac));
+	CHECK(c->vip.addr_given);
+	CHECK(c->vip.nodes != 0);
+	CHECK(c->vip.hash.total_nodes >= 1 && c->vip.hash.total_nodes <= 64);
+	if (c->vip.hash.total_nodes < 64)
+		CHECK((c->vip.nodes >> c->vip.hash.total_nodes) == 0);
+	CHECK(rte_is_multicast_ether_addr(&c->vip.mac));
 }
 
 int

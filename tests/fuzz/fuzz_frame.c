@@ -3,8 +3,10 @@
  * libFuzzer target: raw frames through the real data path.
  *
  * LLVMFuzzerInitialize starts the EAL without files (--no-huge --no-shconf,
- * two net_null vdevs: port 0 = NIC, port 1 = host) and calls vs_port_init
- * exactly as dpdk-vipshare does. Each input is then a short capture:
+ * two net_null vdevs: port 0 = NIC, port 1 = host) and sets the app up
+ * exactly as dpdk-vipshare does (vs_app_init, vs_port_init,
+ * vs_worker_setup: one worker on the main lcore). Each input is then a
+ * short capture:
  *
  *   byte 0      hash mode (bits 0-1), nft compat (bit 2), poison (bit 3):
  *               poison = tailroom of every frame made unaddressable for
@@ -17,7 +19,8 @@
  *     flags bit 1    end the burst after this frame
  *     flags bit 2    split into two segments at an arbitrary point
  *     flags bits 4-7 advance the clock by that many 10 ms steps first
- *                    (fragment timeout is 50 ms), expiring old datagrams
+ *                    (fragment timeout is 50 ms) and run the worker's
+ *                    housekeeping, which expires old datagrams
  *
  * Frames longer than one mbuf's data room are chained like net_pcap does.
  * After every burst and at the end of the input (after vs_worker_drain) the
@@ -46,6 +49,7 @@
 
 #include "vs_app.h"
 #include "vs_fuzz.h"
+#include "vs_worker.h"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -80,10 +84,13 @@ int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	struct vs_app *a = &vs_app;
+	unsigned int lcore;
+	struct vs_conf conf;
 	char prefix[64], err[256];
+	/* no announcements: each input's frames are all that happens */
 	char *app_argv[] = {"--", "--vip", "192.168.100.100/24", "--node",
-			    "1/3", "--garp", "0", "--frag-max", "8",
-			    "--frag-timeout", "50", NULL};
+			    "1/3", "--garp", "0", "--igmp", "off",
+			    "--frag-max", "8", "--frag-timeout", "50", NULL};
 	char *eal[] = {"fuzz_frame", "-l", "0", "--no-huge", "-m", "256",
 		       "--no-pci", "--no-shconf", "--no-telemetry",
 		       "--file-prefix", prefix, "--log-level", "error",
@@ -99,26 +106,26 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	/* --no-shconf: the runtime directory stays empty, leave no trace */
 	rmdir(rte_eal_get_runtime_dir());
-	vs_conf_defaults(&a->conf);
-	r = vs_conf_parse(&a->conf, (int)RTE_DIM(app_argv) - 1, app_argv, err,
+	vs_conf_defaults(&conf);
+	r = vs_conf_parse(&conf, (int)RTE_DIM(app_argv) - 1, app_argv, err,
 			  sizeof(err));
 	if (r != 0) {
 		fprintf(stderr, "fuzz_frame: %s\n", err);
 		exit(1);
 	}
-	a->hash = a->conf.hash;
-	a->arp.vip = a->hash.vip;
-	a->arp.cluster_mac = a->conf.mac;
-	if (vs_own_init(&a->own, a->hash.total_nodes, a->conf.nodes) < 0)
+	if (vs_app_init(a, &conf) < 0)
 		exit(1);
 	a->tsc_hz = 1000000; /* our clock: 1 tick = 1 us */
-	if (vs_port_init(a) < 0 || a->nb_workers != 1 ||
-	    a->workers[0].frag_tbl == NULL) {
-		fprintf(stderr, "fuzz_frame: vs_port_init failed\n");
+	lcore = rte_get_main_lcore();
+	if (vs_port_init(&a->ports, &a->conf, &a->vips, 1,
+			 vs_worker_mbufs_held(a)) < 0 ||
+	    vs_worker_setup(a, &lcore, a->ports.nb_queues) < 0 ||
+	    a->nb_workers != 1 || a->workers[0].frag_tbl == NULL) {
+		fprintf(stderr, "fuzz_frame: set-up failed\n");
 		exit(1);
 	}
 	w = &a->workers[0];
-	nic_mtu = a->host_mtu;
+	nic_mtu = a->ports.host_mtu;
 	now = 1;
 	return 0;
 }
@@ -163,22 +170,23 @@ static void
 heap_parse(const uint8_t *d, uint16_t len)
 {
 	struct vs_pkt_info pi;
+	const struct vs_vip *vip = &vs_app.vips.v[0];
 	uint8_t *c = malloc(len ? len : 1);
 
 	if (c == NULL)
 		abort();
 	memcpy(c, d, len);
-	if (vs_pkt_parse(c, len, vs_app.hash.vip, &pi) == VS_PKT_ARP) {
+	if (vs_pkt_parse(c, len, vip->hash.vip, &pi) == VS_PKT_ARP) {
 		CHECK(pi.l2_len + 28u <= len);
-		if (vs_arp_input(&vs_app.arp, c, len, pi.l2_len) ==
+		if (vs_arp_input(&vip->arp, c, len, pi.l2_len) ==
 		    VS_ARP_MALFORMED)
 			abort(); /* the parser said Ethernet/IPv4 ARP */
-		vs_arp_output(&vs_app.arp, c, len, pi.l2_len);
+		vs_arp_output(&vip->arp, c, len, pi.l2_len);
 	} else if (pi.cls != VS_PKT_MALFORMED && pi.cls != VS_PKT_OTHER) {
 		CHECK(pi.l2_len + (uint32_t)pi.ip_len <= len);
 		CHECK(pi.l3_len >= 20 && pi.l3_len <= pi.ip_len);
 	}
-	vs_pkt_parse_head(c, len / 2, len, vs_app.hash.vip, &pi);
+	vs_pkt_parse_head(c, len / 2, len, vip->hash.vip, &pi);
 	free(c);
 }
 
@@ -209,7 +217,7 @@ static struct rte_mbuf *
 make_mbuf(const uint8_t *d, uint16_t len, bool split, uint16_t split_at,
 	  bool poison)
 {
-	struct rte_mempool *mp = vs_app.pool;
+	struct rte_mempool *mp = vs_app.ports.pool;
 	struct rte_mbuf *head = NULL, *prev = NULL;
 	uint16_t off = 0;
 	int seg = 0;
@@ -265,6 +273,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct vs_app *a = &vs_app;
+	struct vs_vip *vip = &a->vips.v[0];
 	struct rte_mbuf *pkts[VS_MAX_BURST], *hpkts[VS_MAX_BURST];
 	uint16_t n = 0, hn = 0;
 	uint64_t mask;
@@ -274,17 +283,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 3)
 		return -1;
-	a->hash.mode = (uint8_t)(data[0] & 3) % 3;
-	a->hash.compat = (data[0] & 4) ? VS_COMPAT_NFT : VS_COMPAT_CLUSTERIP;
-	a->needs_reassembly = vs_hash_needs_ports(&a->hash);
+	vip->hash.mode = (uint8_t)(data[0] & 3) % 3;
+	vip->hash.compat = (data[0] & 4) ? VS_COMPAT_NFT : VS_COMPAT_CLUSTERIP;
+	vip->needs_reassembly = vs_hash_needs_ports(&vip->hash);
 	poison = (data[0] & 8) != 0;
-	a->host_mtu = poison ? UINT16_MAX : nic_mtu;
+	a->ports.host_mtu = poison ? UINT16_MAX : nic_mtu;
 	total = (data[1] & 63) + 1;
 	mask = data[2] * UINT64_C(0x0101010101010101);
 	if (total < 64)
 		mask &= (UINT64_C(1) << total) - 1;
-	a->hash.total_nodes = (uint16_t)total;
-	if (vs_own_init(&a->own, total, mask) < 0)
+	vip->hash.total_nodes = (uint16_t)total;
+	if (vs_own_init(&vip->own, total, mask) < 0)
 		abort();
 	memset(&w->st, 0, sizeof(w->st));
 
@@ -299,14 +308,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (len > MAX_FRAME)
 			len = MAX_FRAME;
 		if (fl >> 4) {
-			/* time passes: flush, then expire like the worker */
+			/* time passes: flush, then the worker's timers */
 			burst(pkts, n, hpkts, hn);
 			n = hn = 0;
 			now += (uint64_t)(fl >> 4) * 10000;
-			rte_ip_frag_table_del_expired_entries(w->frag_tbl,
-							      &w->dr, now);
-			w->st.frag_expired += w->dr.cnt;
-			rte_ip_frag_free_death_row(&w->dr, 4);
+			vs_worker_housekeeping(w, now);
 		}
 		heap_parse(data + off, len);
 		m = make_mbuf(data + off, len, fl & 4, (uint16_t)(fl * 37 + len),
@@ -326,7 +332,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	burst(pkts, n, hpkts, hn);
 	vs_worker_drain(w);
 	check_counters(true);
-	CHECK(rte_mempool_in_use_count(a->pool) == a->mbuf_in_use_start);
+	CHECK(rte_mempool_in_use_count(a->ports.pool) ==
+	      a->ports.mbuf_in_use_start);
 	now += 1000000; /* next input: nothing left to expire */
 	return 0;
 }

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Counters: the workers' added up, with the ports' own, as the --replay
+ * JSON and the --stats-interval line. The telemetry command
+ * (control.c) gives the same names.
+ */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_mempool.h>
+
+#include "vs_app.h"
+#include "vs_stats.h"
+
+void
+vs_stats_sum(const struct vs_app *a, struct vs_stats *s)
+{
+	unsigned int i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < a->nb_workers; i++) {
+		const struct vs_stats *w = &a->workers[i].st;
+#define VS_STAT_ADD(n) s->n += w->n;
+		VS_STATS_ALL(VS_STAT_ADD)
+#undef VS_STAT_ADD
+	}
+}
+
+/*
+ * The ports' own counters (rte_eth_stats): what our counters cannot see,
+ * frames the NIC dropped because a worker fell behind (imissed) or found
+ * no mbuf (rx_nombuf). Zero for a port that cannot say.
+ */
+#define VS_PORT_STATS(X)                                                   \
+	X(nic, ipackets) X(nic, imissed) X(nic, ierrors) X(nic, rx_nombuf) \
+	X(nic, opackets) X(nic, oerrors)                                   \
+	X(host, ipackets) X(host, opackets) X(host, oerrors)
+
+static void
+port_stats(const struct vs_app *a, struct rte_eth_stats *nic,
+	   struct rte_eth_stats *host)
+{
+	memset(nic, 0, sizeof(*nic));
+	memset(host, 0, sizeof(*host));
+	if (a->ports.nic < RTE_MAX_ETHPORTS)
+		rte_eth_stats_get(a->ports.nic, nic);
+	if (a->ports.host < RTE_MAX_ETHPORTS)
+		rte_eth_stats_get(a->ports.host, host);
+}
+
+void
+vs_stats_foreach(const struct vs_app *a, const struct vs_stats *s,
+		 void (*fn)(void *ctx, const char *name, uint64_t v),
+		 void *ctx)
+{
+	struct rte_eth_stats nic, host;
+
+	port_stats(a, &nic, &host);
+#define VS_STAT_FN(n) fn(ctx, #n, s->n);
+	VS_STATS_ALL(VS_STAT_FN)
+#undef VS_STAT_FN
+#define VS_PORT_FN(p, n) fn(ctx, #p "_" #n, p.n);
+	VS_PORT_STATS(VS_PORT_FN)
+#undef VS_PORT_FN
+	/* fragments sitting in the reassembly tables now */
+	fn(ctx, "frag_in_table", s->frag_held - s->frag_done - s->frag_expired);
+}
+
+void
+vs_stats_mac(const struct rte_ether_addr *mac, char *buf, size_t size)
+{
+	char *p;
+
+	rte_ether_format_addr(buf, (uint16_t)size, mac);
+	for (p = buf; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+}
+
+static void
+json_u64(void *ctx, const char *name, uint64_t v)
+{
+	fprintf(ctx, "\"%s\":%" PRIu64 ",", name, v);
+}
+
+void
+vs_stats_print_json(const struct vs_app *a, FILE *f)
+{
+	const struct vs_vip *vip = &a->vips.v[0];
+	char nodes[256], cmac[RTE_ETHER_ADDR_FMT_SIZE];
+	char nmac[RTE_ETHER_ADDR_FMT_SIZE], hmac[RTE_ETHER_ADDR_FMT_SIZE];
+	struct vs_stats s;
+	unsigned int i;
+
+	vs_stats_sum(a, &s);
+	vs_own_format(vs_own_load(&vip->own), nodes, sizeof(nodes));
+	vs_stats_mac(&vip->arp.cluster_mac, cmac, sizeof(cmac));
+	vs_stats_mac(&a->ports.nic_mac, nmac, sizeof(nmac));
+	vs_stats_mac(&a->ports.host_mac, hmac, sizeof(hmac));
+	fputc('{', f);
+	vs_stats_foreach(a, &s, json_u64, f);
+	fprintf(f, "\"nodes\":\"%s\",\"total_nodes\":%u,\"hashmode\":\"%s\","
+		"\"hash_compat\":\"%s\",\"hash_init\":%u,\"cluster_mac\":\"%s\","
+		"\"nic_mac\":\"%s\",\"host_mac\":\"%s\","
+		"\"mbuf_in_use_start\":%" PRIu64 ",\"mbuf_in_use_end\":%u,"
+		"\"worker_rx\":[",
+		nodes, vip->hash.total_nodes, vs_hash_mode_name(vip->hash.mode),
+		vs_hash_compat_name(vip->hash.compat), vip->hash.hash_init,
+		cmac, nmac, hmac, a->ports.mbuf_in_use_start,
+		rte_mempool_in_use_count(a->ports.pool));
+	/* per worker (= NIC queue): shows how RSS spreads the load */
+	for (i = 0; i < a->nb_workers; i++)
+		fprintf(f, "%s%" PRIu64, i ? "," : "", a->workers[i].st.rx);
+	fputs("]}\n", f);
+	fflush(f);
+}
+
+void
+vs_stats_print_line(const struct vs_app *a, FILE *f)
+{
+	struct rte_eth_stats nic, host;
+	struct vs_stats s;
+
+	vs_stats_sum(a, &s);
+	port_stats(a, &nic, &host);
+	fprintf(f, "stats: rx=%" PRIu64 " owned=%" PRIu64 " not_owned=%" PRIu64
+		" other=%" PRIu64 " arp_reply=%" PRIu64 " malformed=%" PRIu64
+		" frag_held=%" PRIu64 " host_to_wire=%" PRIu64 " drops=%" PRIu64
+		" nic_missed=%" PRIu64 "\n", s.rx, s.vip_owned + s.frag_owned,
+		s.vip_not_owned + s.frag_not_owned,
+		s.other_to_host + s.arp_to_host, s.arp_reply, s.malformed,
+		s.frag_held, s.host_to_wire, s.tx_wire_drop + s.tx_host_drop,
+		nic.imissed + nic.rx_nombuf);
+	fflush(f);
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Ports: the NIC (one RX/TX queue pair per worker, RSS on addresses), the
+ * host exception port (a TAP or virtio-user we create with the NIC's MAC
+ * and MTU and address ourselves, or an existing port), and the mbuf pools
+ * their rings draw from. Which lcore polls which queue is the workers'
+ * business (vs_worker_setup).
+ */
+#ifndef VS_PORT_H
+#define VS_PORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <net/if.h>
+
+#include <rte_ether.h>
+#include <rte_mempool.h>
+
+#include "vs_conf.h"
+#include "vs_vip.h"
+
+struct vs_ports {
+	uint16_t nic;            /* RTE_MAX_ETHPORTS: none */
+	uint16_t host;
+	uint16_t nb_queues;      /* NIC queue pairs = host TX queues */
+	uint16_t host_rxq;       /* host RX queues: 0..host_rxq-1 */
+	bool host_created;       /* we created the host port (TAP/virtio-user) */
+	char host_ifname[IF_NAMESIZE];
+	char host_devname[64];
+	struct rte_ether_addr nic_mac;
+	struct rte_ether_addr host_mac;
+	uint16_t host_mtu;       /* datagrams larger go up re-fragmented */
+	struct rte_mempool *pool;
+	struct rte_mempool *indirect_pool; /* re-fragmentation */
+	uint64_t mbuf_in_use_start; /* after start: what the rings hold */
+};
+
+/* No ports yet: what vs_port_fini may be given before vs_port_init. */
+void vs_port_none(struct vs_ports *p);
+
+/*
+ * An mbuf pool for nb_queues queue pairs that each hold per_queue mbufs
+ * (rings, bursts in flight, what a worker holds), plus the per-lcore
+ * caches.
+ */
+struct rte_mempool *vs_port_pool_create(const char *name,
+					unsigned int nb_queues,
+					unsigned int per_queue);
+
+/*
+ * The NIC and the host port, configured and started: up to max_queues
+ * queue pairs (fewer when the NIC has fewer: p->nb_queues), pools for
+ * their rings plus held_per_queue mbufs a worker may hold (its fragment
+ * table), the VIPs' cluster MACs received, the first VIP on a host
+ * interface we create, and the VIPs told the NIC's MAC. -ENODEV when a
+ * port named in the settings does not exist.
+ */
+int vs_port_init(struct vs_ports *p, const struct vs_conf *c,
+		 struct vs_vip_table *vips, uint16_t max_queues,
+		 unsigned int held_per_queue);
+
+/* Stop and close what vs_port_init opened (also after it failed). */
+void vs_port_fini(struct vs_ports *p);
+
+#endif /* VS_PORT_H */

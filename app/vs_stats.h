@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Counters. Each worker keeps its own (no sharing, no atomics); readers
+ * add them up. Every name here is a key of /vipshare/stats and of the
+ * --replay JSON; docs/design.md says what each counts.
+ */
+#ifndef VS_STATS_H
+#define VS_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_ether.h>
+
+#include "vs_pkt.h"
+
+/*
+ * Every frame received from the NIC lands in exactly one of the first
+ * group, so they add up to rx. The rest describe what happened next.
+ */
+#define VS_STATS_OUTCOMES(X) \
+	X(arp_reply)        /* ARP request for the VIP answered to the wire */ \
+	X(arp_to_host)      /* any other ARP */ \
+	X(vip_owned)        /* VIP frame of one of our nodes: to the host */ \
+	X(vip_not_owned)    /* VIP frame of another node: dropped */ \
+	X(other_to_host)    /* not for the VIP: to the host */ \
+	X(malformed)        /* counted and dropped */ \
+	X(frag_held)        /* VIP fragment taken for reassembly */
+
+#define VS_STATS_DETAIL(X) \
+	X(frag_reassembled) /* datagrams completed */ \
+	X(frag_owned)       /* ... of ours, to the host */ \
+	X(frag_not_owned)   /* ... of another node, dropped */ \
+	X(frag_bad)         /* ... unparseable once whole, dropped */ \
+	X(frag_done)        /* fragments that went into completed datagrams */ \
+	X(frag_expired)     /* fragments dropped: timeout, table full, invalid */ \
+	X(frag_out)         /* fragments sent to the host after re-fragmenting */ \
+	X(icmp_err_owned)   /* ICMP errors steered by their quoted header */ \
+	X(icmp_err_not_owned) \
+	X(csum_fixed)       /* partial L4 checksums completed */ \
+	X(host_rx)          /* frames from the host port */ \
+	X(host_to_wire)     /* ... sent out the NIC */ \
+	X(arp_rewritten)    /* host ARP with the VIP as sender: cluster MAC */ \
+	X(garp_sent) \
+	X(igmp_sent)        /* IGMP reports and MRD advertisements */ \
+	X(igmp_queries)     /* IGMP queries seen (answered by a report) */ \
+	X(tx_wire_drop)     /* NIC transmit queue full */ \
+	X(tx_host_drop)     /* host transmit queue full or re-fragmenting failed */
+
+#define VS_STATS_ALL(X) X(rx) VS_STATS_OUTCOMES(X) VS_STATS_DETAIL(X)
+
+struct vs_stats {
+#define VS_STAT_FIELD(n) uint64_t n;
+	VS_STATS_ALL(VS_STAT_FIELD)
+#undef VS_STAT_FIELD
+};
+
+struct vs_app;
+
+/* The workers' counters added up. */
+void vs_stats_sum(const struct vs_app *a, struct vs_stats *s);
+
+/*
+ * Every number the reports give, by name, in the order of the JSON:
+ * the counters of s, the ports' own counters (nic_*, host_*) and
+ * frag_in_table; fn(ctx, name, value) for each. The --replay JSON and the
+ * telemetry command are built on it.
+ */
+void vs_stats_foreach(const struct vs_app *a, const struct vs_stats *s,
+		      void (*fn)(void *ctx, const char *name, uint64_t v),
+		      void *ctx);
+
+/* A MAC as the reports write it: lower case, colons. */
+void vs_stats_mac(const struct rte_ether_addr *mac, char *buf, size_t size);
+
+/* The --replay result: counters, port counters, settings, one line. */
+void vs_stats_print_json(const struct vs_app *a, FILE *f);
+
+/* The --stats-interval line. */
+void vs_stats_print_line(const struct vs_app *a, FILE *f);
+
+#endif /* VS_STATS_H */
