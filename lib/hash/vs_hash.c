@@ -132,15 +132,22 @@ static const char *const compat_names[] = {
 	[VS_COMPAT_NFT] = "nft",
 };
 
-int
-vs_hash_mode_parse(const char *s)
+/* Index of s in names, or -EINVAL. */
+static int
+name_parse(const char *const *names, unsigned int n, const char *s)
 {
 	unsigned int i;
 
-	for (i = 0; i < RTE_DIM(mode_names); i++)
-		if (strcmp(s, mode_names[i]) == 0)
+	for (i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
 			return (int)i;
 	return -EINVAL;
+}
+
+int
+vs_hash_mode_parse(const char *s)
+{
+	return name_parse(mode_names, RTE_DIM(mode_names), s);
 }
 
 const char *
@@ -152,12 +159,7 @@ vs_hash_mode_name(unsigned int mode)
 int
 vs_hash_compat_parse(const char *s)
 {
-	unsigned int i;
-
-	for (i = 0; i < RTE_DIM(compat_names); i++)
-		if (strcmp(s, compat_names[i]) == 0)
-			return (int)i;
-	return -EINVAL;
+	return name_parse(compat_names, RTE_DIM(compat_names), s);
 }
 
 const char *
