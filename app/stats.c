@@ -18,7 +18,7 @@
 void
 vs_stats_sum(const struct vs_app *a, struct vs_stats *s)
 {
-	unsigned int i;
+	unsigned int i, r;
 
 	memset(s, 0, sizeof(*s));
 	for (i = 0; i < a->nb_workers; i++) {
@@ -26,6 +26,44 @@ vs_stats_sum(const struct vs_app *a, struct vs_stats *s)
 #define VS_STAT_ADD(n) s->n += w->n;
 		VS_STATS_ALL(VS_STAT_ADD)
 #undef VS_STAT_ADD
+		for (r = 0; r < VS_PKT_DROP_MAX; r++)
+			s->malformed_why[r] += w->malformed_why[r];
+	}
+}
+
+bool
+vs_stats_consistent(const struct vs_stats *s)
+{
+	uint64_t outcomes = 0, malformed = s->malformed_frag_linearize;
+	unsigned int r;
+
+#define VS_STAT_ADD(n) outcomes += s->n;
+	VS_STATS_OUTCOMES(VS_STAT_ADD)
+#undef VS_STAT_ADD
+	for (r = VS_PKT_DROP_NONE + 1; r < VS_PKT_DROP_MAX; r++)
+		malformed += s->malformed_why[r];
+	return outcomes == s->rx && malformed == s->malformed &&
+	       s->malformed_why[VS_PKT_DROP_NONE] == 0 &&
+	       s->tx_wire_drop == s->tx_wire_full + s->tx_wire_announce_fail &&
+	       s->tx_host_drop == s->tx_host_full + s->tx_host_refrag_fail &&
+	       s->frag_held >= s->frag_done + s->frag_expired;
+}
+
+void
+vs_stats_foreach_counter(const struct vs_stats *s,
+			 void (*fn)(void *ctx, const char *name, uint64_t v),
+			 void *ctx)
+{
+	char name[64];
+	unsigned int r;
+
+#define VS_STAT_FN(n) fn(ctx, #n, s->n);
+	VS_STATS_ALL(VS_STAT_FN)
+#undef VS_STAT_FN
+	for (r = VS_PKT_DROP_NONE + 1; r < VS_PKT_DROP_MAX; r++) {
+		snprintf(name, sizeof(name), "malformed_%s",
+			 vs_pkt_drop_name(r));
+		fn(ctx, name, s->malformed_why[r]);
 	}
 }
 
@@ -59,9 +97,7 @@ vs_stats_foreach(const struct vs_app *a, const struct vs_stats *s,
 	struct rte_eth_stats nic, host;
 
 	port_stats(a, &nic, &host);
-#define VS_STAT_FN(n) fn(ctx, #n, s->n);
-	VS_STATS_ALL(VS_STAT_FN)
-#undef VS_STAT_FN
+	vs_stats_foreach_counter(s, fn, ctx);
 #define VS_PORT_FN(p, n) fn(ctx, #p "_" #n, p.n);
 	VS_PORT_STATS(VS_PORT_FN)
 #undef VS_PORT_FN

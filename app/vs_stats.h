@@ -7,6 +7,7 @@
 #ifndef VS_STATS_H
 #define VS_STATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,7 +26,7 @@
 	X(vip_owned)        /* VIP frame of one of our nodes: to the host */ \
 	X(vip_not_owned)    /* VIP frame of another node: dropped */ \
 	X(other_to_host)    /* not for the VIP: to the host */ \
-	X(malformed)        /* counted and dropped */ \
+	X(malformed)        /* dropped: the sum of the malformed_* below */ \
 	X(frag_held)        /* VIP fragment taken for reassembly */
 
 #define VS_STATS_DETAIL(X) \
@@ -45,8 +46,13 @@
 	X(garp_sent) \
 	X(igmp_sent)        /* IGMP reports and MRD advertisements */ \
 	X(igmp_queries)     /* IGMP queries seen (answered by a report) */ \
-	X(tx_wire_drop)     /* NIC transmit queue full */ \
-	X(tx_host_drop)     /* host transmit queue full or re-fragmenting failed */
+	X(tx_wire_drop)     /* not sent to the NIC: the two below */ \
+	X(tx_wire_full)     /* ... NIC transmit queue full */ \
+	X(tx_wire_announce_fail) /* ... GARP/IGMP/MRD: no mbuf, queue full */ \
+	X(tx_host_drop)     /* not sent to the host: the two below */ \
+	X(tx_host_full)     /* ... host transmit queue full */ \
+	X(tx_host_refrag_fail) /* ... re-fragmenting failed (no mbufs) */ \
+	X(malformed_frag_linearize) /* a chained fragment not linearized */
 
 #define VS_STATS_ALL(X) X(rx) VS_STATS_OUTCOMES(X) VS_STATS_DETAIL(X)
 
@@ -54,12 +60,28 @@ struct vs_stats {
 #define VS_STAT_FIELD(n) uint64_t n;
 	VS_STATS_ALL(VS_STAT_FIELD)
 #undef VS_STAT_FIELD
+	/* malformed frames by the parser's reason (lib/pkt): the keys
+	 * malformed_<vs_pkt_drop_name()>; [VS_PKT_DROP_NONE] stays 0 */
+	uint64_t malformed_why[VS_PKT_DROP_MAX];
 };
 
 struct vs_app;
 
 /* The workers' counters added up. */
 void vs_stats_sum(const struct vs_app *a, struct vs_stats *s);
+
+/*
+ * The rules the counters keep: the outcomes add up to rx, the malformed_*
+ * reasons to malformed, the tx_*_full and _fail counters to their drops,
+ * and no more fragments done or expired than held.
+ */
+bool vs_stats_consistent(const struct vs_stats *s);
+
+/* Every counter of s by name (malformed_* included): fn(ctx, name, v). */
+void vs_stats_foreach_counter(const struct vs_stats *s,
+			      void (*fn)(void *ctx, const char *name,
+					 uint64_t v),
+			      void *ctx);
 
 /*
  * Every number the reports give, by name, in the order of the JSON:

@@ -41,22 +41,45 @@ struct txbuf {
 	struct rte_mbuf *m[TXBUF_LEN];
 };
 
-static inline void
-tx_flush(uint16_t port, uint16_t q, struct txbuf *b, uint64_t *sent,
-	 uint64_t *dropped)
+/* Transmit what b holds; free what the queue did not take. The number
+ * not taken. */
+static inline uint16_t
+tx_flush(uint16_t port, uint16_t q, struct txbuf *b, uint64_t *sent)
 {
-	uint16_t k;
+	uint16_t k, lost;
 
 	if (b->n == 0)
-		return;
+		return 0;
 	k = rte_eth_tx_burst(port, q, b->m, b->n);
 	if (sent)
 		*sent += k;
-	if (unlikely(k < b->n)) {
-		*dropped += b->n - k;
-		rte_pktmbuf_free_bulk(&b->m[k], b->n - k);
-	}
+	lost = b->n - k;
+	if (unlikely(lost))
+		rte_pktmbuf_free_bulk(&b->m[k], lost);
 	b->n = 0;
+	return lost;
+}
+
+static inline void
+flush_host(struct vs_worker *w, struct txbuf *b)
+{
+	uint16_t lost = tx_flush(vs_app.ports.host, w->q, b, NULL);
+
+	if (unlikely(lost)) {
+		w->st.tx_host_full += lost;
+		w->st.tx_host_drop += lost;
+	}
+}
+
+static inline void
+flush_wire(struct vs_worker *w, struct txbuf *b, uint64_t *sent)
+{
+	uint16_t lost = tx_flush(vs_app.ports.nic, w->q, b, sent);
+
+	if (unlikely(lost)) {
+		w->st.tx_wire_full += lost;
+		w->st.tx_wire_drop += lost;
+	}
 }
 
 static inline void
@@ -153,13 +176,14 @@ refragment(struct vs_worker *w, struct rte_mbuf *m, uint16_t l2_len,
 	int32_t n, i;
 
 	if (host->n + RTE_DIM(out) > TXBUF_LEN)
-		tx_flush(p->host, w->q, host, NULL, &w->st.tx_host_drop);
+		flush_host(w, host);
 	memcpy(l2, rte_pktmbuf_mtod(m, void *), l2_len);
 	rte_pktmbuf_adj(m, l2_len);
 	n = rte_ipv4_fragment_packet(m, out, RTE_DIM(out), p->host_mtu,
 				     p->pool, p->indirect_pool);
 	rte_pktmbuf_free(m); /* fragments hold their own references */
 	if (n < 0) {
+		w->st.tx_host_refrag_fail++;
 		w->st.tx_host_drop++;
 		return;
 	}
@@ -168,8 +192,9 @@ refragment(struct vs_worker *w, struct rte_mbuf *m, uint16_t l2_len,
 		uint8_t *d = (uint8_t *)rte_pktmbuf_prepend(f, l2_len);
 		struct rte_ipv4_hdr *ip;
 
-		if (d == NULL) {
+		if (d == NULL) { /* no headroom for the Ethernet header */
 			rte_pktmbuf_free(f);
+			w->st.tx_host_refrag_fail++;
 			w->st.tx_host_drop++;
 			continue;
 		}
@@ -195,8 +220,10 @@ frag_gc(struct vs_worker *w)
  * Port modes hash the ports of the whole datagram, which only its first
  * fragment carries: reassemble (per worker; RSS on addresses only keeps a
  * datagram's fragments on one queue), then decide once for all of it.
+ * Out of line: inlined into the burst loop it costs every frame a spilled
+ * register (callgrind) for the few that are fragments.
  */
-static void
+static __rte_noinline void
 frag_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
 	   const struct vs_pkt_info *pi, uint64_t mask, uint64_t now,
 	   struct txbuf *host)
@@ -212,6 +239,7 @@ frag_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
 	if (unlikely(m->nb_segs > 1) && rte_pktmbuf_linearize(m) < 0) {
 		rte_pktmbuf_free(m);
 		w->st.malformed++;
+		w->st.malformed_frag_linearize++;
 		return;
 	}
 	w->st.frag_held++;
@@ -302,6 +330,7 @@ steer_one(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
 	default:
 		tx_add(drop, m);
 		w->st.malformed++;
+		w->st.malformed_why[pi.drop]++;
 		return;
 	}
 }
@@ -310,7 +339,6 @@ void
 vs_worker_nic_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
 		    uint64_t now)
 {
-	const struct vs_ports *p = &vs_app.ports;
 	/* the one VIP; with many (#13) it is looked up per frame */
 	const struct vs_vip *vip = &vs_app.vips.v[0];
 	uint64_t mask = vs_own_load(&vip->own);
@@ -329,8 +357,8 @@ vs_worker_nic_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
 	w->st.rx += nb;
 	if (drop.n)
 		rte_pktmbuf_free_bulk(drop.m, drop.n);
-	tx_flush(p->host, w->q, &host, NULL, &w->st.tx_host_drop);
-	tx_flush(p->nic, w->q, &wire, NULL, &w->st.tx_wire_drop);
+	flush_host(w, &host);
+	flush_wire(w, &wire, NULL);
 	frag_gc(w);
 }
 
@@ -361,8 +389,16 @@ vs_worker_host_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb)
 		tx_add(&wire, m);
 	}
 	w->st.host_rx += nb;
-	tx_flush(a->ports.nic, w->q, &wire, &w->st.host_to_wire,
-		 &w->st.tx_wire_drop);
+	flush_wire(w, &wire, &w->st.host_to_wire);
+}
+
+/* A GARP/IGMP/MRD frame that could not be built or sent. */
+static void
+announce_fail(struct vs_worker *w, struct rte_mbuf *m)
+{
+	rte_pktmbuf_free(m);
+	w->st.tx_wire_announce_fail++;
+	w->st.tx_wire_drop++;
 }
 
 /* One round of gratuitous ARPs, one per VIP. */
@@ -383,15 +419,12 @@ send_garp(struct vs_worker *w, uint64_t now)
 		if (w->garp_left >= vip->garp)
 			continue; /* this VIP's count is done */
 		m = rte_pktmbuf_alloc(a->ports.pool);
-		if (m == NULL)
-			continue;
-		p = rte_pktmbuf_append(m, VS_ARP_FRAME_LEN);
+		p = m ? rte_pktmbuf_append(m, VS_ARP_FRAME_LEN) : NULL;
 		if (p == NULL ||
 		    vs_arp_build_garp(&vip->arp, (uint8_t *)p,
 				      VS_ARP_FRAME_LEN) < 0 ||
 		    rte_eth_tx_burst(a->ports.nic, w->q, &m, 1) != 1) {
-			rte_pktmbuf_free(m);
-			w->st.tx_wire_drop++;
+			announce_fail(w, m);
 			continue;
 		}
 		w->st.garp_sent++;
@@ -405,12 +438,9 @@ send_igmp(struct vs_worker *w, const struct vs_vip *vip, bool mrd)
 {
 	const struct vs_app *a = &vs_app;
 	struct rte_mbuf *m = rte_pktmbuf_alloc(a->ports.pool);
-	char *p;
+	char *p = m ? rte_pktmbuf_append(m, VS_IGMP_FRAME_LEN) : NULL;
 	int len;
 
-	if (m == NULL)
-		return;
-	p = rte_pktmbuf_append(m, VS_IGMP_FRAME_LEN);
 	if (p == NULL)
 		len = -ENOSPC;
 	else if (mrd)
@@ -422,8 +452,7 @@ send_igmp(struct vs_worker *w, const struct vs_vip *vip, bool mrd)
 					   &a->ports.nic_mac, vip->hash.vip,
 					   vip->igmp_group);
 	if (len < 0 || rte_eth_tx_burst(a->ports.nic, w->q, &m, 1) != 1) {
-		rte_pktmbuf_free(m);
-		w->st.tx_wire_drop++;
+		announce_fail(w, m);
 		return;
 	}
 	w->st.igmp_sent++;

@@ -89,6 +89,11 @@ def main():
             fail("no frame counted as %s" % k)
     if c["malformed"] or c["tx_host_drop"] or c["tx_wire_drop"]:
         fail("malformed or transmit drops: %s" % c)
+    # the parts of those sums are there, and zero too
+    parts = [k for k in c if k.startswith("malformed_")] + \
+        ["tx_wire_full", "tx_wire_announce_fail", "tx_host_full", "tx_host_refrag_fail"]
+    if len(parts) < 18 or any(c.get(k) != 0 for k in parts):
+        fail("drop reasons missing or not zero: %s" % {k: c.get(k) for k in parts})
     if j.get("counters_ok") is not True:
         fail("counters_ok is not true")
     print("PASS: %d frames steered, %d lcores, ratio %.3f" %

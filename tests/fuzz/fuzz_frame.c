@@ -25,8 +25,9 @@
  * Frames longer than one mbuf's data room are chained like net_pcap does.
  * After every burst and at the end of the input (after vs_worker_drain) the
  * invariants are checked and abort() on failure:
- *   - the outcomes add up to rx; frag_held = frag_done + frag_expired +
- *     in table (and in table = 0 after draining);
+ *   - the outcomes add up to rx, the malformed reasons to malformed, the
+ *     transmit drop reasons to their drops; frag_held = frag_done +
+ *     frag_expired + in table (and in table = 0 after draining);
  *   - the fragment table never holds more than --frag-max datagrams;
  *   - every mbuf is back in the pool (mempool in use = start).
  * The parser and ARP code also see an exact-size heap copy of every frame,
@@ -146,12 +147,20 @@ static void
 check_counters(bool drained)
 {
 	const struct vs_stats *s = &w->st;
-	uint64_t out = 0;
+	uint64_t out = 0, why = 0;
+	unsigned int r;
 
 #define ADD(n) out += s->n;
 	VS_STATS_OUTCOMES(ADD)
 #undef ADD
 	CHECK(out == s->rx);
+	/* every malformed frame has exactly one reason */
+	for (r = 0; r < VS_PKT_DROP_MAX; r++)
+		why += s->malformed_why[r];
+	CHECK(s->malformed_why[VS_PKT_DROP_NONE] == 0);
+	CHECK(why + s->malformed_frag_linearize == s->malformed);
+	CHECK(s->tx_host_full + s->tx_host_refrag_fail == s->tx_host_drop);
+	CHECK(s->tx_wire_full + s->tx_wire_announce_fail == s->tx_wire_drop);
 	CHECK(s->frag_held >= s->frag_done + s->frag_expired);
 	/* at most FRAG_MAX datagrams of at most MAX_FRAG fragments each */
 	CHECK(s->frag_held - s->frag_done - s->frag_expired <=

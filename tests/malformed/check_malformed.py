@@ -12,7 +12,9 @@ Hostile input through the real dpdk-vipshare (net_pcap replay).
 common: --build DIR (meson build dir), --workdir DIR (scratch)
 
 Oracle: tests/pcap/model.py. Checked: exit 0, outcomes add up to rx, the
-class counts the model predicts, no not-owned VIP frame on the host port,
+class counts the model predicts, each malformed_* reason counter equal to
+the number of frames gen_malformed.py built to break that way (and they add
+up to malformed), no not-owned VIP frame on the host port,
 fragments all accounted for (frag_held = frag_done + frag_expired), mbufs
 all back (mbuf_in_use_end == mbuf_in_use_start). Fails (exit 1) when not built.
 """
@@ -31,24 +33,21 @@ sys.path.insert(0, os.path.join(HERE, "..", "pcap"))
 sys.path.insert(0, HERE)
 import model  # noqa: E402
 import gen_malformed as gm  # noqa: E402
-from check_replay import (App, Fails, cleanup_prefix, ctl_stats, eal_args,  # noqa: E402
-                          fifo_io, flatten, last_json, open_fifo_writer, prefix,
-                          run_node, spawn, wait_stats)
+from check_replay import (MALFORMED_WHY, App, Fails, check_sums,  # noqa: E402
+                          cleanup_prefix, ctl_stats, eal_args, fifo_io, flatten,
+                          last_json, open_fifo_writer, prefix, run_node, spawn,
+                          wait_stats)
 from model import ARP, MALFORMED, OTHER, VIP, VIP_FRAG, VIP_ICMPERR  # noqa: E402
 
 VIP_S = "192.168.100.100"
 VIP_I = gm.VIP
-SUM_KEYS = ("arp_reply", "arp_to_host", "vip_owned", "vip_not_owned",
-            "other_to_host", "malformed", "frag_held")
 SKIP = 1  # a missing binary is a failure: suites never skip
 
 
 def common_checks(js, fails, who, nframes):
     if js["rx"] != nframes:
         fails("%s: rx %d != %d frames sent" % (who, js["rx"], nframes))
-    s = sum(js[k] for k in SUM_KEYS)
-    if s != js["rx"]:
-        fails("%s: outcomes add up to %d, rx %d" % (who, s, js["rx"]))
+    check_sums(js, fails, who)
     if js["frag_held"] != js["frag_done"] + js["frag_expired"]:
         fails("%s: frag_held %d != frag_done %d + frag_expired %d" % (
             who, js["frag_held"], js["frag_done"], js["frag_expired"]))
@@ -110,6 +109,14 @@ def model_counts(frames, node, total, mode):
 def cmd_replay(a, app):
     fails = Fails()
     frames = gm.all_frames()
+    # why each malformed frame is: from the generator, which built it so;
+    # the model (written from the rules, not from the generator) must agree
+    reasons = gm.all_reasons()
+    why = Counter("malformed_" + w for w in reasons if w)
+    for k, (fr, w) in enumerate(zip(frames, reasons)):
+        if model.classify(fr, VIP_I).why != w:
+            fails("frame #%d (len %d): the model says %s, the generator %s" % (
+                k, len(fr), model.classify(fr, VIP_I).why, w))
     os.makedirs(a.workdir, exist_ok=True)
     inp = os.path.join(a.workdir, "malformed.pcap")
     model.write_pcap(inp, frames)
@@ -131,6 +138,10 @@ def cmd_replay(a, app):
             for k, v in exp.items():
                 if js[k] != v:
                     fails("%s: %s = %d, model says %d" % (who, k, js[k], v))
+            for k in MALFORMED_WHY:
+                if js.get(k) != why[k]:
+                    fails("%s: %s = %s, the generator made %d such frames" % (
+                        who, k, js.get(k), why[k]))
             host_checks(r["host"], frames, node, total, mode, fails, who)
             print("%s: rx=%d malformed=%d owned=%d not_owned=%d frag_held=%d "
                   "frag_expired=%d host=%d (%.1fs)" % (

@@ -18,6 +18,9 @@ scapy, fixed seeds). groups() returns [(name, [frame, ...]), ...]:
   oversize         frames larger than an mbuf's 2048-byte data room
   valid            ordinary owned/not-owned traffic (so outcomes mix)
 
+Every frame comes with the reason it is malformed (None for a good one),
+known from what it was built to break: labelled_groups(), all_reasons().
+
   gen_malformed.py OUT.pcap     writes all groups, in order, to one pcap
 """
 import os
@@ -94,54 +97,91 @@ def frags(src, ipid, proto, payload, pieces, mf_last=False, tags=()):
     return out
 
 
-def groups():
+def cut_why(n, l2, arp_frame=False):
+    """Why the first n bytes of a good frame, whose L3 header starts at l2
+    and whose IPv4 total length covers the rest, are malformed: the layer
+    the cut falls in (the parser's order, docs/design.md)."""
+    if n < 14:
+        return "eth_truncated"
+    if n < l2:
+        return "vlan_truncated"
+    if arp_frame:
+        return "arp_truncated"
+    if n < l2 + 20:
+        return "ipv4_truncated"
+    return "ipv4_total_length"
+
+
+def labelled_groups():
+    """[(name, [(frame, why), ...]), ...]: why is the reason the frame is
+    malformed (the malformed_<why> counter), None for a good one. Known by
+    construction: from what each frame was built to break."""
     rnd = random.Random(20240601)
     G = []
 
     # --- truncated at every length of a set of valid frames
+    # name: (frame, offset of L3, ARP?)
     base = {
-        "arp": eth(BCAST, 0x0806) + arp(1, SRC_MAC, client(1), b"\0" * 6, VIP),
-        "tcp": vip_tcp(2, b"hello"),
-        "udp-vlan": eth(CMAC, 0x8100, ()) [:12] + struct.pack("!HH", 0x8100, 5) +
-        struct.pack("!H", 0x0800) + ipv4(client(3), VIP, 17, udp(5353, 53, b"q" * 12)),
-        "qinq-tcp": eth(CMAC, 0x0800, ((0x88A8, 7), (0x8100, 9))) +
-        ipv4(client(4), VIP, 6, tcp(1234, 443)),
-        "icmp-echo": eth(CMAC, 0x0800) + ipv4(client(5), VIP, 1, icmp(8, 0, data=b"x" * 8)),
-        "icmp-err": eth(CMAC, 0x0800) + ipv4(client(6), VIP, 1, icmp(
+        "arp": (eth(BCAST, 0x0806) + arp(1, SRC_MAC, client(1), b"\0" * 6, VIP), 14, True),
+        "tcp": (vip_tcp(2, b"hello"), 14, False),
+        "udp-vlan": (eth(CMAC, 0x8100, ())[:12] + struct.pack("!HH", 0x8100, 5) +
+                     struct.pack("!H", 0x0800) + ipv4(client(3), VIP, 17, udp(5353, 53, b"q" * 12)),
+                     18, False),
+        "qinq-tcp": (eth(CMAC, 0x0800, ((0x88A8, 7), (0x8100, 9))) +
+                     ipv4(client(4), VIP, 6, tcp(1234, 443)), 22, False),
+        "icmp-echo": (eth(CMAC, 0x0800) + ipv4(client(5), VIP, 1, icmp(8, 0, data=b"x" * 8)),
+                      14, False),
+        "icmp-err": (eth(CMAC, 0x0800) + ipv4(client(6), VIP, 1, icmp(
             3, 4, struct.pack("!HH", 0, 1400),
-            ipv4(VIP, client(6), 6, tcp(80, 40006))[:28])),
-        "ah": eth(CMAC, 0x0800) + ipv4(client(7), VIP, 51, b"\x04\x04\0\0" + b"SPI!" + b"\0" * 16),
-        "ipopts": eth(CMAC, 0x0800) + ipv4(client(8), VIP, 17, udp(1, 2), ihl=6,
-                                           opts=b"\x01\x01\x01\x00"),
+            ipv4(VIP, client(6), 6, tcp(80, 40006))[:28])), 14, False),
+        "ah": (eth(CMAC, 0x0800) + ipv4(client(7), VIP, 51, b"\x04\x04\0\0" + b"SPI!" + b"\0" * 16),
+               14, False),
+        "ipopts": (eth(CMAC, 0x0800) + ipv4(client(8), VIP, 17, udp(1, 2), ihl=6,
+                                            opts=b"\x01\x01\x01\x00"), 14, False),
     }
-    for name, fr in base.items():
-        G.append(("truncated-" + name, [fr[:n] for n in range(len(fr))] + [fr]))
+    for name, (fr, l2, is_arp) in base.items():
+        G.append(("truncated-" + name, [(fr[:n], cut_why(n, l2, is_arp)) for n in range(len(fr))] +
+                  [(fr, None)]))
 
     # --- IHL
     g = []
     for ihl in range(0, 16):
-        g.append(eth(CMAC, 0x0800) + ipv4(client(10 + ihl), VIP, 6, tcp(1000 + ihl, 80), ihl=ihl))
-        # header claims more than the frame / than the total length
-        g.append(eth(CMAC, 0x0800) + ipv4(client(30 + ihl), VIP, 6, b"", ihl=ihl, tot=20))
+        # a 20-byte header and 20 bytes of TCP (total length 40) whose IHL
+        # says 0..60: < 5 bad; 10 leaves no ports; > 10 beyond the total
+        why = "ipv4_ihl" if ihl < 5 else "l4_truncated" if ihl == 10 else \
+            "ipv4_total_length" if ihl > 10 else None
+        g.append((eth(CMAC, 0x0800) + ipv4(client(10 + ihl), VIP, 6, tcp(1000 + ihl, 80), ihl=ihl),
+                  why))
+        # header claims more than the frame / than the total length (20)
+        why = "ipv4_ihl" if ihl < 5 else "l4_truncated" if ihl == 5 else "ipv4_total_length"
+        g.append((eth(CMAC, 0x0800) + ipv4(client(30 + ihl), VIP, 6, b"", ihl=ihl, tot=20), why))
     G.append(("ihl", g))
 
-    # --- total length
+    # --- total length, of 40 bytes of IPv4 + TCP
     g = []
     for tot in (0, 1, 19, 20, 39, 41, 60, 1500, 65535):
-        g.append(eth(CMAC, 0x0800) + ipv4(client(50), VIP, 6, tcp(5000, 80), tot=tot))
-        g.append(eth(CMAC, 0x0800) + ipv4(client(51), model.ip2int("10.9.9.9"), 6,
-                                          tcp(5000, 80), tot=tot))
+        bad = tot < 20 or tot > 40
+        # to the VIP, 20: a TCP datagram without ports
+        why = "ipv4_total_length" if bad else "l4_truncated" if tot == 20 else None
+        g.append((eth(CMAC, 0x0800) + ipv4(client(50), VIP, 6, tcp(5000, 80), tot=tot), why))
+        # to another address: no ports looked for
+        g.append((eth(CMAC, 0x0800) + ipv4(client(51), model.ip2int("10.9.9.9"), 6,
+                                           tcp(5000, 80), tot=tot),
+                  "ipv4_total_length" if bad else None))
     G.append(("totlen", g))
 
-    G.append(("zero-length", [b"", b"\x01", eth(CMAC, 0x0800)[:13]]))
+    G.append(("zero-length", [(b"", "eth_truncated"), (b"\x01", "eth_truncated"),
+                              (eth(CMAC, 0x0800)[:13], "eth_truncated")]))
 
     # --- deep VLAN stacks (2 supported)
     g = []
     for depth in (3, 4, 8):
         tags = [(0x88A8 if d % 2 == 0 else 0x8100, d) for d in range(depth)]
-        g.append(eth(CMAC, 0x0800, tags) + ipv4(client(60 + depth), VIP, 6, tcp(1, 80)))
-        g.append(eth(BCAST, 0x0806, tags) + arp(1, SRC_MAC, client(1), b"\0" * 6, VIP))
-    g.append(eth(CMAC, 0x8100)[:12] + b"\x81\x00" * 40)   # tags to the end
+        g.append((eth(CMAC, 0x0800, tags) + ipv4(client(60 + depth), VIP, 6, tcp(1, 80)),
+                  "vlan_too_many"))
+        g.append((eth(BCAST, 0x0806, tags) + arp(1, SRC_MAC, client(1), b"\0" * 6, VIP),
+                  "vlan_too_many"))
+    g.append((eth(CMAC, 0x8100)[:12] + b"\x81\x00" * 40, "vlan_too_many"))  # tags to the end
     G.append(("vlan-deep", g))
 
     # --- ARP with wrong lengths
@@ -150,35 +190,40 @@ def groups():
                            (1, 0x0800, 0, 0), (6, 0x0800, 6, 4), (1, 0x86DD, 6, 4),
                            (1, 0x0800, 255, 255)):
         a = arp(1, SRC_MAC, client(2), b"\0" * 6, VIP, ht, pt, hl, pl)
-        g.append(eth(BCAST, 0x0806) + a)
-        g.append(eth(BCAST, 0x0806) + a[:20])
-    g.append(eth(BCAST, 0x0806) + arp(1, SRC_MAC, VIP, b"\0" * 6, VIP))   # peer GARP
-    g.append(eth(BCAST, 0x0806) + arp(7, SRC_MAC, client(2), b"\0" * 6, VIP))  # odd op
+        good = (ht, pt, hl, pl) == (1, 0x0800, 6, 4)
+        g.append((eth(BCAST, 0x0806) + a, None if good else "arp_not_ipv4"))
+        g.append((eth(BCAST, 0x0806) + a[:20], "arp_truncated"))
+    g.append((eth(BCAST, 0x0806) + arp(1, SRC_MAC, VIP, b"\0" * 6, VIP), None))   # peer GARP
+    g.append((eth(BCAST, 0x0806) + arp(7, SRC_MAC, client(2), b"\0" * 6, VIP), None))  # odd op
     G.append(("arp-lengths", g))
 
-    # --- ICMP errors with odd quotes
+    # --- ICMP errors with odd quotes (quoted TCP needs its ports: 24 bytes)
     g = []
     q_ok = ipv4(VIP, client(70), 6, tcp(80, 41000))
     quotes = [
-        q_ok[:19], q_ok[:20], q_ok[:23], q_ok[:24], q_ok[:28],        # truncated
-        bytes([0x4F]) + q_ok[1:28],                                  # IHL 15 > quote
-        bytes([0x44]) + q_ok[1:28],                                  # IHL 4
-        bytes([0x60]) + q_ok[1:28],                                  # IPv6 version
-        ipv4(VIP, client(71), 1, icmp(3, 1, data=ipv4(client(71), VIP, 6, tcp(1, 2))[:28]))[:28],
-        ipv4(VIP, client(72), 1, icmp(11, 0))[:21],                  # nested, cut
-        ipv4(VIP, client(73), 6, tcp(80, 41001), flags_off=0x2000 | 10)[:20],  # quoted frag
-        ipv4(client(74), client(75), 6, tcp(80, 41002))[:28],        # not from the VIP
+        (q_ok[:19], "icmp_quote_truncated"), (q_ok[:20], "icmp_quote_truncated"),
+        (q_ok[:23], "icmp_quote_truncated"), (q_ok[:24], None), (q_ok[:28], None),
+        (bytes([0x4F]) + q_ok[1:28], "icmp_quote_truncated"),        # IHL 15 > quote
+        (bytes([0x44]) + q_ok[1:28], "icmp_quote_bad"),              # IHL 4
+        (bytes([0x60]) + q_ok[1:28], "icmp_quote_bad"),              # IPv6 version
+        # quoted ICMP, a quoted non-first fragment: no ports to need
+        (ipv4(VIP, client(71), 1, icmp(3, 1, data=ipv4(client(71), VIP, 6, tcp(1, 2))[:28]))[:28],
+         None),
+        (ipv4(VIP, client(72), 1, icmp(11, 0))[:21], None),          # nested, cut
+        (ipv4(VIP, client(73), 6, tcp(80, 41001), flags_off=0x2000 | 10)[:20], None),  # quoted frag
+        (ipv4(client(74), client(75), 6, tcp(80, 41002))[:28], None),  # not from the VIP
     ]
-    for k, q in enumerate(quotes):
+    for k, (q, why) in enumerate(quotes):
         for typ in (3, 11, 12):
-            g.append(eth(CMAC, 0x0800) + ipv4(client(80 + k), VIP, 1, icmp(typ, 0, data=q)))
+            g.append((eth(CMAC, 0x0800) + ipv4(client(80 + k), VIP, 1, icmp(typ, 0, data=q)), why))
     # error messages that are themselves fragments
     body = icmp(3, 4, data=q_ok[:28])
-    g += frags(client(99), 777, 1, body, [(0, 16), (16, len(body) - 16)])
-    g.append(eth(CMAC, 0x0800) + ipv4(client(98), VIP, 1, icmp(3, 4)[:6]))   # < 8 bytes
+    g += [(f, None) for f in frags(client(99), 777, 1, body, [(0, 16), (16, len(body) - 16)])]
+    g.append((eth(CMAC, 0x0800) + ipv4(client(98), VIP, 1, icmp(3, 4)[:6]),   # < 8 bytes
+              "icmp_truncated"))
     G.append(("icmp", g))
 
-    # --- fragments
+    # --- fragments: each one well-formed; what is wrong is the datagram
     pl = tcp(33000, 80, bytes(rnd.randrange(256) for _ in range(3000)))
     g = []
     s = client(120)
@@ -201,30 +246,37 @@ def groups():
     for i in range(40):                                                    # never complete
         g += frags(client(200 + i), 1000 + i, 17, udp(7, 8, b"f" * 2000), [(0, 1480)],
                    mf_last=True)
-    G.append(("frag", g))
+    G.append(("frag", [(f, None) for f in g]))
 
-    # --- larger than an mbuf (2048 bytes of data room)
+    # --- larger than an mbuf (2048 bytes of data room): good, but chained
     g = []
     for n in (2049, 3000, 9000, 16000, 65535 - 14):
         pl = tcp(20000 + n % 1000, 80, b"J" * (n - 14 - 20 - 20))
         g.append(eth(CMAC, 0x0800) + ipv4(client(300 + n % 97), VIP, 6, pl))
         g.append(eth(BCAST, 0x86DD) + b"\0" * (n - 14))
-    G.append(("oversize", g))
+    G.append(("oversize", [(f, None) for f in g]))
 
     # --- ordinary traffic in between
     g = []
     for i in range(64):
         g.append(vip_tcp(400 + i, b"ok"))
         g.append(eth(BCAST, 0x0806) + arp(1, SRC_MAC, client(400 + i), b"\0" * 6, VIP))
-    G.append(("valid", g))
+    G.append(("valid", [(f, None) for f in g]))
     return G
 
 
+def groups():
+    """[(name, [frame, ...]), ...]"""
+    return [(name, [f for f, _ in g]) for name, g in labelled_groups()]
+
+
 def all_frames():
-    out = []
-    for _, frs in groups():
-        out += frs
-    return out
+    return [f for _, g in groups() for f in g]
+
+
+def all_reasons():
+    """Per frame of all_frames(): why it is malformed, or None."""
+    return [why for _, g in labelled_groups() for _, why in g]
 
 
 if __name__ == "__main__":

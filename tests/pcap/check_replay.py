@@ -51,6 +51,18 @@ COUNTERS = ("rx", "arp_reply", "arp_to_host", "vip_owned", "vip_not_owned",
             "arp_rewritten", "garp_sent", "tx_wire_drop", "tx_host_drop")
 SUM_KEYS = ("arp_reply", "arp_to_host", "vip_owned", "vip_not_owned",
             "other_to_host", "malformed", "frag_held")
+# Parts and their sums (docs/design.md, Counters): every malformed frame
+# has one reason, every transmit drop one cause.
+MALFORMED_WHY = ("malformed_eth_truncated", "malformed_vlan_too_many",
+                 "malformed_vlan_truncated", "malformed_arp_truncated",
+                 "malformed_arp_not_ipv4", "malformed_ipv4_truncated",
+                 "malformed_ipv4_version", "malformed_ipv4_ihl",
+                 "malformed_ipv4_total_length", "malformed_l4_truncated",
+                 "malformed_icmp_truncated", "malformed_icmp_quote_truncated",
+                 "malformed_icmp_quote_bad", "malformed_frag_linearize")
+PARTS = {"malformed": MALFORMED_WHY,
+         "tx_wire_drop": ("tx_wire_full", "tx_wire_announce_fail"),
+         "tx_host_drop": ("tx_host_full", "tx_host_refrag_fail")}
 INFO = ("nodes", "total_nodes", "hashmode", "hash_init", "cluster_mac",
         "nic_mac", "host_mac", "mbuf_in_use_start", "mbuf_in_use_end")
 
@@ -165,6 +177,10 @@ class Expect:
         c = Counter()
         c["rx"] = len(self.frames)
         c["malformed"] = len(self.malformed)
+        for k in MALFORMED_WHY:   # the model's reason for each
+            c[k] += 0
+        for i in self.malformed:
+            c["malformed_" + self.exp[i][0].why] += 1
         c["arp_reply"] = len(self.arp_req)
         for i in self.to_all:
             c["arp_to_host" if self.exp[i][0].cls == ARP else "other_to_host"] += 1
@@ -177,7 +193,8 @@ class Expect:
             c["frag_reassembled"] += 1
             c["frag_owned" if d["owner"] in nodes else "frag_not_owned"] += 1
         for k in ("frag_expired", "host_rx", "host_to_wire", "arp_rewritten",
-                  "garp_sent", "tx_wire_drop", "tx_host_drop"):
+                  "garp_sent", "tx_wire_drop", "tx_host_drop") + \
+                PARTS["tx_wire_drop"] + PARTS["tx_host_drop"]:
             c[k] += 0
         for k in ("frag_held", "frag_reassembled", "frag_owned", "frag_not_owned",
                   "icmp_err_owned", "icmp_err_not_owned", "vip_owned", "vip_not_owned",
@@ -434,14 +451,26 @@ def rebuild(hdr, payload):
     return bytes(h) + payload
 
 
-def check_counters(js, exp, fails, who, garp=0, only=None):
-    for c in COUNTERS:
-        if c not in js:
-            fails("%s: JSON lacks counter '%s'" % (who, c))
+def check_sums(js, fails, who):
+    """The outcomes add up to rx, the parts to their sums."""
     s = sum(js.get(c, 0) for c in SUM_KEYS)
     if js.get("rx") != s:
         fails("%s: counters do not add up: rx=%s != %s = %d" % (
             who, js.get("rx"), "+".join("%s(%s)" % (c, js.get(c)) for c in SUM_KEYS), s))
+    for total, parts in PARTS.items():
+        missing = [p for p in parts if p not in js]
+        if missing:
+            fails("%s: JSON lacks %s" % (who, ", ".join(missing)))
+        elif js.get(total) != sum(js[p] for p in parts):
+            fails("%s: %s=%s != %s" % (who, total, js.get(total),
+                                        "+".join("%s(%s)" % (p, js[p]) for p in parts if js[p])))
+
+
+def check_counters(js, exp, fails, who, garp=0, only=None):
+    for c in COUNTERS:
+        if c not in js:
+            fails("%s: JSON lacks counter '%s'" % (who, c))
+    check_sums(js, fails, who)
     exp = Counter(exp)
     exp["garp_sent"] = garp
     for c in (only or exp):

@@ -212,12 +212,13 @@ MALFORMED, OTHER, ARP, VIP, VIP_FRAG, VIP_ICMPERR = (
 
 
 class Info:
-    __slots__ = ("cls", "key", "l2", "vlans", "ihl", "tot", "proto", "mf",
+    __slots__ = ("cls", "why", "key", "l2", "vlans", "ihl", "tot", "proto", "mf",
                  "fragoff", "ipid", "src", "dst", "arp_op", "arp_spa",
                  "arp_tpa", "arp_sha", "arp_tha", "ethertype", "quoted")
 
     def __init__(self):
         self.cls = None
+        self.why = None
         self.key = (0, 0, 0)
         self.l2 = 14
         self.vlans = 0
@@ -233,6 +234,13 @@ class Info:
         self.quoted = None
 
 
+def bad(i, why):
+    """i is malformed, for the reason why (the malformed_<why> counter)."""
+    i.cls = MALFORMED
+    i.why = why
+    return i
+
+
 def classify(fr, vip):
     """Classify a frame the way CLUSTERIP-on-DPDK must see it.
     vip: host-order int. key = (saddr, sport, dport) with ports as numbers.
@@ -241,18 +249,19 @@ def classify(fr, vip):
     IHL*4 <= total length <= bytes present, header present); non-VIP
     destination -> other; to the VIP: fragments (MF or offset), ICMP errors
     (3, 11, 12) quoting a packet from the VIP keyed by the quoted
-    (dst, dport, sport); ports from the L4 header (must be present)."""
+    (dst, dport, sport); ports from the L4 header (must be present).
+    A malformed frame's why is the first rule it breaks, in that order."""
     i = Info()
     n = len(fr)
     if n < 14:
-        i.cls = MALFORMED
-        return i
+        return bad(i, "eth_truncated")
     et = struct.unpack_from("!H", fr, 12)[0]
     off = 14
     while et in (0x8100, 0x88A8):
-        if i.vlans == 2 or n < off + 4:
-            i.cls = MALFORMED
-            return i
+        if i.vlans == 2:
+            return bad(i, "vlan_too_many")
+        if n < off + 4:
+            return bad(i, "vlan_truncated")
         et = struct.unpack_from("!H", fr, off + 2)[0]
         off += 4
         i.vlans += 1
@@ -260,12 +269,10 @@ def classify(fr, vip):
     i.ethertype = et
     if et == 0x0806:
         if n < off + 28:
-            i.cls = MALFORMED
-            return i
+            return bad(i, "arp_truncated")
         htype, ptype, hl, pl, op = struct.unpack_from("!HHBBH", fr, off)
         if htype != 1 or ptype != 0x0800 or hl != 6 or pl != 4:
-            i.cls = MALFORMED
-            return i
+            return bad(i, "arp_not_ipv4")
         i.arp_op = op
         i.arp_sha = fr[off + 8:off + 14]
         i.arp_spa = struct.unpack_from("!I", fr, off + 14)[0]
@@ -277,14 +284,18 @@ def classify(fr, vip):
         i.cls = OTHER
         return i
     if n < off + 20:
-        i.cls = MALFORMED
-        return i
+        return bad(i, "ipv4_truncated")
     ip = fr[off:]
     ver, ihl = ip[0] >> 4, (ip[0] & 15) * 4
     tot = struct.unpack_from("!H", ip, 2)[0]
-    if ver != 4 or ihl < 20 or tot < ihl or tot > n - off or ihl > n - off:
-        i.cls = MALFORMED
-        return i
+    if ver != 4:
+        return bad(i, "ipv4_version")
+    if ihl < 20:
+        return bad(i, "ipv4_ihl")
+    if tot < ihl or tot > n - off:
+        return bad(i, "ipv4_total_length")
+    if ihl > n - off:
+        return bad(i, "ipv4_truncated")
     i.ihl, i.tot, i.proto = ihl, tot, ip[9]
     i.ipid = struct.unpack_from("!H", ip, 4)[0]
     i.src, i.dst = struct.unpack_from("!II", ip, 12)
@@ -303,22 +314,22 @@ def classify(fr, vip):
     sp = dp = 0
     if po is not None:
         if len(l4) < po + 4:
-            i.cls = MALFORMED
-            return i
+            return bad(i, "l4_truncated")
         sp, dp = struct.unpack_from("!HH", l4, po)
     elif i.proto == 1:
         if len(l4) < 8:
-            i.cls = MALFORMED
-            return i
+            return bad(i, "icmp_truncated")
         if l4[0] in (3, 11, 12) and not i.mf:
             q = l4[8:]
-            if len(q) < 20 or q[0] >> 4 != 4:
-                i.cls = MALFORMED
-                return i
+            if len(q) < 20:
+                return bad(i, "icmp_quote_truncated")
+            if q[0] >> 4 != 4:
+                return bad(i, "icmp_quote_bad")
             qihl = (q[0] & 15) * 4
-            if qihl < 20 or qihl > len(q):
-                i.cls = MALFORMED
-                return i
+            if qihl < 20:
+                return bad(i, "icmp_quote_bad")
+            if qihl > len(q):
+                return bad(i, "icmp_quote_truncated")
             qsrc, qdst = struct.unpack_from("!II", q, 12)
             if qsrc == vip:
                 qp = PORT_OFFSET.get(q[9])
@@ -326,8 +337,7 @@ def classify(fr, vip):
                 qfo = struct.unpack_from("!H", q, 6)[0] & 0x1FFF
                 if qp is not None and qfo == 0:
                     if len(q) < qihl + qp + 4:
-                        i.cls = MALFORMED
-                        return i
+                        return bad(i, "icmp_quote_truncated")
                     qsp, qdp = struct.unpack_from("!HH", q, qihl + qp)
                 # swapped: the client's view of the connection
                 i.key = (qdst, qdp, qsp)
