@@ -44,11 +44,14 @@ vs_app_tick(struct vs_app *a, uint64_t now)
 		return;
 	/* Replay ends when every worker has seen nothing for 100 ms. */
 	for (i = 0; i < a->nb_workers; i++) {
-		uint64_t since = a->workers[i].idle_since;
+		const struct vs_worker *w = &a->workers[i];
+		uint64_t since = __atomic_load_n(&w->idle_since,
+						 __ATOMIC_RELAXED);
 
-		if (since == 0 || a->workers[i].garp_left ||
+		if (since == 0 ||
+		    __atomic_load_n(&w->garp_left, __ATOMIC_RELAXED) ||
 		    now - since < a->tsc_hz * REPLAY_IDLE_MS / 1000)
 			return;
 	}
-	a->quit = true;
+	vs_app_stop(a);
 }

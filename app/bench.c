@@ -204,7 +204,7 @@ bench_lcore_main(void *arg)
 		now = rte_rdtsc();
 		if (steer) /* as vs_worker_main between bursts */
 			vs_worker_housekeeping(w, now);
-	} while (now < end && !a->quit);
+	} while (now < end && !vs_app_stopping(a));
 	bl->idx = idx;
 	bl->res.frames = frames;
 	bl->res.cycles = now - t0;
@@ -237,6 +237,27 @@ maxd(const double *v, unsigned int n)
 	return m;
 }
 
+/*
+ * One slice of path on the active lcores, all starting together (in 20
+ * ms). Lcores that cannot be launched stop the benchmark (exit 1).
+ */
+static void
+launch_slice(struct vs_app *a, int path, uint64_t cycles)
+{
+	int r;
+
+	cur_path = path;
+	slice_cycles = cycles;
+	slice_start = rte_rdtsc() + a->tsc_hz / 50;
+	r = rte_eal_mp_remote_launch(bench_lcore_main, a, CALL_MAIN);
+	if (r < 0) {
+		VS_LOG(bench, ERR, "bench: lcores not launched: %s\n",
+		       rte_strerror(-r));
+		vs_app_stop(a);
+	}
+	rte_eal_mp_wait_lcore();
+}
+
 /* Run one slice of a path on the first n lcores of order[]. */
 static void
 run_slice(struct vs_app *a, const unsigned int *order, unsigned int n,
@@ -252,11 +273,7 @@ run_slice(struct vs_app *a, const unsigned int *order, unsigned int n,
 		blc[order[i]].active = true;
 		memset(&blc[order[i]].res, 0, sizeof(blc[order[i]].res));
 	}
-	cur_path = path;
-	slice_cycles = (uint64_t)(seconds * (double)a->tsc_hz);
-	slice_start = rte_rdtsc() + a->tsc_hz / 50; /* all start together */
-	rte_eal_mp_remote_launch(bench_lcore_main, a, CALL_MAIN);
-	rte_eal_mp_wait_lcore();
+	launch_slice(a, path, (uint64_t)(seconds * (double)a->tsc_hz));
 	for (i = 0; i < n; i++) {
 		const struct slot_result *r = &blc[order[i]].res;
 		double s = (double)r->cycles / (double)a->tsc_hz;
@@ -441,20 +458,17 @@ vs_bench_run(struct vs_app *a)
 	/* warm-up: caches, mempool caches, fragment tables */
 	for (i = 0; i < nlc; i++)
 		blc[order[i]].active = true;
-	cur_path = PATH_STEER;
-	slice_cycles = a->tsc_hz / 20;
-	slice_start = rte_rdtsc() + a->tsc_hz / 50;
-	rte_eal_mp_remote_launch(bench_lcore_main, a, CALL_MAIN);
-	rte_eal_mp_wait_lcore();
+	launch_slice(a, PATH_STEER, a->tsc_hz / 20);
 	for (i = 0; i < nlc; i++)
 		steer_generated += blc[order[i]].res.frames;
 
 	memset(rows, 0, sizeof(rows));
-	for (n = 1; n <= nlc && !a->quit; n++) {
+	for (n = 1; n <= nlc && !vs_app_stopping(a); n++) {
 		struct row *rw = &rows[n - 1];
 
 		rw->lcores = n;
-		for (run = 0; run < BENCH_RUNS && !a->quit; run++) {
+		for (run = 0; run < BENCH_RUNS && !vs_app_stopping(a);
+		     run++) {
 			int first = run % 2 ? PATH_STEER : PATH_IOFWD;
 
 			run_slice(a, order, n, first, slice, rw, run);
@@ -473,7 +487,7 @@ vs_bench_run(struct vs_app *a)
 			rw->med_mpps_lcore[PATH_STEER] /
 			rw->med_mpps_lcore[PATH_IOFWD] : 0;
 	}
-	if (a->quit) {
+	if (vs_app_stopping(a)) {
 		bench_teardown(a);
 		return 1;
 	}

@@ -17,6 +17,7 @@
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
+#include <rte_errno.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_pdump.h>
@@ -34,7 +35,7 @@ static void
 on_signal(int sig)
 {
 	RTE_SET_USED(sig);
-	vs_app.quit = true;
+	vs_app_stop(&vs_app);
 }
 
 /* Split argv at "--": EAL before, ours after. Returns the index or argc. */
@@ -96,24 +97,32 @@ banner(const struct vs_app *a)
 	fflush(stdout);
 }
 
-/* The workers on their lcores; the main lcore keeps time, or polls too. */
-static void
+/* The workers on their lcores; the main lcore keeps time, or polls too.
+ * Until a signal or the end of a replay; < 0 when a worker did not start. */
+static int
 run(struct vs_app *a)
 {
 	unsigned int i;
+	int r = 0;
 
-	if (rte_lcore_count() == 1) {
-		vs_worker_main(&a->workers[0]);
-		return;
+	if (rte_lcore_count() == 1)
+		return vs_worker_main(&a->workers[0]);
+	for (i = 0; i < a->nb_workers; i++) {
+		r = rte_eal_remote_launch(vs_worker_main, &a->workers[i],
+					  a->workers[i].lcore);
+		if (r < 0) {
+			VS_LOG(main, ERR, "worker %u on lcore %u: %s\n", i,
+			       a->workers[i].lcore, rte_strerror(-r));
+			vs_app_stop(a);
+			break;
+		}
 	}
-	for (i = 0; i < a->nb_workers; i++)
-		rte_eal_remote_launch(vs_worker_main, &a->workers[i],
-				      a->workers[i].lcore);
-	while (!a->quit) {
+	while (!vs_app_stopping(a)) {
 		vs_app_tick(a, rte_rdtsc());
 		rte_delay_us_sleep(10 * 1000);
 	}
 	rte_eal_mp_wait_lcore();
+	return r;
 }
 
 int
@@ -173,13 +182,16 @@ main(int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
-	rte_pdump_init();
+	if (rte_pdump_init() < 0)
+		VS_LOG(main, WARNING, "dpdk-dumpcap cannot attach: %s\n",
+		       rte_strerror(rte_errno));
 	if (vs_control_init() < 0)
 		VS_LOG(main, WARNING, "telemetry commands unavailable\n");
 	banner(a);
 
 	/* Loop, until a signal or the end of a replay */
-	run(a);
+	if (run(a) < 0)
+		ret = 1;
 
 	/* Teardown: every fragment counted and freed, then the result */
 	for (i = 0; i < a->nb_workers; i++)

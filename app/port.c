@@ -301,10 +301,18 @@ vs_port_init(struct vs_ports *p, const struct vs_conf *c,
 		VS_LOG(port, WARNING, "NIC has %u queue pairs: %u of %u worker "
 		       "lcores idle\n", nb_q, max_queues - nb_q, max_queues);
 	p->nb_queues = nb_q;
-	rte_eth_macaddr_get(p->nic, &p->nic_mac);
-	rte_eth_dev_get_mtu(p->nic, &mtu);
+	r = rte_eth_macaddr_get(p->nic, &p->nic_mac);
+	if (r < 0) {
+		VS_LOG(port, ERR, "NIC port %u has no MAC address: %s\n", p->nic,
+		       rte_strerror(-r));
+		return r;
+	}
+	r = rte_eth_dev_get_mtu(p->nic, &mtu);
 	if (kernel_mtu(ninfo.if_index))
 		mtu = kernel_mtu(ninfo.if_index);
+	else if (r < 0)
+		VS_LOG(port, NOTICE, "NIC port %u MTU unknown (%s): assuming "
+		       "%u\n", p->nic, rte_strerror(-r), mtu);
 
 	r = pools_create(p, held_per_queue);
 	if (r < 0)
@@ -315,7 +323,12 @@ vs_port_init(struct vs_ports *p, const struct vs_conf *c,
 		if (r < 0)
 			return r;
 	}
-	rte_eth_dev_info_get(p->host, &hinfo);
+	r = rte_eth_dev_info_get(p->host, &hinfo);
+	if (r < 0) {
+		VS_LOG(port, ERR, "host port %u: %s\n", p->host,
+		       rte_strerror(-r));
+		return r;
+	}
 	if (hinfo.max_tx_queues < nb_q) {
 		VS_LOG(port, ERR, "host port has %u TX queues for %u workers: "
 		       "use fewer lcores\n", hinfo.max_tx_queues, nb_q);
@@ -335,19 +348,29 @@ vs_port_init(struct vs_ports *p, const struct vs_conf *c,
 		       rte_strerror(-r));
 		return r;
 	}
-	/* The host must not send what the NIC cannot carry. */
-	if (p->host_created)
-		rte_eth_dev_set_mtu(p->host, mtu);
-	p->host_mtu = mtu;
-	rte_eth_dev_get_mtu(p->host, &p->host_mtu);
-	if (p->host_mtu > mtu)
+	/* The host must not send what the NIC cannot carry. Where its MTU
+	 * cannot be set, what goes up is cut to the smaller of the two. */
+	if (p->host_created) {
+		r = rte_eth_dev_set_mtu(p->host, mtu);
+		if (r < 0)
+			VS_LOG(port, WARNING, "host port %u: MTU %u not set: "
+			       "%s\n", p->host, mtu, rte_strerror(-r));
+	}
+	if (rte_eth_dev_get_mtu(p->host, &p->host_mtu) < 0 ||
+	    p->host_mtu > mtu)
 		p->host_mtu = mtu;
 
 	/* Receive the cluster MACs: a filter where the NIC has one. */
 	for (i = 0; i < vips->n; i++)
 		mcast[i] = vips->v[i].arp.cluster_mac;
-	if (rte_eth_dev_set_mc_addr_list(p->nic, mcast, vips->n) != 0)
-		rte_eth_allmulticast_enable(p->nic);
+	if (rte_eth_dev_set_mc_addr_list(p->nic, mcast, vips->n) != 0) {
+		r = rte_eth_allmulticast_enable(p->nic);
+		/* -ENOTSUP: a PMD that filters nothing (pcap, null) */
+		if (r < 0 && r != -ENOTSUP)
+			VS_LOG(port, WARNING, "NIC port %u: no multicast filter "
+			       "and no allmulticast (%s): the cluster MAC may "
+			       "not reach us\n", p->nic, rte_strerror(-r));
+	}
 
 	r = rte_eth_dev_start(p->nic);
 	if (r < 0) {
@@ -361,7 +384,12 @@ vs_port_init(struct vs_ports *p, const struct vs_conf *c,
 		       rte_strerror(-r));
 		return r;
 	}
-	rte_eth_macaddr_get(p->host, &p->host_mac);
+	r = rte_eth_macaddr_get(p->host, &p->host_mac);
+	if (r < 0) {
+		VS_LOG(port, ERR, "host port %u has no MAC address: %s\n",
+		       p->host, rte_strerror(-r));
+		return r;
+	}
 	if (p->host_created) {
 		/* the first VIP: a second address wants netlink (#13) */
 		const struct vs_vip *v = &vips->v[0];

@@ -24,8 +24,10 @@ struct vs_app {
 	struct vs_ports ports;
 	bool needs_reassembly;   /* a VIP hashes ports: workers reassemble */
 	uint64_t tsc_hz;
-	volatile bool quit;
-	volatile bool igmp_query_seen; /* any worker: answer with a report */
+	/* Shared between lcores (and the signal handler): only through
+	 * the functions below, which use atomics. */
+	bool quit;               /* every loop stops */
+	bool igmp_query_seen;    /* a worker saw a query: worker 0 reports */
 	uint16_t nb_workers;
 	struct vs_worker workers[RTE_MAX_LCORE];
 };
@@ -44,5 +46,36 @@ int vs_app_init(struct vs_app *a, const struct vs_conf *c);
  * worker idle for 100 ms, GARPs sent), which stops the loops.
  */
 void vs_app_tick(struct vs_app *a, uint64_t now);
+
+/* Stop every loop: from a signal handler, the main lcore or a worker. */
+static inline void
+vs_app_stop(struct vs_app *a)
+{
+	__atomic_store_n(&a->quit, true, __ATOMIC_RELAXED);
+}
+
+static inline bool
+vs_app_stopping(const struct vs_app *a)
+{
+	return __atomic_load_n(&a->quit, __ATOMIC_RELAXED);
+}
+
+/* Any worker: an IGMP query was seen, answer it with reports. */
+static inline void
+vs_app_igmp_query_seen(struct vs_app *a)
+{
+	__atomic_store_n(&a->igmp_query_seen, true, __ATOMIC_RELAXED);
+}
+
+/* Worker 0: was a query seen since the last call? Clears the flag, in
+ * one step, so a query seen meanwhile is not lost. */
+static inline bool
+vs_app_igmp_query_take(struct vs_app *a)
+{
+	/* a plain load first: the exchange only when there is something */
+	return __atomic_load_n(&a->igmp_query_seen, __ATOMIC_RELAXED) &&
+	       __atomic_exchange_n(&a->igmp_query_seen, false,
+				   __ATOMIC_RELAXED);
+}
 
 #endif /* VS_APP_H */

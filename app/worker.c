@@ -321,7 +321,7 @@ steer_one(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
 					     (uint32_t)m->data_len - pi.l2_len),
 				     pi.l3_len)) {
 			w->st.igmp_queries++;
-			vs_app.igmp_query_seen = true;
+			vs_app_igmp_query_seen(&vs_app);
 		}
 		to_host_addr(m, vip, host_mac);
 		tx_add(host, m);
@@ -410,7 +410,8 @@ send_garp(struct vs_worker *w, uint64_t now)
 
 	/* replay: back to back; live: 200 ms apart like IPaddr2's send_arp */
 	w->garp_next = now + (a->conf.replay ? 0 : a->tsc_hz / GARP_PER_S);
-	w->garp_left--;
+	/* the main lcore reads it (vs_app_tick) */
+	__atomic_store_n(&w->garp_left, w->garp_left - 1, __ATOMIC_RELAXED);
 	for (v = 0; v < a->vips.n; v++) {
 		const struct vs_vip *vip = &a->vips.v[v];
 		struct rte_mbuf *m;
@@ -467,12 +468,11 @@ static void
 send_mcast(struct vs_worker *w, uint64_t now)
 {
 	struct vs_app *a = &vs_app;
-	bool query = a->igmp_query_seen;
+	bool query = vs_app_igmp_query_take(a);
 	uint16_t v;
 
 	if (!query && now < w->mcast_next)
 		return;
-	a->igmp_query_seen = false;
 	for (v = 0; v < a->vips.n; v++)
 		if (a->vips.v[v].igmp_report)
 			send_igmp(w, &a->vips.v[v], false);
@@ -510,7 +510,7 @@ vs_worker_main(void *arg)
 
 	VS_LOG(worker, INFO, "worker %u on lcore %u: NIC queue %u%s\n", w->q,
 	       w->lcore, w->q, w->host_rx ? ", host queue" : "");
-	while (!a->quit) {
+	while (!vs_app_stopping(a)) {
 		now = rte_rdtsc();
 		n1 = rte_eth_rx_burst(a->ports.nic, w->q, pkts, burst);
 		if (n1)
@@ -527,13 +527,15 @@ vs_worker_main(void *arg)
 			vs_app_tick(&vs_app, now);
 			next_tick = now + tick_every;
 		}
+		/* idle_since: read by the main lcore (vs_app_tick) */
 		if (n1 == 0 && n2 == 0) {
 			if (w->idle_since == 0)
-				w->idle_since = now;
+				__atomic_store_n(&w->idle_since, now,
+						 __ATOMIC_RELAXED);
 			if (a->conf.idle_sleep_us)
 				rte_delay_us_sleep(a->conf.idle_sleep_us);
-		} else {
-			w->idle_since = 0;
+		} else if (w->idle_since) {
+			__atomic_store_n(&w->idle_since, 0, __ATOMIC_RELAXED);
 		}
 	}
 	return 0;
