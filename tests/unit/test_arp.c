@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * vs_arp: replies to requests for the VIP, sender rewrite of host ARP,
- * gratuitous ARP, cluster MAC derivation and parsing. Built with ASan/UBSan;
+ * gratuitous ARP, cluster MAC derivation and parsing (test_igmp: the
+ * MAC's IPv4 group). Built with ASan/UBSan;
  * frames are exact-size heap copies.
  */
 #include "vs_test.h"
 #include "vs_arp.h"
-#include "vs_igmp.h"
 #include "vs_pkt.h"
 
 static const uint8_t zero6[6];
@@ -328,15 +328,13 @@ static void
 test_default_mac(void **state)
 {
 	static const uint8_t want[6] = {0x01, 0x00, 0x5e, 0x28, 0x64, 0x64};
-	struct rte_ether_addr mac, back;
-	uint32_t g, v;
+	struct rte_ether_addr mac;
+	uint32_t v;
 	unsigned int i;
 
 	(void)state;
 	vs_arp_default_mac(t_net32(0xC0A86464), &mac);
 	assert_memory_equal(mac.addr_bytes, want, 6);
-	assert_int_equal(vs_igmp_mac_group(&mac, &g), 0);
-	assert_int_equal(g, t_net32(0xEF286464)); /* 239.40.100.100 */
 	for (i = 0; i < 100000; i++) {
 		const uint8_t *m = mac.addr_bytes;
 
@@ -349,44 +347,9 @@ test_default_mac(void **state)
 		    (v & 0x7fffff))
 			fail_msg("VIP 0x%08x -> %02x:%02x:%02x:%02x:%02x:%02x",
 				 v, m[0], m[1], m[2], m[3], m[4], m[5]);
-		/* multicast, not broadcast: acceptable as a cluster MAC */
+		/* multicast, not broadcast: acceptable as a cluster MAC
+		 * (test_igmp: and its group maps back to it) */
 		assert_true(m[0] & 1);
-		/* the group maps back to the same MAC */
-		assert_int_equal(vs_igmp_mac_group(&mac, &g), 0);
-		assert_int_equal(g, t_net32(0xEF000000u | (v & 0x7fffff)));
-		vs_arp_default_mac(g, &back);
-		assert_memory_equal(back.addr_bytes, m, 6);
-	}
-}
-
-static void
-test_mac_group(void **state)
-{
-	static const uint8_t bad[][6] = {
-		{0x01, 0x00, 0x5e, 0x80, 0x00, 0x01}, /* beyond the IPv4 map */
-		{0x01, 0x00, 0x5e, 0xff, 0xff, 0xff},
-		{0x01, 0x00, 0x5f, 0x00, 0x00, 0x01},
-		{0x33, 0x33, 0x00, 0x00, 0x00, 0x01},
-		{0x00, 0x11, 0x22, 0x33, 0x44, 0x55},
-		{0x03, 0x00, 0x5e, 0x00, 0x00, 0x01},
-		{0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
-	};
-	struct rte_ether_addr mac;
-	uint32_t g;
-	unsigned int i;
-
-	(void)state;
-	memcpy(mac.addr_bytes, (const uint8_t[6]){1, 0, 0x5e, 0x7f, 0xff, 0xff},
-	       6);
-	assert_int_equal(vs_igmp_mac_group(&mac, &g), 0);
-	assert_int_equal(g, t_net32(0xEF7FFFFFu));
-	memcpy(mac.addr_bytes, (const uint8_t[6]){1, 0, 0x5e, 0, 0, 0}, 6);
-	assert_int_equal(vs_igmp_mac_group(&mac, &g), 0);
-	assert_int_equal(g, t_net32(0xEF000000u));
-	for (i = 0; i < RTE_DIM(bad); i++) {
-		memcpy(mac.addr_bytes, bad[i], 6);
-		g = 0x12345678;
-		assert_int_equal(vs_igmp_mac_group(&mac, &g), -EINVAL);
 	}
 }
 
@@ -403,6 +366,8 @@ test_parse_mac(void **state)
 		{"33:33:00:00:00:01", {0x33, 0x33, 0x00, 0x00, 0x00, 0x01}},
 		{"03:aB:cD:eF:01:23", {0x03, 0xab, 0xcd, 0xef, 0x01, 0x23}},
 		{"ff:ff:ff:ff:ff:fe", {0xff, 0xff, 0xff, 0xff, 0xff, 0xfe}},
+		/* rte_ether_unformat_addr's other form */
+		{"0100:5e28:6464", {0x01, 0x00, 0x5e, 0x28, 0x64, 0x64}},
 	};
 	static const char *const bad[] = {
 		"00:11:22:33:44:55",  /* unicast */
@@ -427,6 +392,8 @@ test_parse_mac(void **state)
 		"01:00:5e:00:000:1",
 		"010:0:5e:00:00:01",
 		"01:00:5e::00:00:01",
+		"0000:5e28:6464",     /* the other form, unicast */
+		"0100.5e28.6464",
 		"",
 		":",
 	};
@@ -461,7 +428,6 @@ main(void)
 		cmocka_unit_test(test_output),
 		cmocka_unit_test(test_garp),
 		cmocka_unit_test(test_default_mac),
-		cmocka_unit_test(test_mac_group),
 		cmocka_unit_test(test_parse_mac),
 	};
 
