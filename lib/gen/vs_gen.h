@@ -2,8 +2,8 @@
 /*
  * vs_gen: the benchmarks' traffic. One deterministic frame mix (fixed PRNG
  * seed: the same frames on every run) for both the appliance's --bench
- * (app/bench.c) and the library micro-benchmark (bench/bench-steer.c), and
- * the median the benchmarks report. Setup code, never on a timed path; no
+ * and the library micro-benchmark bench-steer, and the median the
+ * benchmarks report. Setup code, never on a timed path; no
  * EAL needed.
  *
  * The mix, per frame: 85% TCP (75%) or UDP to the VIP from a random client
