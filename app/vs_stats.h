@@ -20,6 +20,7 @@
  * Every frame received from the NIC lands in exactly one of the first
  * group, so they add up to rx. The rest describe what happened next.
  */
+/* clang-format off */
 #define VS_STATS_OUTCOMES(X) \
 	X(arp_reply)        /* ARP request for the VIP answered to the wire */ \
 	X(arp_to_host)      /* any other ARP */ \
@@ -53,6 +54,7 @@
 	X(tx_host_full)     /* ... host transmit queue full */ \
 	X(tx_host_refrag_fail) /* ... re-fragmenting failed (no mbufs) */ \
 	X(malformed_frag_linearize) /* a chained fragment not linearized */
+/* clang-format on */
 
 #define VS_STATS_ALL(X) X(rx) VS_STATS_OUTCOMES(X) VS_STATS_DETAIL(X)
 

@@ -115,8 +115,8 @@ csum_complete(struct vs_worker *w, struct rte_mbuf *m,
 	uint8_t *l4, *field;
 	uint32_t l4len;
 
-	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
-	    RTE_MBUF_F_RX_L4_CKSUM_GOOD || m->nb_segs != 1)
+	if (m->nb_segs != 1 || (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
+				       RTE_MBUF_F_RX_L4_CKSUM_GOOD)
 		return;
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, pi->l2_len);
 	l4 = (uint8_t *)ip + pi->l3_len;

@@ -30,18 +30,19 @@ extern "C" {
 
 /* What the parser found; every frame gets exactly one class. */
 enum vs_pkt_class {
-	VS_PKT_MALFORMED = 0, /* truncated or inconsistent: count and drop */
-	VS_PKT_OTHER,         /* not for the VIP (own address, IPv6, LLDP...): host */
+	VS_PKT_MALFORMED = 0, /* truncated or inconsistent: count, drop */
+	VS_PKT_OTHER,         /* not for the VIP (IPv6, LLDP...): host */
 	VS_PKT_ARP,           /* Ethernet/IPv4 ARP, lengths checked */
 	VS_PKT_VIP,           /* IPv4 to the VIP, key complete */
-	VS_PKT_VIP_FRAG,      /* IPv4 fragment to the VIP; ports only if first */
-	VS_PKT_VIP_ICMPERR,   /* ICMP error to the VIP, key from the quoted header */
+	VS_PKT_VIP_FRAG,      /* fragment to the VIP; ports if first */
+	VS_PKT_VIP_ICMPERR,   /* ICMP error to the VIP, key quoted */
 };
 
 /*
  * Why a frame is malformed (pi->drop), in the order the parser checks:
  * the first that applies. The names are the counters' (malformed_NAME).
  */
+/* clang-format off */
 #define VS_PKT_DROPS(X)                                                     \
 	X(ETH_TRUNCATED, eth_truncated)     /* < 14 bytes */                \
 	X(VLAN_TOO_MANY, vlan_too_many)     /* a third VLAN/QinQ tag */     \
@@ -57,6 +58,7 @@ enum vs_pkt_class {
 	X(ICMP_QUOTE_TRUNCATED, icmp_quote_truncated) /* quoted IPv4 header \
 							 or ports cut */    \
 	X(ICMP_QUOTE_BAD, icmp_quote_bad)   /* quoted version/IHL wrong */
+/* clang-format on */
 
 enum vs_pkt_drop {
 	VS_PKT_DROP_NONE = 0,
@@ -118,10 +120,11 @@ struct vs_pkt_info {
  * offset off of buf, or returns ret from the calling function when the
  * avail bytes of buf end before the header does.
  */
-#define VS_PKT_HDR_OR_RETURN(var, T, buf, off, avail, ret)              \
-	T *var = (T *)((buf) + (off));                                  \
-	if (unlikely((uint32_t)(off) + sizeof(T) > (uint32_t)(avail)))   \
-		return (ret)
+#define VS_PKT_HDR_OR_RETURN(var, T, buf, off, avail, ret)               \
+	T *var = (T *)((buf) + (off));                                   \
+	if (unlikely((uint32_t)(off) + sizeof(T) > (uint32_t)(avail))) { \
+		return (ret);                                            \
+	}
 
 /*
  * The one ARP check, the parser's and lib/arp's: Ethernet/IPv4 ARP

@@ -120,9 +120,10 @@ add_icmp_err(uint8_t type, uint8_t code, uint8_t qproto, uint32_t src_h,
 	tf_ipv4(f, 4, 5, 0, 1, src_h, T_VIP_H);
 	tf_u8(f, type);
 	tf_u8(f, code);
-	tf_be16(f, 0);                       /* checksum */
-	tf_be32(f, type == 3 && code == 4 ? 1400 : /* next-hop MTU */
-		   type == 12 ? 0x08000000 : 0);  /* pointer */
+	tf_be16(f, 0); /* checksum */
+	/* next-hop MTU (frag needed), pointer (parameter problem), unused */
+	tf_be32(f, type == 3 && code == 4 ? 1400 :
+		   type == 12             ? 0x08000000 : 0);
 	/* quoted IPv4 header, as we sent it: VIP -> client */
 	tf_u8(f, (uint8_t)(0x40 | qihl));
 	tf_u8(f, 0);
