@@ -45,8 +45,8 @@ vs_app_tick(struct vs_app *a, uint64_t now)
 	/* Replay ends when every worker has seen nothing for 100 ms. */
 	for (i = 0; i < a->nb_workers; i++) {
 		const struct vs_worker *w = &a->workers[i];
-		uint64_t since = __atomic_load_n(&w->idle_since,
-						 __ATOMIC_RELAXED);
+		uint64_t since =
+			__atomic_load_n(&w->idle_since, __ATOMIC_RELAXED);
 
 		if (since == 0 ||
 		    __atomic_load_n(&w->garp_left, __ATOMIC_RELAXED) ||

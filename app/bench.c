@@ -47,14 +47,18 @@
 
 RTE_LOG_REGISTER(vs_logtype_bench, vipshare.bench, INFO);
 
-#define BENCH_RUNS     5u
-#define MIX_FRAMES     4096
-#define CHECK_EVERY    16    /* bursts between end-of-slice checks */
-#define NULL_RING      512   /* descriptors of the null ports' queues */
-#define NIC_DEV        "net_null_vsb_nic"
-#define HOST_DEV       "net_null_vsb_host"
+#define BENCH_RUNS 5u
+#define MIX_FRAMES 4096
+#define CHECK_EVERY 16 /* bursts between end-of-slice checks */
+#define NULL_RING 512  /* descriptors of the null ports' queues */
+#define NIC_DEV "net_null_vsb_nic"
+#define HOST_DEV "net_null_vsb_host"
 
-enum { PATH_IOFWD = 0, PATH_STEER = 1, NB_PATHS };
+enum {
+	PATH_IOFWD = 0,
+	PATH_STEER = 1,
+	NB_PATHS
+};
 static const char *const path_name[NB_PATHS] = {"io-fwd", "steer"};
 
 /* ------------------------------------------------------------------ */
@@ -127,14 +131,14 @@ struct slot_result {
 struct bench_lcore {
 	bool active;
 	struct vs_worker *w;
-	uint32_t idx;            /* next template */
+	uint32_t idx; /* next template */
 	struct slot_result res;
 } __rte_cache_aligned;
 
 static struct bench_lcore blc[RTE_MAX_LCORE];
 static int cur_path;
 static uint64_t slice_start, slice_cycles;
-static uint64_t steer_generated;   /* frames handed to the steering */
+static uint64_t steer_generated; /* frames handed to the steering */
 
 /* The NIC's DMA, for both paths alike: bulk allocation, copy in. */
 static inline int
@@ -260,8 +264,8 @@ launch_slice(struct vs_app *a, int path, uint64_t cycles)
 
 /* Run one slice of a path on the first n lcores of order[]. */
 static void
-run_slice(struct vs_app *a, const unsigned int *order, unsigned int n,
-	  int path, double seconds, struct row *row, unsigned int run)
+run_slice(struct vs_app *a, const unsigned int *order, unsigned int n, int path,
+	  double seconds, struct row *row, unsigned int run)
 {
 	double sum_mpps = 0, sum_cyc = 0;
 	uint64_t frames = 0;
@@ -279,12 +283,14 @@ run_slice(struct vs_app *a, const unsigned int *order, unsigned int n,
 		double s = (double)r->cycles / (double)a->tsc_hz;
 
 		if (r->alloc_fail)
-			VS_LOG(bench, WARNING, "bench: lcore %u: %" PRIu64
-			       " bursts without mbufs\n", order[i],
-			       r->alloc_fail);
+			VS_LOG(bench, WARNING,
+			       "bench: lcore %u: %" PRIu64
+			       " bursts without mbufs\n",
+			       order[i], r->alloc_fail);
 		frames += r->frames;
 		sum_mpps += r->frames ? (double)r->frames / s / 1e6 : 0;
-		sum_cyc += r->frames ? (double)r->cycles / (double)r->frames : 0;
+		sum_cyc +=
+			r->frames ? (double)r->cycles / (double)r->frames : 0;
 	}
 	if (path == PATH_STEER)
 		steer_generated += frames;
@@ -305,14 +311,15 @@ counters_check(const struct vs_stats *s, FILE *f)
 	ok = s->rx == steer_generated && vs_stats_consistent(s) &&
 	     s->frag_held == s->frag_done + s->frag_expired &&
 	     s->malformed == 0 && s->tx_host_drop == 0 &&
-	     s->tx_wire_drop == 0 && s->vip_owned > 0 &&
-	     s->vip_not_owned > 0;
-	fprintf(f, "counters: generated %" PRIu64 ", rx %" PRIu64
-		", outcomes %" PRIu64 " (vip_owned %" PRIu64 ", vip_not_owned %"
-		PRIu64 ", arp_reply %" PRIu64 ", arp_to_host %" PRIu64
-		", other_to_host %" PRIu64 ", frag_held %" PRIu64
-		", malformed %" PRIu64 "); fragments: %" PRIu64
-		" reassembled, %" PRIu64 " expired; %s\n",
+	     s->tx_wire_drop == 0 && s->vip_owned > 0 && s->vip_not_owned > 0;
+	fprintf(f,
+		"counters: generated %" PRIu64 ", rx %" PRIu64
+		", outcomes %" PRIu64 " (vip_owned %" PRIu64
+		", vip_not_owned %" PRIu64 ", arp_reply %" PRIu64
+		", arp_to_host %" PRIu64 ", other_to_host %" PRIu64
+		", frag_held %" PRIu64 ", malformed %" PRIu64
+		"); fragments: %" PRIu64 " reassembled, %" PRIu64
+		" expired; %s\n",
 		steer_generated, s->rx, outcomes, s->vip_owned,
 		s->vip_not_owned, s->arp_reply, s->arp_to_host,
 		s->other_to_host, s->frag_held, s->malformed,
@@ -330,14 +337,16 @@ json_counter(void *f, const char *name, uint64_t v)
 static void
 json_row(FILE *f, const struct row *r)
 {
-	fprintf(f, "{\"lcores\":%u,\"steer_mpps_per_lcore\":%.3f,"
+	fprintf(f,
+		"{\"lcores\":%u,\"steer_mpps_per_lcore\":%.3f,"
 		"\"iofwd_mpps_per_lcore\":%.3f,\"steer_mpps_total\":%.3f,"
 		"\"iofwd_mpps_total\":%.3f,\"ratio\":%.4f,"
 		"\"cycles_per_frame\":%.2f,\"iofwd_cycles_per_frame\":%.2f,"
-		"\"steer_runs\":[", r->lcores,
-		r->med_mpps_lcore[PATH_STEER], r->med_mpps_lcore[PATH_IOFWD],
-		r->med_mpps_total[PATH_STEER], r->med_mpps_total[PATH_IOFWD],
-		r->ratio, r->med_cyc[PATH_STEER], r->med_cyc[PATH_IOFWD]);
+		"\"steer_runs\":[",
+		r->lcores, r->med_mpps_lcore[PATH_STEER],
+		r->med_mpps_lcore[PATH_IOFWD], r->med_mpps_total[PATH_STEER],
+		r->med_mpps_total[PATH_IOFWD], r->ratio, r->med_cyc[PATH_STEER],
+		r->med_cyc[PATH_IOFWD]);
 	for (unsigned int i = 0; i < BENCH_RUNS; i++)
 		fprintf(f, "%s%.3f", i ? "," : "",
 			r->mpps_lcore[PATH_STEER][i]);
@@ -366,8 +375,9 @@ bench_setup(struct vs_app *a, const unsigned int *order, uint16_t nb)
 	p->host_mtu = RTE_ETHER_MTU;
 	p->nb_queues = p->host_rxq = nb;
 	vs_vip_table_set_nic(&a->vips, &p->nic_mac);
-	p->pool = vs_port_pool_create("vsb_mbuf", nb, 8 * VS_MAX_BURST +
-				      2 * NULL_RING + vs_worker_mbufs_held(a));
+	p->pool = vs_port_pool_create("vsb_mbuf", nb,
+				      8 * VS_MAX_BURST + 2 * NULL_RING +
+					      vs_worker_mbufs_held(a));
 	if (p->pool == NULL)
 		return -ENOMEM;
 	r = null_port(NIC_DEV, nb, p->pool, &p->nic);
@@ -419,7 +429,7 @@ vs_bench_run(struct vs_app *a)
 	int r, ret = 0;
 
 	/* worker lcores first, the main lcore last */
-	RTE_LCORE_FOREACH_WORKER(lc)
+	RTE_LCORE_FOREACH_WORKER (lc)
 		order[nlc++] = lc;
 	order[nlc++] = rte_get_main_lcore();
 	r = bench_setup(a, order, (uint16_t)nlc);
@@ -448,8 +458,9 @@ vs_bench_run(struct vs_app *a)
 	printf("hash %s%s, nodes %s of %u, burst %u; lcores %u (workers "
 	       "first, then main); %u runs x %.2f s per path, io-fwd and steer "
 	       "interleaved; TSC %.1f MHz\n",
-	       vip->hash.compat == VS_COMPAT_NFT ? "nft" :
-	       vs_hash_mode_name(vip->hash.mode),
+	       vip->hash.compat == VS_COMPAT_NFT
+		       ? "nft"
+		       : vs_hash_mode_name(vip->hash.mode),
 	       a->needs_reassembly ? " (reassembly on)" : "", nodes,
 	       vip->hash.total_nodes, a->conf.burst, nlc, BENCH_RUNS, slice,
 	       a->tsc_hz / 1e6);
@@ -467,8 +478,7 @@ vs_bench_run(struct vs_app *a)
 		struct row *rw = &rows[n - 1];
 
 		rw->lcores = n;
-		for (run = 0; run < BENCH_RUNS && !vs_app_stopping(a);
-		     run++) {
+		for (run = 0; run < BENCH_RUNS && !vs_app_stopping(a); run++) {
 			int first = run % 2 ? PATH_STEER : PATH_IOFWD;
 
 			run_slice(a, order, n, first, slice, rw, run);
@@ -480,12 +490,13 @@ vs_bench_run(struct vs_app *a)
 			rw->med_mpps_total[p] =
 				vs_gen_median(rw->mpps_total[p], BENCH_RUNS);
 			rw->med_cyc[p] = vs_gen_median(rw->cyc[p], BENCH_RUNS);
-			rw->best_mpps_lcore[p] = maxd(rw->mpps_lcore[p],
-						      BENCH_RUNS);
+			rw->best_mpps_lcore[p] =
+				maxd(rw->mpps_lcore[p], BENCH_RUNS);
 		}
-		rw->ratio = rw->med_mpps_lcore[PATH_IOFWD] > 0 ?
-			rw->med_mpps_lcore[PATH_STEER] /
-			rw->med_mpps_lcore[PATH_IOFWD] : 0;
+		rw->ratio = rw->med_mpps_lcore[PATH_IOFWD] > 0
+				    ? rw->med_mpps_lcore[PATH_STEER] /
+					      rw->med_mpps_lcore[PATH_IOFWD]
+				    : 0;
 	}
 	if (vs_app_stopping(a)) {
 		bench_teardown(a);
@@ -501,8 +512,8 @@ vs_bench_run(struct vs_app *a)
 		const struct row *rw = &rows[n];
 
 		for (int p = 0; p < NB_PATHS; p++) {
-			printf("%-6u %-7s %11.2f %11.2f %13.1f %13.2f", rw->lcores,
-			       path_name[p], rw->med_mpps_total[p],
+			printf("%-6u %-7s %11.2f %11.2f %13.1f %13.2f",
+			       rw->lcores, path_name[p], rw->med_mpps_total[p],
 			       rw->med_mpps_lcore[p], rw->med_cyc[p],
 			       rw->best_mpps_lcore[p]);
 			if (p == PATH_STEER)
@@ -512,7 +523,8 @@ vs_bench_run(struct vs_app *a)
 		}
 	}
 	printf("(medians of %u runs; cycles are TSC ticks per frame per lcore; "
-	       "ratio = steer / io-fwd Mpps per lcore)\n", BENCH_RUNS);
+	       "ratio = steer / io-fwd Mpps per lcore)\n",
+	       BENCH_RUNS);
 
 	vs_stats_sum(a, &s);
 	ok = counters_check(&s, stdout);

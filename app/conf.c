@@ -20,7 +20,7 @@ struct parse_ctx {
 	struct vs_conf *c;
 	char *err;
 	size_t errlen;
-	bool from_cli;     /* a --node on the command line replaces the file's */
+	bool from_cli; /* a --node on the command line replaces the file's */
 	bool cli_nodes_seen;
 	unsigned int node_total; /* N of the --node values seen so far */
 };
@@ -63,7 +63,8 @@ opt_vip(struct parse_ctx *x, const char *name, const char *v)
 	if (slash) {
 		*slash++ = '\0';
 		if (vs_util_parse_u32(slash, &p) < 0 || p < 1 || p > 32)
-			return fail(x, "invalid --%s '%s' (prefix 1..32)", name, v);
+			return fail(x, "invalid --%s '%s' (prefix 1..32)", name,
+				    v);
 		x->c->vip.prefix = (uint8_t)p;
 		x->c->vip.prefix_given = true;
 	}
@@ -86,13 +87,14 @@ opt_node(struct parse_ctx *x, const char *name, const char *v)
 	if (slash == NULL || (size_t)(slash - v) >= sizeof(list) ||
 	    vs_util_parse_u32(slash + 1, &total) < 0 || total < 1 ||
 	    total > VS_MAX_NODES)
-		return fail(x, "invalid --%s '%s' (expected K[,K...]/N, N 1..%d)",
+		return fail(x,
+			    "invalid --%s '%s' (expected K[,K...]/N, N 1..%d)",
 			    name, v, VS_MAX_NODES);
 	memcpy(list, v, (size_t)(slash - v));
 	list[slash - v] = '\0';
 	if (vs_own_parse_list(list, total, &mask) < 0)
-		return fail(x, "invalid --%s '%s' (node numbers 1..%u)", name, v,
-			    total);
+		return fail(x, "invalid --%s '%s' (node numbers 1..%u)", name,
+			    v, total);
 	if (x->from_cli && !x->cli_nodes_seen) {
 		/* flags override the file */
 		x->c->vip.nodes = 0;
@@ -114,8 +116,10 @@ opt_hashmode(struct parse_ctx *x, const char *name, const char *v)
 	int m = vs_hash_mode_parse(v);
 
 	if (m < 0)
-		return fail(x, "invalid --%s '%s' (sourceip, sourceip-sourceport"
-			    " or sourceip-sourceport-destport)", name, v);
+		return fail(x,
+			    "invalid --%s '%s' (sourceip, sourceip-sourceport"
+			    " or sourceip-sourceport-destport)",
+			    name, v);
 	x->c->vip.hash.mode = (uint8_t)m;
 	return 0;
 }
@@ -143,8 +147,10 @@ static int
 opt_mac(struct parse_ctx *x, const char *name, const char *v)
 {
 	if (vs_arp_parse_mac(v, &x->c->vip.mac) < 0)
-		return fail(x, "invalid --%s '%s' (a multicast MAC such as "
-			    "01:00:5e:28:64:64)", name, v);
+		return fail(x,
+			    "invalid --%s '%s' (a multicast MAC such as "
+			    "01:00:5e:28:64:64)",
+			    name, v);
 	x->c->vip.mac_given = true;
 	return 0;
 }
@@ -198,13 +204,16 @@ opt_host(struct parse_ctx *x, const char *name, const char *v)
 		 * device the PMD fails later with a less helpful message */
 		if (kinds[i].kind == VS_HOST_VIRTIO &&
 		    (stat(x->c->host_arg, &st) < 0 || !S_ISCHR(st.st_mode)))
-			return fail(x, "invalid --%s '%s': %s is not a character "
+			return fail(x,
+				    "invalid --%s '%s': %s is not a character "
 				    "device (no vhost_net in this kernel?)",
 				    name, v, x->c->host_arg);
 		return 0;
 	}
-	return fail(x, "invalid --%s '%s' (tap[:IFNAME], virtio-user[:PATH] "
-		    "or port:ID)", name, v);
+	return fail(x,
+		    "invalid --%s '%s' (tap[:IFNAME], virtio-user[:PATH] "
+		    "or port:ID)",
+		    name, v);
 }
 
 #define U32_OPT(fn, field, lo, hi)                                          \
@@ -237,8 +246,10 @@ opt_igmp(struct parse_ctx *x, const char *name, const char *v)
 			else if (n == 3 && strncmp(p, "mrd", 3) == 0)
 				mrd = true;
 			else
-				return fail(x, "invalid --%s '%s' (report,mrd | "
-					    "report | mrd | off)", name, v);
+				return fail(x,
+					    "invalid --%s '%s' (report,mrd | "
+					    "report | mrd | off)",
+					    name, v);
 			if (p[n] == '\0')
 				break;
 			p += n + 1;
@@ -261,13 +272,13 @@ opt_bench_size(struct parse_ctx *x, const char *name, const char *v)
 	return 0;
 }
 
-#define FLAG_OPT(fn, field)                                                  \
-	static int fn(struct parse_ctx *x, const char *name, const char *v)  \
-	{                                                                    \
-		(void)name;                                                  \
-		(void)v;                                                     \
-		x->c->field = true;                                          \
-		return 0;                                                    \
+#define FLAG_OPT(fn, field)                                                 \
+	static int fn(struct parse_ctx *x, const char *name, const char *v) \
+	{                                                                   \
+		(void)name;                                                 \
+		(void)v;                                                    \
+		x->c->field = true;                                         \
+		return 0;                                                   \
 	}
 FLAG_OPT(opt_no_host_addr, no_host_addr)
 FLAG_OPT(opt_replay, replay)
@@ -288,18 +299,21 @@ static const struct opt opts[] = {
 	 "node numbers held by this machine out of N (1..64); repeatable"},
 	{"hashmode", true, opt_hashmode, "MODE",
 	 "sourceip | sourceip-sourceport (default) | sourceip-sourceport-destport"},
-	{"hash-init", true, opt_hash_init, "X", "hash seed, decimal or 0x-hex (default 0)"},
+	{"hash-init", true, opt_hash_init, "X",
+	 "hash seed, decimal or 0x-hex (default 0)"},
 	{"hash-compat", true, opt_compat, "clusterip|nft",
 	 "clusterip (iptables CLUSTERIP, default) or nft (source IP only, xt_cluster order)"},
 	{"mac", true, opt_mac, "MAC",
 	 "cluster multicast MAC (default 01:00:5e + low 23 bits of the VIP)"},
-	{"garp", true, opt_garp, "COUNT", "gratuitous ARPs at start, 200 ms apart (default 3)"},
+	{"garp", true, opt_garp, "COUNT",
+	 "gratuitous ARPs at start, 200 ms apart (default 3)"},
 	{"igmp", true, opt_igmp, "LIST",
 	 "keep snooping switches flooding the cluster MAC: report,mrd (default) |"
 	 " report | mrd | off"},
 	{"igmp-interval", true, opt_igmp_interval, "SEC",
 	 "repeat IGMP reports / router advertisements every SEC (default 20)"},
-	{"port", true, opt_port, "ID|NAME", "the NIC port (default: the first port)"},
+	{"port", true, opt_port, "ID|NAME",
+	 "the NIC port (default: the first port)"},
 	{"host", true, opt_host, "KIND",
 	 "tap[:IFNAME] (default tap:vs0) | virtio-user[:PATH] (vhost-net "
 	 "device, default /dev/vhost-net) | port:ID"},
@@ -315,11 +329,14 @@ static const struct opt opts[] = {
 	 "datagrams held for reassembly per worker (default 1024)"},
 	{"frag-timeout", true, opt_frag_timeout, "MSEC",
 	 "drop incomplete datagrams after MSEC (default 1000)"},
-	{"burst", true, opt_burst, "N", "frames per receive burst (default 32)"},
+	{"burst", true, opt_burst, "N",
+	 "frames per receive burst (default 32)"},
 	{"bench", false, opt_bench, NULL,
 	 "benchmark the steering path on in-memory traffic and exit"},
-	{"bench-seconds", true, opt_bench_seconds, "S", "benchmark time per run (default 3)"},
-	{"bench-size", true, opt_bench_size, "64|imix", "benchmark frame sizes (default 64)"},
+	{"bench-seconds", true, opt_bench_seconds, "S",
+	 "benchmark time per run (default 3)"},
+	{"bench-size", true, opt_bench_size, "64|imix",
+	 "benchmark frame sizes (default 64)"},
 	{"config", true, NULL, "FILE",
 	 "read settings from FILE (key = value, keys as these flags); flags override"},
 	{"help", false, NULL, NULL, "show this help"},
@@ -348,17 +365,20 @@ vs_conf_usage(FILE *f, const char *prog)
 	unsigned int i;
 	char left[64];
 
-	fprintf(f, "Usage: %s [EAL options] -- --vip A.B.C.D[/PREFIX] --node K/N [options]\n"
+	fprintf(f,
+		"Usage: %s [EAL options] -- --vip A.B.C.D[/PREFIX] --node K/N [options]\n"
 		"Shares a VIP active/active like iptables CLUSTERIP: answers ARP with a\n"
 		"multicast cluster MAC, keeps the flows whose hash falls on its node\n"
 		"numbers and hands them to the host kernel, drops the rest.\n\nOptions:\n",
 		prog);
 	for (i = 0; i < RTE_DIM(opts); i++) {
 		snprintf(left, sizeof(left), "--%s%s%s", opts[i].name,
-			 opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+			 opts[i].arg ? " " : "",
+			 opts[i].arg ? opts[i].arg : "");
 		fprintf(f, "  %-30s %s\n", left, opts[i].help);
 	}
-	fprintf(f, "\nWith exactly two EAL ports and neither --port nor --host, port 0 is the\n"
+	fprintf(f,
+		"\nWith exactly two EAL ports and neither --port nor --host, port 0 is the\n"
 		"NIC and port 1 the host side (offline replay with net_pcap).\n"
 		"Runtime control: vipshare-ctl (or dpdk-telemetry.py) /vipshare/... commands.\n");
 }
@@ -433,11 +453,13 @@ vs_conf_parse_text(struct vs_conf *c, const char *text, const char *name,
 		*e = '\0';
 		v += strspn(v, " \t\r");
 		e = v + strlen(v);
-		while (e > v && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		while (e > v &&
+		       (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
 			*--e = '\0';
 		o = find_opt(k, strlen(k));
 		if (o == NULL || o->fn == NULL)
-			return fail(&x, "%s:%u: unknown key '%s'", name, lineno, k);
+			return fail(&x, "%s:%u: unknown key '%s'", name, lineno,
+				    k);
 		if (!o->has_arg) {
 			/* flags: "replay", "replay = yes/true/1" */
 			if (*v && strcmp(v, "yes") && strcmp(v, "true") &&
@@ -480,8 +502,10 @@ load_file(struct vs_conf *c, const char *path, char *err, size_t errlen)
 	fclose(f);
 	if (n > CONF_FILE_MAX || memchr(buf, '\0', n)) {
 		free(buf);
-		snprintf(err, errlen, "invalid --config '%s': not a text file "
-			 "of at most %d bytes", path, CONF_FILE_MAX);
+		snprintf(err, errlen,
+			 "invalid --config '%s': not a text file "
+			 "of at most %d bytes",
+			 path, CONF_FILE_MAX);
 		return -EINVAL;
 	}
 	buf[n] = '\0';
@@ -494,8 +518,8 @@ int
 vs_conf_parse(struct vs_conf *c, int argc, char **argv, char *err,
 	      size_t errlen)
 {
-	struct parse_ctx x = {.c = c, .err = err, .errlen = errlen,
-			      .from_cli = true};
+	struct parse_ctx x = {
+		.c = c, .err = err, .errlen = errlen, .from_cli = true};
 	int i, r;
 
 	/* The file first, so that flags override it. */

@@ -109,7 +109,8 @@ node_change(const char *params, struct rte_tel_data *d, bool add)
 	else if (r == -ENOENT)
 		snprintf(msg, sizeof(msg), "node %u not held", n);
 	else
-		VS_LOG(ctl, NOTICE, "node %u %s\n", n, add ? "added" : "removed");
+		VS_LOG(ctl, NOTICE, "node %u %s\n", n,
+		       add ? "added" : "removed");
 	nodes_dict(d, r, msg);
 	return 0;
 }
@@ -143,16 +144,19 @@ tel_status(const char *cmd, const char *params, struct rte_tel_data *d)
 int
 vs_control_init(void)
 {
-	if (rte_telemetry_register_cmd("/vipshare/stats", tel_stats,
-			"Counters. Every NIC frame is counted in one outcome.") ||
+	if (rte_telemetry_register_cmd(
+		    "/vipshare/stats", tel_stats,
+		    "Counters. Every NIC frame is counted in one outcome.") ||
 	    rte_telemetry_register_cmd("/vipshare/nodes", tel_nodes,
-			"Node numbers held by this machine.") ||
-	    rte_telemetry_register_cmd("/vipshare/node_add", tel_node_add,
-			"Hold a node number. Parameters: int node") ||
-	    rte_telemetry_register_cmd("/vipshare/node_del", tel_node_del,
-			"Release a node number. Parameters: int node") ||
+				       "Node numbers held by this machine.") ||
+	    rte_telemetry_register_cmd(
+		    "/vipshare/node_add", tel_node_add,
+		    "Hold a node number. Parameters: int node") ||
+	    rte_telemetry_register_cmd(
+		    "/vipshare/node_del", tel_node_del,
+		    "Release a node number. Parameters: int node") ||
 	    rte_telemetry_register_cmd("/vipshare/status", tel_status,
-			"CLUSTERIP-style status line."))
+				       "CLUSTERIP-style status line."))
 		return -EINVAL;
 	return 0;
 }

@@ -55,7 +55,8 @@ connect_sock(const char *path)
 	strcpy(sun.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
-		die(3, "cannot connect to %s (is dpdk-vipshare running?)", path);
+		die(3, "cannot connect to %s (is dpdk-vipshare running?)",
+		    path);
 	return fd;
 }
 
@@ -143,7 +144,8 @@ main(int argc, char **argv)
 		die(2, "missing command (see --help)%s", "");
 	verb = argv[optind++];
 	if (sock == NULL) {
-		const char *run = getuid() == 0 ? "/var/run" : getenv("XDG_RUNTIME_DIR");
+		const char *run =
+			getuid() == 0 ? "/var/run" : getenv("XDG_RUNTIME_DIR");
 
 		if (strchr(prefix, '/') || *prefix == '\0')
 			die(2, "invalid --file-prefix '%s'", prefix);
@@ -195,7 +197,8 @@ main(int argc, char **argv)
 	} else {
 		if (field(v, "nodes", nodes, sizeof(nodes)) < 0)
 			die(3, "unexpected reply: %s", v);
-		if (field(v, "ok", ok, sizeof(ok)) == 0 && strcmp(ok, "1") != 0) {
+		if (field(v, "ok", ok, sizeof(ok)) == 0 &&
+		    strcmp(ok, "1") != 0) {
 			if (field(v, "error", err, sizeof(err)) < 0)
 				snprintf(err, sizeof(err), "refused");
 			fprintf(stderr, "vipshare-ctl: %s (nodes: %s)\n", err,

@@ -37,7 +37,8 @@ runtime_dir_private(void)
 	DIR *d;
 
 	if (chmod(dir, 0700) < 0)
-		VS_LOG(eal, WARNING, "chmod 0700 %s: %s\n", dir, strerror(errno));
+		VS_LOG(eal, WARNING, "chmod 0700 %s: %s\n", dir,
+		       strerror(errno));
 	d = opendir(dir);
 	if (d == NULL)
 		return;
@@ -45,8 +46,8 @@ runtime_dir_private(void)
 		struct stat st;
 
 		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >=
-		    (int)sizeof(path) || lstat(path, &st) < 0 ||
-		    !S_ISSOCK(st.st_mode))
+			    (int)sizeof(path) ||
+		    lstat(path, &st) < 0 || !S_ISSOCK(st.st_mode))
 			continue;
 		if (chmod(path, 0600) < 0)
 			VS_LOG(eal, WARNING, "chmod 0600 %s: %s\n", path,
@@ -71,7 +72,7 @@ runtime_dir_remove(const char *dir)
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.' ||
 		    snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >=
-		    (int)sizeof(path))
+			    (int)sizeof(path))
 			continue;
 		unlink(path);
 	}
@@ -97,7 +98,8 @@ hugepage_files_remove(const char *prefix)
 	if (plen == 0 || (m = fopen("/proc/mounts", "r")) == NULL)
 		return;
 	while (fscanf(m, "%*s %4095s %63s %*[^\n]", mnt, type) == 2) {
-		if (strcmp(type, "hugetlbfs") != 0 || (d = opendir(mnt)) == NULL)
+		if (strcmp(type, "hugetlbfs") != 0 ||
+		    (d = opendir(mnt)) == NULL)
 			continue;
 		while ((e = readdir(d)) != NULL) {
 			/* exactly <prefix>map_<digits>: not a longer prefix's */
@@ -124,7 +126,8 @@ int
 vs_eal_init(int argc, char **argv)
 {
 	if (rte_eal_init(argc, argv) < 0) {
-		fprintf(stderr, "dpdk-vipshare: EAL initialisation failed: %s\n",
+		fprintf(stderr,
+			"dpdk-vipshare: EAL initialisation failed: %s\n",
 			rte_strerror(rte_errno));
 		return -1;
 	}
@@ -146,4 +149,3 @@ vs_eal_fini(int ret)
 	runtime_dir_remove(rundir);
 	return ret;
 }
-

@@ -78,7 +78,7 @@ worker_lcores(unsigned int *lcores)
 		lcores[n++] = rte_get_main_lcore();
 		return n;
 	}
-	RTE_LCORE_FOREACH_WORKER(lc)
+	RTE_LCORE_FOREACH_WORKER (lc)
 		lcores[n++] = lc;
 	return n;
 }
@@ -91,7 +91,8 @@ banner(const struct vs_app *a)
 	vs_vip_format(&a->vips.v[0], vip, sizeof(vip));
 	vs_vip_status_line(&a->vips.v[0], line, sizeof(line));
 	printf("dpdk-vipshare: VIP %s NIC port %u, host port %u (%s), "
-	       "%u worker%s\n%s\n", vip, a->ports.nic, a->ports.host,
+	       "%u worker%s\n%s\n",
+	       vip, a->ports.nic, a->ports.host,
 	       a->ports.host_created ? a->ports.host_ifname : "existing port",
 	       a->nb_workers, a->nb_workers > 1 ? "s" : "", line);
 	fflush(stdout);
@@ -144,12 +145,13 @@ main(int argc, char **argv)
 	sep = find_separator(argc, argv);
 	if (sep == argc) {
 		for (i = 1; i < (unsigned int)argc; i++)
-			if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			if (!strcmp(argv[i], "--help") ||
+			    !strcmp(argv[i], "-h")) {
 				vs_conf_usage(stdout, "dpdk-vipshare");
 				return 0;
 			}
 		fprintf(stderr, "dpdk-vipshare: missing '--' between EAL and "
-			"application options (see --help)\n");
+				"application options (see --help)\n");
 		return 2;
 	}
 	settings(&conf, argc - sep, argv + sep);

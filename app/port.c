@@ -39,7 +39,8 @@ port_by_arg(const char *arg, uint16_t *port)
 	uint32_t id;
 
 	if (vs_util_parse_u32(arg, &id) == 0) {
-		if (id >= RTE_MAX_ETHPORTS || !rte_eth_dev_is_valid_port((uint16_t)id))
+		if (id >= RTE_MAX_ETHPORTS ||
+		    !rte_eth_dev_is_valid_port((uint16_t)id))
 			return -ENODEV;
 		*port = (uint16_t)id;
 		return 0;
@@ -56,13 +57,14 @@ pick_ports(struct vs_ports *p, const struct vs_conf *c)
 {
 	uint16_t ids[2], n = 0, id;
 
-	RTE_ETH_FOREACH_DEV(id) {
+	RTE_ETH_FOREACH_DEV (id) {
 		if (n < 2)
 			ids[n] = id;
 		n++;
 	}
 	if (n == 0) {
-		VS_LOG(port, ERR, "no NIC port: bind one (-a PCI) or add a --vdev\n");
+		VS_LOG(port, ERR,
+		       "no NIC port: bind one (-a PCI) or add a --vdev\n");
 		return -ENODEV;
 	}
 	if (c->port[0]) {
@@ -79,7 +81,8 @@ pick_ports(struct vs_ports *p, const struct vs_conf *c)
 		return 1;
 	}
 	if (c->host_kind == VS_HOST_PORT) {
-		if (port_by_arg(c->host_arg, &p->host) < 0 || p->host == p->nic) {
+		if (port_by_arg(c->host_arg, &p->host) < 0 ||
+		    p->host == p->nic) {
 			VS_LOG(port, ERR, "--host port:%s: no such port\n",
 			       c->host_arg);
 			return -ENODEV;
@@ -112,15 +115,14 @@ vs_port_pool_create(const char *name, unsigned int nb_queues,
 static int
 pools_create(struct vs_ports *p, unsigned int held_per_queue)
 {
-	p->pool = vs_port_pool_create("vs_mbuf", p->nb_queues,
-				      2 * NB_RXD + 2 * NB_TXD +
-				      4 * VS_MAX_BURST + held_per_queue);
+	p->pool = vs_port_pool_create(
+		"vs_mbuf", p->nb_queues,
+		2 * NB_RXD + 2 * NB_TXD + 4 * VS_MAX_BURST + held_per_queue);
 	if (p->pool == NULL)
 		return -ENOMEM;
 	if (held_per_queue) {
-		p->indirect_pool = rte_pktmbuf_pool_create("vs_indirect", 4096,
-							   64, 0, 0,
-							   (int)rte_socket_id());
+		p->indirect_pool = rte_pktmbuf_pool_create(
+			"vs_indirect", 4096, 64, 0, 0, (int)rte_socket_id());
 		if (p->indirect_pool == NULL) {
 			VS_LOG(port, ERR, "cannot create the indirect pool\n");
 			return -ENOMEM;
@@ -162,7 +164,8 @@ queues_setup(uint16_t port, uint16_t nb_rx, uint16_t nb_tx, bool rss,
 		return r;
 	for (q = 0; q < nb_rx; q++) {
 		r = rte_eth_rx_queue_setup(port, q, nb_rxd,
-					   rte_eth_dev_socket_id(port), NULL, pool);
+					   rte_eth_dev_socket_id(port), NULL,
+					   pool);
 		if (r < 0)
 			return r;
 	}
@@ -228,8 +231,9 @@ kernel_mtu(uint32_t if_index)
 		return 0;
 	r = ioctl(fd, SIOCGIFMTU, &ifr);
 	close(fd);
-	return r < 0 || ifr.ifr_mtu <= 0 || ifr.ifr_mtu > UINT16_MAX ? 0 :
-	       (uint16_t)ifr.ifr_mtu;
+	return r < 0 || ifr.ifr_mtu <= 0 || ifr.ifr_mtu > UINT16_MAX
+		       ? 0
+		       : (uint16_t)ifr.ifr_mtu;
 }
 
 static int
@@ -251,8 +255,8 @@ host_create(struct vs_ports *p, const struct vs_conf *c)
 		strlcpy(p->host_ifname,
 			c->host_kind == VS_HOST_TAP ? c->host_arg : "vs0",
 			sizeof(p->host_ifname));
-		snprintf(p->host_devname, sizeof(p->host_devname),
-			 "net_tap_%s", p->host_ifname);
+		snprintf(p->host_devname, sizeof(p->host_devname), "net_tap_%s",
+			 p->host_ifname);
 		snprintf(args, sizeof(args), "iface=%s,mac=%s", p->host_ifname,
 			 mac);
 	}
@@ -298,21 +302,25 @@ vs_port_init(struct vs_ports *p, const struct vs_conf *c,
 	if (nb_q == 0)
 		return -ENOTSUP;
 	if (nb_q < max_queues)
-		VS_LOG(port, WARNING, "NIC has %u queue pairs: %u of %u worker "
-		       "lcores idle\n", nb_q, max_queues - nb_q, max_queues);
+		VS_LOG(port, WARNING,
+		       "NIC has %u queue pairs: %u of %u worker "
+		       "lcores idle\n",
+		       nb_q, max_queues - nb_q, max_queues);
 	p->nb_queues = nb_q;
 	r = rte_eth_macaddr_get(p->nic, &p->nic_mac);
 	if (r < 0) {
-		VS_LOG(port, ERR, "NIC port %u has no MAC address: %s\n", p->nic,
-		       rte_strerror(-r));
+		VS_LOG(port, ERR, "NIC port %u has no MAC address: %s\n",
+		       p->nic, rte_strerror(-r));
 		return r;
 	}
 	r = rte_eth_dev_get_mtu(p->nic, &mtu);
 	if (kernel_mtu(ninfo.if_index))
 		mtu = kernel_mtu(ninfo.if_index);
 	else if (r < 0)
-		VS_LOG(port, NOTICE, "NIC port %u MTU unknown (%s): assuming "
-		       "%u\n", p->nic, rte_strerror(-r), mtu);
+		VS_LOG(port, NOTICE,
+		       "NIC port %u MTU unknown (%s): assuming "
+		       "%u\n",
+		       p->nic, rte_strerror(-r), mtu);
 
 	r = pools_create(p, held_per_queue);
 	if (r < 0)
@@ -330,8 +338,10 @@ vs_port_init(struct vs_ports *p, const struct vs_conf *c,
 		return r;
 	}
 	if (hinfo.max_tx_queues < nb_q) {
-		VS_LOG(port, ERR, "host port has %u TX queues for %u workers: "
-		       "use fewer lcores\n", hinfo.max_tx_queues, nb_q);
+		VS_LOG(port, ERR,
+		       "host port has %u TX queues for %u workers: "
+		       "use fewer lcores\n",
+		       hinfo.max_tx_queues, nb_q);
 		return -ENOTSUP;
 	}
 	p->host_rxq = RTE_MIN(nb_q, hinfo.max_rx_queues);
@@ -353,11 +363,12 @@ vs_port_init(struct vs_ports *p, const struct vs_conf *c,
 	if (p->host_created) {
 		r = rte_eth_dev_set_mtu(p->host, mtu);
 		if (r < 0)
-			VS_LOG(port, WARNING, "host port %u: MTU %u not set: "
-			       "%s\n", p->host, mtu, rte_strerror(-r));
+			VS_LOG(port, WARNING,
+			       "host port %u: MTU %u not set: "
+			       "%s\n",
+			       p->host, mtu, rte_strerror(-r));
 	}
-	if (rte_eth_dev_get_mtu(p->host, &p->host_mtu) < 0 ||
-	    p->host_mtu > mtu)
+	if (rte_eth_dev_get_mtu(p->host, &p->host_mtu) < 0 || p->host_mtu > mtu)
 		p->host_mtu = mtu;
 
 	/* Receive the cluster MACs: a filter where the NIC has one. */
@@ -367,9 +378,11 @@ vs_port_init(struct vs_ports *p, const struct vs_conf *c,
 		r = rte_eth_allmulticast_enable(p->nic);
 		/* -ENOTSUP: a PMD that filters nothing (pcap, null) */
 		if (r < 0 && r != -ENOTSUP)
-			VS_LOG(port, WARNING, "NIC port %u: no multicast filter "
+			VS_LOG(port, WARNING,
+			       "NIC port %u: no multicast filter "
 			       "and no allmulticast (%s): the cluster MAC may "
-			       "not reach us\n", p->nic, rte_strerror(-r));
+			       "not reach us\n",
+			       p->nic, rte_strerror(-r));
 	}
 
 	r = rte_eth_dev_start(p->nic);

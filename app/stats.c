@@ -73,9 +73,10 @@ vs_stats_foreach_counter(const struct vs_stats *s,
  * no mbuf (rx_nombuf). Zero for a port that cannot say.
  */
 #define VS_PORT_STATS(X)                                                   \
-	X(nic, ipackets) X(nic, imissed) X(nic, ierrors) X(nic, rx_nombuf) \
-	X(nic, opackets) X(nic, oerrors)                                   \
-	X(host, ipackets) X(host, opackets) X(host, oerrors)
+	X(nic, ipackets)                                                   \
+	X(nic, imissed) X(nic, ierrors) X(nic, rx_nombuf) X(nic, opackets) \
+		X(nic, oerrors) X(host, ipackets) X(host, opackets)        \
+			X(host, oerrors)
 
 static void
 port_stats(const struct vs_app *a, struct rte_eth_stats *nic,
@@ -91,8 +92,7 @@ port_stats(const struct vs_app *a, struct rte_eth_stats *nic,
 
 void
 vs_stats_foreach(const struct vs_app *a, const struct vs_stats *s,
-		 void (*fn)(void *ctx, const char *name, uint64_t v),
-		 void *ctx)
+		 void (*fn)(void *ctx, const char *name, uint64_t v), void *ctx)
 {
 	struct rte_eth_stats nic, host;
 
@@ -137,7 +137,8 @@ vs_stats_print_json(const struct vs_app *a, FILE *f)
 	vs_stats_mac(&a->ports.host_mac, hmac, sizeof(hmac));
 	fputc('{', f);
 	vs_stats_foreach(a, &s, json_u64, f);
-	fprintf(f, "\"nodes\":\"%s\",\"total_nodes\":%u,\"hashmode\":\"%s\","
+	fprintf(f,
+		"\"nodes\":\"%s\",\"total_nodes\":%u,\"hashmode\":\"%s\","
 		"\"hash_compat\":\"%s\",\"hash_init\":%u,\"cluster_mac\":\"%s\","
 		"\"nic_mac\":\"%s\",\"host_mac\":\"%s\","
 		"\"mbuf_in_use_start\":%" PRIu64 ",\"mbuf_in_use_end\":%u,"
@@ -161,10 +162,12 @@ vs_stats_print_line(const struct vs_app *a, FILE *f)
 
 	vs_stats_sum(a, &s);
 	port_stats(a, &nic, &host);
-	fprintf(f, "stats: rx=%" PRIu64 " owned=%" PRIu64 " not_owned=%" PRIu64
+	fprintf(f,
+		"stats: rx=%" PRIu64 " owned=%" PRIu64 " not_owned=%" PRIu64
 		" other=%" PRIu64 " arp_reply=%" PRIu64 " malformed=%" PRIu64
 		" frag_held=%" PRIu64 " host_to_wire=%" PRIu64 " drops=%" PRIu64
-		" nic_missed=%" PRIu64 "\n", s.rx, s.vip_owned + s.frag_owned,
+		" nic_missed=%" PRIu64 "\n",
+		s.rx, s.vip_owned + s.frag_owned,
 		s.vip_not_owned + s.frag_not_owned,
 		s.other_to_host + s.arp_to_host, s.arp_reply, s.malformed,
 		s.frag_held, s.host_to_wire, s.tx_wire_drop + s.tx_host_drop,

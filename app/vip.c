@@ -33,9 +33,11 @@ vip_init(struct vs_vip *v, const struct vs_vip_conf *vc, bool igmp_report)
 	if (igmp_report &&
 	    vs_igmp_mac_group(&v->arp.cluster_mac, &v->igmp_group) < 0) {
 		vs_vip_format(v, name, sizeof(name));
-		VS_LOG(vip, NOTICE, "VIP %s: cluster MAC outside "
+		VS_LOG(vip, NOTICE,
+		       "VIP %s: cluster MAC outside "
 		       "01:00:5e:00:00:00-7f:ff:ff maps to no IPv4 group: no "
-		       "IGMP reports\n", name);
+		       "IGMP reports\n",
+		       name);
 		v->igmp_report = false;
 	}
 	return 0;
@@ -89,9 +91,11 @@ vs_vip_status_line(const struct vs_vip *v, char *buf, size_t size)
 	vs_own_format(vs_own_load(&v->own), nodes, sizeof(nodes));
 	/* DPDK's format is iptables' (upper case) */
 	rte_ether_format_addr(mac, sizeof(mac), &v->arp.cluster_mac);
-	return snprintf(buf, size, "CLUSTERIP hashmode=%s clustermac=%s "
+	return snprintf(buf, size,
+			"CLUSTERIP hashmode=%s clustermac=%s "
 			"total_nodes=%u local_nodes=%s hash_init=%u%s",
 			vs_hash_mode_name(v->hash.mode), mac,
 			v->hash.total_nodes, nodes, v->hash.hash_init,
-			v->hash.compat == VS_COMPAT_NFT ? " hash_compat=nft" : "");
+			v->hash.compat == VS_COMPAT_NFT ? " hash_compat=nft"
+							: "");
 }

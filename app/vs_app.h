@@ -22,12 +22,12 @@ struct vs_app {
 	struct vs_conf conf;
 	struct vs_vip_table vips;
 	struct vs_ports ports;
-	bool needs_reassembly;   /* a VIP hashes ports: workers reassemble */
+	bool needs_reassembly; /* a VIP hashes ports: workers reassemble */
 	uint64_t tsc_hz;
 	/* Shared between lcores (and the signal handler): only through
 	 * the functions below, which use atomics. */
-	bool quit;               /* every loop stops */
-	bool igmp_query_seen;    /* a worker saw a query: worker 0 reports */
+	bool quit;            /* every loop stops */
+	bool igmp_query_seen; /* a worker saw a query: worker 0 reports */
 	uint16_t nb_workers;
 	struct vs_worker workers[RTE_MAX_LCORE];
 };

@@ -36,31 +36,31 @@ struct vs_vip_conf {
 	bool prefix_given;
 	bool mac_given;
 	struct rte_ether_addr mac; /* cluster MAC */
-	uint32_t garp;           /* gratuitous ARPs at start */
+	uint32_t garp;             /* gratuitous ARPs at start */
 };
 
 /* --bench and its settings: the benchmark mode's own (app/bench.c). */
 struct vs_bench_conf {
 	bool enabled;
-	uint32_t seconds;        /* per path */
-	bool imix;               /* IMIX frame sizes, else 64 bytes */
+	uint32_t seconds; /* per path */
+	bool imix;        /* IMIX frame sizes, else 64 bytes */
 };
 
 struct vs_conf {
-	struct vs_vip_conf vip;  /* the one VIP */
-	char port[VS_NAME_MAX];  /* NIC: "" = first port */
+	struct vs_vip_conf vip; /* the one VIP */
+	char port[VS_NAME_MAX]; /* NIC: "" = first port */
 	enum vs_host_kind host_kind;
 	char host_arg[VS_NAME_MAX]; /* IFNAME, PATH or port ID/NAME */
 	bool no_host_addr;
 	bool replay;
 	uint32_t idle_sleep_us;
-	uint32_t stats_interval;  /* seconds, 0 = off */
-	uint32_t frag_max;        /* datagrams in reassembly, per worker */
+	uint32_t stats_interval; /* seconds, 0 = off */
+	uint32_t frag_max;       /* datagrams in reassembly, per worker */
 	uint32_t frag_timeout_ms;
 	uint32_t burst;
-	bool igmp_report;         /* IGMP reports for the cluster MACs' groups */
-	bool igmp_mrd;            /* RFC 4286 multicast router advertisements */
-	uint32_t igmp_interval;   /* seconds between them */
+	bool igmp_report;       /* IGMP reports for the cluster MACs' groups */
+	bool igmp_mrd;          /* RFC 4286 multicast router advertisements */
+	uint32_t igmp_interval; /* seconds between them */
 	struct vs_bench_conf bench;
 };
 

@@ -20,16 +20,16 @@
 #include "vs_vip.h"
 
 struct vs_ports {
-	uint16_t nic;            /* RTE_MAX_ETHPORTS: none */
+	uint16_t nic; /* RTE_MAX_ETHPORTS: none */
 	uint16_t host;
-	uint16_t nb_queues;      /* NIC queue pairs = host TX queues */
-	uint16_t host_rxq;       /* host RX queues: 0..host_rxq-1 */
-	bool host_created;       /* we created the host port (TAP/virtio-user) */
+	uint16_t nb_queues; /* NIC queue pairs = host TX queues */
+	uint16_t host_rxq;  /* host RX queues: 0..host_rxq-1 */
+	bool host_created;  /* we created the host port (TAP/virtio-user) */
 	char host_ifname[IF_NAMESIZE];
 	char host_devname[64];
 	struct rte_ether_addr nic_mac;
 	struct rte_ether_addr host_mac;
-	uint16_t host_mtu;       /* datagrams larger go up re-fragmented */
+	uint16_t host_mtu; /* datagrams larger go up re-fragmented */
 	struct rte_mempool *pool;
 	struct rte_mempool *indirect_pool; /* re-fragmentation */
 	uint64_t mbuf_in_use_start; /* after start: what the rings hold */

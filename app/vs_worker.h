@@ -20,14 +20,14 @@ struct vs_app;
 
 struct vs_worker {
 	struct vs_stats st;
-	uint64_t idle_since;   /* TSC of the first empty poll in a row, 0 busy */
+	uint64_t idle_since; /* TSC of the first empty poll in a row, 0 busy */
 	uint64_t garp_next;
-	uint32_t garp_left;    /* rounds of gratuitous ARP still to send */
-	uint64_t mcast_next;   /* next IGMP report / MRD advertisement */
+	uint32_t garp_left;  /* rounds of gratuitous ARP still to send */
+	uint64_t mcast_next; /* next IGMP report / MRD advertisement */
 	uint16_t q;
-	bool host_rx;          /* this worker polls host RX queue q */
-	bool main_duties;      /* on the main lcore: also run vs_app_tick() */
-	bool mcast;            /* this worker sends IGMP / MRD */
+	bool host_rx;     /* this worker polls host RX queue q */
+	bool main_duties; /* on the main lcore: also run vs_app_tick() */
+	bool mcast;       /* this worker sends IGMP / MRD */
 	unsigned int lcore;
 	struct rte_ip_frag_tbl *frag_tbl; /* port modes: reassembly */
 	uint64_t frag_next_expire;
@@ -43,8 +43,7 @@ unsigned int vs_worker_mbufs_held(const struct vs_app *a);
  * reassembles; worker 0 also announces (GARP, IGMP). The product, --bench
  * and the fuzzers all set up their workers here.
  */
-int vs_worker_setup(struct vs_app *a, const unsigned int *lcores,
-		    uint16_t nb);
+int vs_worker_setup(struct vs_app *a, const unsigned int *lcores, uint16_t nb);
 
 /* Free the fragment tables (after vs_worker_drain). */
 void vs_worker_fini(struct vs_app *a);

@@ -29,8 +29,7 @@ usage(FILE *f)
 		VS_MAX_NODES);
 }
 
-static void __attribute__((noreturn))
-bad(const char *what, const char *val)
+static void __attribute__((noreturn)) bad(const char *what, const char *val)
 {
 	fprintf(stderr, "vipshare-which: invalid %s '%s'\n", what, val);
 	exit(2);

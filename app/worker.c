@@ -123,7 +123,8 @@ csum_complete(struct vs_worker *w, struct rte_mbuf *m,
 	l4len = pi->ip_len - pi->l3_len;
 	if (pi->proto == IPPROTO_TCP && l4len >= sizeof(struct rte_tcp_hdr))
 		field = l4 + offsetof(struct rte_tcp_hdr, cksum);
-	else if (pi->proto == IPPROTO_UDP && l4len >= sizeof(struct rte_udp_hdr))
+	else if (pi->proto == IPPROTO_UDP &&
+		 l4len >= sizeof(struct rte_udp_hdr))
 		field = l4 + offsetof(struct rte_udp_hdr, dgram_cksum);
 	else
 		return;
@@ -179,8 +180,8 @@ refragment(struct vs_worker *w, struct rte_mbuf *m, uint16_t l2_len,
 		flush_host(w, host);
 	memcpy(l2, rte_pktmbuf_mtod(m, void *), l2_len);
 	rte_pktmbuf_adj(m, l2_len);
-	n = rte_ipv4_fragment_packet(m, out, RTE_DIM(out), p->host_mtu,
-				     p->pool, p->indirect_pool);
+	n = rte_ipv4_fragment_packet(m, out, RTE_DIM(out), p->host_mtu, p->pool,
+				     p->indirect_pool);
 	rte_pktmbuf_free(m); /* fragments hold their own references */
 	if (n < 0) {
 		w->st.tx_host_refrag_fail++;
@@ -246,7 +247,7 @@ frag_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
 	/* DPDK does not bound the death row: empty it before it could
 	 * overflow (one fragment can retire a whole datagram). */
 	if (unlikely(w->dr.cnt > RTE_IP_FRAG_DEATH_ROW_MBUF_LEN -
-				 (RTE_LIBRTE_IP_FRAG_MAX_FRAG + 1)))
+					 (RTE_LIBRTE_IP_FRAG_MAX_FRAG + 1)))
 		frag_gc(w);
 	m->l2_len = pi->l2_len;
 	m->l3_len = pi->l3_len;
@@ -259,7 +260,8 @@ frag_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
 	/* offsets can claim more than an IPv4 datagram holds */
 	if (unlikely(d->pkt_len - l2_len > UINT16_MAX) ||
 	    (vs_pkt_parse_head(rte_pktmbuf_mtod(d, uint8_t *), d->data_len,
-			       d->pkt_len, vip->hash.vip, &whole) != VS_PKT_VIP &&
+			       d->pkt_len, vip->hash.vip,
+			       &whole) != VS_PKT_VIP &&
 	     whole.cls != VS_PKT_VIP_ICMPERR)) {
 		rte_pktmbuf_free(d);
 		w->st.frag_bad++;
@@ -350,8 +352,8 @@ vs_worker_nic_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < nb; i++) {
 		if (i + PREFETCH_OFFSET < nb)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET],
-						       void *));
+			rte_prefetch0(rte_pktmbuf_mtod(
+				pkts[i + PREFETCH_OFFSET], void *));
 		steer_one(w, pkts[i], vip, mask, now, &host, &wire, &drop);
 	}
 	w->st.rx += nb;
@@ -556,8 +558,9 @@ vs_worker_drain(struct vs_worker *w)
 unsigned int
 vs_worker_mbufs_held(const struct vs_app *a)
 {
-	return a->needs_reassembly ?
-		       a->conf.frag_max * RTE_LIBRTE_IP_FRAG_MAX_FRAG : 0;
+	return a->needs_reassembly
+		       ? a->conf.frag_max * RTE_LIBRTE_IP_FRAG_MAX_FRAG
+		       : 0;
 }
 
 int
@@ -587,7 +590,8 @@ vs_worker_setup(struct vs_app *a, const unsigned int *lcores, uint16_t nb)
 				a->conf.frag_max, ttl,
 				(int)rte_lcore_to_socket_id(w->lcore));
 			if (w->frag_tbl == NULL) {
-				VS_LOG(worker, ERR, "fragment table: out of "
+				VS_LOG(worker, ERR,
+				       "fragment table: out of "
 				       "memory\n");
 				return -ENOMEM;
 			}

@@ -27,8 +27,8 @@
 #include "vs_pkt.h"
 #include "vs_util.h"
 
-#define BURST       32  /* ownership mask reloaded once per burst */
-#define MAX_RUNS    99
+#define BURST 32 /* ownership mask reloaded once per burst */
+#define MAX_RUNS 99
 
 static const uint32_t VIP_HOST = 0xc0a86464; /* 192.168.100.100 */
 
@@ -95,8 +95,8 @@ run_baseline(const struct vs_gen_mix *m, uint32_t iters)
 
 /* The steering decision for every frame: parse, hash, owned? */
 static uint64_t
-run_steer(const struct vs_gen_mix *m, uint32_t iters, const struct vs_hash_cfg *cfg,
-	  const struct vs_own *own)
+run_steer(const struct vs_gen_mix *m, uint32_t iters,
+	  const struct vs_hash_cfg *cfg, const struct vs_own *own)
 {
 	struct vs_pkt_info pi;
 	uint64_t acc = 0, mask = 0;
@@ -141,8 +141,8 @@ parse_num(const char *opt, const char *s, uint32_t lo, uint32_t hi,
 	  uint32_t *out)
 {
 	if (vs_util_parse_u32(s, out) < 0 || *out < lo || *out > hi) {
-		fprintf(stderr, "bench-steer: invalid %s '%s' (%u..%u)\n",
-			opt, s, lo, hi);
+		fprintf(stderr, "bench-steer: invalid %s '%s' (%u..%u)\n", opt,
+			s, lo, hi);
 		return -1;
 	}
 	return 0;
@@ -180,14 +180,17 @@ main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	uint32_t nframes = 4096, iters = 1000, runs = 5, vip = rte_cpu_to_be_32(VIP_HOST);
+	uint32_t nframes = 4096, iters = 1000, runs = 5,
+		 vip = rte_cpu_to_be_32(VIP_HOST);
 	struct row rows[] = {
 		{.name = "baseline (ethertype)", .baseline = 1},
 		{.name = "sourceip", .cfg = {.mode = VS_HASH_SIP}},
-		{.name = "sourceip-sourceport", .cfg = {.mode = VS_HASH_SIP_SPT}},
+		{.name = "sourceip-sourceport",
+		 .cfg = {.mode = VS_HASH_SIP_SPT}},
 		{.name = "sourceip-sourceport-destport",
 		 .cfg = {.mode = VS_HASH_SIP_SPT_DPT}},
-		{.name = "nft (jhash ip saddr)", .cfg = {.compat = VS_COMPAT_NFT}},
+		{.name = "nft (jhash ip saddr)",
+		 .cfg = {.compat = VS_COMPAT_NFT}},
 	};
 	struct vs_own own;
 	struct vs_gen_mix m = {0};
@@ -198,7 +201,8 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (parse_num("--frames", optarg, 1, 1u << 20, &nframes))
+			if (parse_num("--frames", optarg, 1, 1u << 20,
+				      &nframes))
 				return 2;
 			break;
 		case 'i':
@@ -216,7 +220,8 @@ main(int argc, char **argv)
 			       "of 5 runs) for each hash mode, and a baseline.\n");
 			return 0;
 		default:
-			fprintf(stderr, "bench-steer: bad option (see --help)\n");
+			fprintf(stderr,
+				"bench-steer: bad option (see --help)\n");
 			return 2;
 		}
 	}
@@ -294,9 +299,11 @@ main(int argc, char **argv)
 	for (k = 0; k < RTE_DIM(rows); k++)
 		printf("%s{\"path\":\"%s\",\"ns_per_frame\":%.3f,"
 		       "\"cycles_per_frame\":%.2f,\"cycles_best\":%.2f}",
-		       k ? "," : "", rows[k].baseline ? "baseline" :
-		       rows[k].cfg.compat == VS_COMPAT_NFT ? "nft" :
-		       vs_hash_mode_name(rows[k].cfg.mode),
+		       k ? "," : "",
+		       rows[k].baseline ? "baseline"
+		       : rows[k].cfg.compat == VS_COMPAT_NFT
+			       ? "nft"
+			       : vs_hash_mode_name(rows[k].cfg.mode),
 		       rows[k].ns_med, rows[k].cyc_med, rows[k].cyc_min);
 	printf("]}\n");
 	free(m.buf);

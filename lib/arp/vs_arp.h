@@ -25,7 +25,7 @@ extern "C" {
 #endif
 
 struct vs_arp_cfg {
-	uint32_t vip;                     /* network byte order */
+	uint32_t vip;                      /* network byte order */
 	struct rte_ether_addr cluster_mac; /* multicast */
 	struct rte_ether_addr nic_mac;     /* the NIC's unicast MAC */
 };

@@ -98,8 +98,8 @@ put_eth(struct gen *g, uint8_t *f, const struct rte_ether_addr *dst,
 
 /* 20-byte IPv4 header (addresses in host order) with a valid checksum. */
 static void
-put_ipv4(uint8_t *p, uint16_t tot, uint8_t proto, uint16_t id,
-	 uint16_t frag, uint32_t src, uint32_t dst)
+put_ipv4(uint8_t *p, uint16_t tot, uint8_t proto, uint16_t id, uint16_t frag,
+	 uint32_t src, uint32_t dst)
 {
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)p;
 
@@ -134,8 +134,8 @@ gen_l4(struct gen *g, uint8_t *f, unsigned int vlans)
 	uint32_t off = put_eth(g, f, &g->cfg->cluster_mac, &peer_mac, vlans,
 			       RTE_ETHER_TYPE_IPV4);
 	uint8_t proto = (rnd(g) % 4) ? IPPROTO_TCP : IPPROTO_UDP;
-	uint32_t hl = proto == IPPROTO_TCP ? sizeof(struct rte_tcp_hdr) :
-					      sizeof(struct rte_udp_hdr);
+	uint32_t hl = proto == IPPROTO_TCP ? sizeof(struct rte_tcp_hdr)
+					   : sizeof(struct rte_udp_hdr);
 	uint32_t flen = frame_len(g), iplen, src;
 	uint8_t *l4 = f + off + sizeof(struct rte_ipv4_hdr);
 	uint16_t id, sport, dport;
@@ -143,8 +143,8 @@ gen_l4(struct gen *g, uint8_t *f, unsigned int vlans)
 	iplen = flen > off + 20 + hl ? flen - off : 20 + hl;
 	src = rnd_client(g);
 	id = (uint16_t)rnd(g);
-	put_ipv4(f + off, (uint16_t)iplen, proto, id, RTE_IPV4_HDR_DF_FLAG,
-		 src, g->cfg->vip);
+	put_ipv4(f + off, (uint16_t)iplen, proto, id, RTE_IPV4_HDR_DF_FLAG, src,
+		 g->cfg->vip);
 	sport = rnd_client_port(g);
 	dport = rnd_service_port(g);
 	if (proto == IPPROTO_TCP) {
@@ -178,8 +178,8 @@ gen_frag_pair(struct gen *g, uint8_t *f, uint8_t *f2, uint32_t *len2)
 
 	off = put_eth(g, f, &g->cfg->cluster_mac, &peer_mac, 0,
 		      RTE_ETHER_TYPE_IPV4);
-	put_ipv4(f + off, 20 + half, IPPROTO_UDP, id, RTE_IPV4_HDR_MF_FLAG,
-		 src, g->cfg->vip);
+	put_ipv4(f + off, 20 + half, IPPROTO_UDP, id, RTE_IPV4_HDR_MF_FLAG, src,
+		 g->cfg->vip);
 	uh = (struct rte_udp_hdr *)(f + off + 20);
 	uh->src_port = rte_cpu_to_be_16(rnd_client_port(g));
 	uh->dst_port = RTE_BE16(53);
@@ -218,7 +218,7 @@ gen_other(struct gen *g, uint8_t *f)
 	off = put_eth(g, f, &g->cfg->nic_mac, &peer_mac, 0,
 		      RTE_ETHER_TYPE_IPV6);
 	memset(f + off, 0, 40);
-	f[off] = 0x60;          /* version 6 */
+	f[off] = 0x60;             /* version 6 */
 	f[off + 6] = IPPROTO_NONE; /* next header */
 	return off + 40;
 }
@@ -259,13 +259,13 @@ gen_icmp_frag_needed(struct gen *g, uint8_t *f)
 	uint32_t client;
 	uint16_t id;
 
-	put_ipv4(f + off, len, IPPROTO_ICMP, (uint16_t)rnd(g), 0,
-		 CLIENT_ROUTER, g->cfg->vip);
+	put_ipv4(f + off, len, IPPROTO_ICMP, (uint16_t)rnd(g), 0, CLIENT_ROUTER,
+		 g->cfg->vip);
 	icmp->icmp_type = ICMP_DEST_UNREACH;
 	icmp->icmp_code = ICMP_FRAG_NEEDED;
 	icmp->icmp_cksum = 0;
-	icmp->icmp_ident = 0;                  /* unused */
-	icmp->icmp_seq_nb = RTE_BE16(1400);    /* next-hop MTU */
+	icmp->icmp_ident = 0;               /* unused */
+	icmp->icmp_seq_nb = RTE_BE16(1400); /* next-hop MTU */
 	client = rnd_client(g);
 	id = (uint16_t)rnd(g);
 	put_ipv4(q, 1500, IPPROTO_TCP, id, RTE_IPV4_HDR_DF_FLAG, g->cfg->vip,

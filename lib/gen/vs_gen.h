@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 /* Smallest slot for each mix: frames up to 60 bytes, or IMIX up to 1514. */
-#define VS_GEN_SLOT_64   128
+#define VS_GEN_SLOT_64 128
 #define VS_GEN_SLOT_IMIX 2048
 
 struct vs_gen_cfg {

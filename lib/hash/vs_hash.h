@@ -38,11 +38,12 @@ enum vs_hash_mode {
 
 enum vs_hash_compat {
 	VS_COMPAT_CLUSTERIP = 0, /* iptables CLUSTERIP */
-	VS_COMPAT_NFT = 1,       /* nft 'jhash ip saddr' / xt_cluster: source IP only */
+	VS_COMPAT_NFT =
+		1, /* nft 'jhash ip saddr' / xt_cluster: source IP only */
 };
 
 struct vs_hash_cfg {
-	uint32_t vip;         /* network byte order */
+	uint32_t vip; /* network byte order */
 	uint32_t hash_init;
 	uint16_t total_nodes; /* 1..VS_MAX_NODES */
 	uint8_t mode;         /* enum vs_hash_mode */
@@ -162,7 +163,7 @@ vs_own_has(uint64_t mask, unsigned int node)
 }
 
 /* Names of the modes as iptables and IPaddr2 spell them. */
-int vs_hash_mode_parse(const char *s);   /* enum or -EINVAL */
+int vs_hash_mode_parse(const char *s); /* enum or -EINVAL */
 const char *vs_hash_mode_name(unsigned int mode);
 int vs_hash_compat_parse(const char *s); /* enum or -EINVAL */
 const char *vs_hash_compat_name(unsigned int compat);

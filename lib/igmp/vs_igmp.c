@@ -50,14 +50,14 @@ build_igmp(uint8_t *buf, size_t size, const struct rte_ether_addr *src_mac,
 	eth->dst_addr.addr_bytes[5] = (uint8_t)dst_host;
 	eth->src_addr = *src_mac;
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	ip->version_ihl = 0x46;           /* 24-byte header: Router Alert */
-	ip->type_of_service = 0xc0;       /* internetwork control */
+	ip->version_ihl = 0x46;     /* 24-byte header: Router Alert */
+	ip->type_of_service = 0xc0; /* internetwork control */
 	ip->total_length = RTE_BE16(24 + 8);
 	ip->time_to_live = 1;
 	ip->next_proto_id = IPPROTO_IGMP;
 	ip->src_addr = src_ip;
 	ip->dst_addr = rte_cpu_to_be_32(dst_host);
-	opt[0] = IPOPT_ROUTER_ALERT;      /* length 4, value 0 */
+	opt[0] = IPOPT_ROUTER_ALERT; /* length 4, value 0 */
 	opt[1] = 0x04;
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	memcpy(igmp, msg, 8);
@@ -85,8 +85,13 @@ vs_igmp_build_mrd_adv(uint8_t *buf, size_t size,
 {
 	/* type, advertisement interval, checksum, query interval,
 	 * robustness (RFC 4286 section 3) */
-	const uint8_t msg[8] = {IGMP_MRD_ADVERTISEMENT, interval_s, 0, 0,
-				0, IGMP_MRD_QUERY_INTERVAL, 0,
+	const uint8_t msg[8] = {IGMP_MRD_ADVERTISEMENT,
+				interval_s,
+				0,
+				0,
+				0,
+				IGMP_MRD_QUERY_INTERVAL,
+				0,
 				IGMP_MRD_ROBUSTNESS};
 
 	return build_igmp(buf, size, src_mac, src_ip, ALL_SNOOPERS, msg);

@@ -46,8 +46,8 @@ int vs_igmp_build_report(uint8_t *buf, size_t size,
 			 const struct rte_ether_addr *src_mac, uint32_t src_ip,
 			 uint32_t group);
 int vs_igmp_build_mrd_adv(uint8_t *buf, size_t size,
-			  const struct rte_ether_addr *src_mac,
-			  uint32_t src_ip, uint8_t interval_s);
+			  const struct rte_ether_addr *src_mac, uint32_t src_ip,
+			  uint8_t interval_s);
 
 /* True for an IGMP membership query (any version) in an IPv4 packet whose
  * header starts at ip (ip_len bytes readable, header ihl bytes). */

@@ -8,10 +8,9 @@
 
 #include "vs_pkt.h"
 
-static const char *const drop_names[] = {
-	[VS_PKT_DROP_NONE] = "none",
+static const char *const drop_names[] = {[VS_PKT_DROP_NONE] = "none",
 #define VS_PKT_DROP_NAME(e, n) [VS_PKT_DROP_##e] = #n,
-	VS_PKT_DROPS(VS_PKT_DROP_NAME)
+					 VS_PKT_DROPS(VS_PKT_DROP_NAME)
 #undef VS_PKT_DROP_NAME
 };
 
@@ -66,11 +65,12 @@ parse_icmp_err(const uint8_t *q, uint32_t qlen, uint32_t vip,
 	pi->key.dport = 0;
 	poff = vs_hash_ports_offset(qip->next_proto_id);
 	/* A quoted non-first fragment carries no ports: hash 0/0. */
-	if (poff >= 0 && (qip->fragment_offset &
-			  RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) == 0) {
-		VS_PKT_HDR_OR_RETURN(qp, const struct vs_hash_ports, q,
-				     qihl + (uint32_t)poff, qlen,
-				     drop(pi, VS_PKT_DROP_ICMP_QUOTE_TRUNCATED));
+	if (poff >= 0 &&
+	    (qip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) == 0) {
+		VS_PKT_HDR_OR_RETURN(
+			qp, const struct vs_hash_ports, q,
+			qihl + (uint32_t)poff, qlen,
+			drop(pi, VS_PKT_DROP_ICMP_QUOTE_TRUNCATED));
 		pi->key.sport = qp->dst;
 		pi->key.dport = qp->src;
 	}
@@ -105,7 +105,8 @@ parse_core(const uint8_t *f, uint32_t avail, uint32_t total, uint32_t vip,
 		if (pi->vlans == VS_PKT_MAX_VLANS)
 			return drop(pi, VS_PKT_DROP_VLAN_TOO_MANY);
 		VS_PKT_HDR_OR_RETURN(vh, const struct rte_vlan_hdr, f, off,
-				     avail, drop(pi, VS_PKT_DROP_VLAN_TRUNCATED));
+				     avail,
+				     drop(pi, VS_PKT_DROP_VLAN_TRUNCATED));
 		et = vh->eth_proto;
 		off += sizeof(*vh);
 		pi->vlans++;
@@ -115,7 +116,8 @@ parse_core(const uint8_t *f, uint32_t avail, uint32_t total, uint32_t vip,
 
 	if (unlikely(et == RTE_BE16(RTE_ETHER_TYPE_ARP))) {
 		VS_PKT_HDR_OR_RETURN(arp, const struct rte_arp_hdr, f, off,
-				     avail, drop(pi, VS_PKT_DROP_ARP_TRUNCATED));
+				     avail,
+				     drop(pi, VS_PKT_DROP_ARP_TRUNCATED));
 		if (!vs_pkt_arp_ok(arp))
 			return drop(pi, VS_PKT_DROP_ARP_NOT_IPV4);
 		return VS_PKT_ARP;
@@ -128,9 +130,9 @@ parse_core(const uint8_t *f, uint32_t avail, uint32_t total, uint32_t vip,
 	/* version 4 and IHL >= 5: 0x45..0x4f, one compare */
 	if (unlikely((uint8_t)(ip->version_ihl - RTE_IPV4_VHL_DEF) >
 		     RTE_IPV4_HDR_IHL_MASK - RTE_IPV4_MIN_IHL))
-		return drop(pi, (ip->version_ihl >> 4) != IPVERSION ?
-					VS_PKT_DROP_IPV4_VERSION :
-					VS_PKT_DROP_IPV4_IHL);
+		return drop(pi, (ip->version_ihl >> 4) != IPVERSION
+					? VS_PKT_DROP_IPV4_VERSION
+					: VS_PKT_DROP_IPV4_IHL);
 	ihl = rte_ipv4_hdr_len(ip);
 	tot = rte_be_to_cpu_16(ip->total_length);
 	/* total covers what follows, in this segment or the next ones */
@@ -170,7 +172,8 @@ parse_core(const uint8_t *f, uint32_t avail, uint32_t total, uint32_t vip,
 		pi->key.dport = pp->dst;
 	} else if (pi->proto == IPPROTO_ICMP) {
 		VS_PKT_HDR_OR_RETURN(icmp, const struct rte_icmp_hdr, l4, 0,
-				     l4len, drop(pi, VS_PKT_DROP_ICMP_TRUNCATED));
+				     l4len,
+				     drop(pi, VS_PKT_DROP_ICMP_TRUNCATED));
 		if (icmp_is_error(icmp->icmp_type) &&
 		    !(pi->flags & VS_PKT_F_FRAG_MF))
 			return parse_icmp_err((const uint8_t *)(icmp + 1),

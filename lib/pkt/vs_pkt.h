@@ -72,7 +72,7 @@ enum vs_pkt_drop {
 const char *vs_pkt_drop_name(unsigned int why);
 
 /* pi->flags */
-#define VS_PKT_F_FRAG_MF  0x01 /* more fragments */
+#define VS_PKT_F_FRAG_MF 0x01  /* more fragments */
 #define VS_PKT_F_FRAG_OFF 0x02 /* fragment offset != 0 */
 #define VS_PKT_F_L4_PORTS 0x04 /* protocol carries CLUSTERIP "ports" */
 
@@ -81,15 +81,15 @@ const char *vs_pkt_drop_name(unsigned int why);
 
 struct vs_pkt_info {
 	struct vs_flow_key key;
-	uint16_t l2_len;  /* Ethernet + VLAN tags: offset of the L3 header */
-	uint16_t l3_len;  /* IPv4 header length (IHL * 4) */
-	uint16_t ip_len;  /* IPv4 total length (<= frame bytes after l2_len) */
+	uint16_t l2_len; /* Ethernet + VLAN tags: offset of the L3 header */
+	uint16_t l3_len; /* IPv4 header length (IHL * 4) */
+	uint16_t ip_len; /* IPv4 total length (<= frame bytes after l2_len) */
 	uint16_t ethertype; /* innermost, host order */
-	uint8_t proto;    /* IPv4 protocol */
-	uint8_t flags;    /* VS_PKT_F_* */
-	uint8_t cls;      /* enum vs_pkt_class */
-	uint8_t vlans;    /* number of VLAN tags (0..VS_PKT_MAX_VLANS) */
-	uint8_t drop;     /* enum vs_pkt_drop: why, when cls is MALFORMED */
+	uint8_t proto;      /* IPv4 protocol */
+	uint8_t flags;      /* VS_PKT_F_* */
+	uint8_t cls;        /* enum vs_pkt_class */
+	uint8_t vlans;      /* number of VLAN tags (0..VS_PKT_MAX_VLANS) */
+	uint8_t drop;       /* enum vs_pkt_drop: why, when cls is MALFORMED */
 };
 
 /*
@@ -97,11 +97,11 @@ struct vs_pkt_info {
  * start at any address (a capture, a test's copy); memcpy compiles to a
  * plain load.
  */
-#define VS_PKT_LOAD(T, p)                        \
-	__extension__({                          \
-		T vs_pkt_v_;                     \
+#define VS_PKT_LOAD(T, p)                                   \
+	__extension__({                                     \
+		T vs_pkt_v_;                                \
 		memcpy(&vs_pkt_v_, (p), sizeof(vs_pkt_v_)); \
-		vs_pkt_v_;                       \
+		vs_pkt_v_;                                  \
 	})
 
 /*
@@ -110,8 +110,8 @@ struct vs_pkt_info {
  * to 2 bytes (rte_ether_hdr, rte_arp_hdr). The packed ones (IPv4, VLAN,
  * ICMP) are read through their members.
  */
-#define VS_PKT_FIELD(p, T, f)                                \
-	VS_PKT_LOAD(__typeof__(((T *)(p))->f),               \
+#define VS_PKT_FIELD(p, T, f)                  \
+	VS_PKT_LOAD(__typeof__(((T *)(p))->f), \
 		    (const uint8_t *)(p) + offsetof(T, f))
 
 /*
@@ -156,8 +156,8 @@ int vs_pkt_parse(const uint8_t *frame, uint32_t len, uint32_t vip,
  * headers are read from the first seg_len bytes only, while the IPv4 total
  * length is checked against the whole pkt_len.
  */
-int vs_pkt_parse_head(const uint8_t *frame, uint32_t seg_len,
-		      uint32_t pkt_len, uint32_t vip, struct vs_pkt_info *pi);
+int vs_pkt_parse_head(const uint8_t *frame, uint32_t seg_len, uint32_t pkt_len,
+		      uint32_t vip, struct vs_pkt_info *pi);
 
 #ifdef __cplusplus
 }

@@ -89,13 +89,17 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	struct vs_conf conf;
 	char prefix[64], err[256];
 	/* no announcements: each input's frames are all that happens */
-	char *app_argv[] = {"--", "--vip", "192.168.100.100/24", "--node",
-			    "1/3", "--garp", "0", "--igmp", "off",
-			    "--frag-max", "8", "--frag-timeout", "50", NULL};
-	char *eal[] = {"fuzz_frame", "-l", "0", "--no-huge", "-m", "256",
-		       "--no-pci", "--no-shconf", "--no-telemetry",
-		       "--file-prefix", prefix, "--log-level", "error",
-		       "--vdev", "net_null0", "--vdev", "net_null1", NULL};
+	char *app_argv[] = {"--",         "--vip",  "192.168.100.100/24",
+			    "--node",     "1/3",    "--garp",
+			    "0",          "--igmp", "off",
+			    "--frag-max", "8",      "--frag-timeout",
+			    "50",         NULL};
+	char *eal[] = {"fuzz_frame",    "-l",          "0",
+		       "--no-huge",     "-m",          "256",
+		       "--no-pci",      "--no-shconf", "--no-telemetry",
+		       "--file-prefix", prefix,        "--log-level",
+		       "error",         "--vdev",      "net_null0",
+		       "--vdev",        "net_null1",   NULL};
 	int r;
 
 	(void)argc;
@@ -267,8 +271,7 @@ make_mbuf(const uint8_t *d, uint16_t len, bool split, uint16_t split_at,
 }
 
 static void
-burst(struct rte_mbuf **pkts, uint16_t n, struct rte_mbuf **hpkts,
-      uint16_t hn)
+burst(struct rte_mbuf **pkts, uint16_t n, struct rte_mbuf **hpkts, uint16_t hn)
 {
 	if (n)
 		vs_worker_nic_burst(w, pkts, n, now);
@@ -324,8 +327,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			vs_worker_housekeeping(w, now);
 		}
 		heap_parse(data + off, len);
-		m = make_mbuf(data + off, len, fl & 4, (uint16_t)(fl * 37 + len),
-			      poison);
+		m = make_mbuf(data + off, len, fl & 4,
+			      (uint16_t)(fl * 37 + len), poison);
 		off += len;
 		if (m == NULL)
 			abort(); /* the pool must never run dry */

@@ -15,13 +15,13 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond)                                                        \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n",   \
-				__FILE__, __LINE__, #cond);                \
-			abort();                                           \
-		}                                                          \
+#define CHECK(cond)                                                      \
+	do {                                                             \
+		if (!(cond)) {                                           \
+			fprintf(stderr, "%s:%d: invariant failed: %s\n", \
+				__FILE__, __LINE__, #cond);              \
+			abort();                                         \
+		}                                                        \
 	} while (0)
 
 #endif /* VS_FUZZ_H */

@@ -71,36 +71,36 @@ check_reply(unsigned int ntags, const uint16_t *tags)
 	uint8_t *b, *a;
 	unsigned int i;
 
-	arp_frame(&f, tags, ntags, t_mac_bcast, t_mac_client, 1,
-		  t_mac_client, T_CLIENT_H, zero6, T_VIP_H);
+	arp_frame(&f, tags, ntags, t_mac_bcast, t_mac_client, 1, t_mac_client,
+		  T_CLIENT_H, zero6, T_VIP_H);
 	b = heap_copy(&f, f.len);
 	assert_int_equal(vs_arp_input(&cfg, b, f.len, (uint16_t)l2),
 			 VS_ARP_REPLY);
 	/* Ethernet */
-	assert_memory_equal(b, t_mac_client, 6);     /* dst = requester */
-	assert_memory_equal(b + 6, t_mac_nic, 6);    /* src = our NIC */
-	for (i = 0; i < ntags; i++) {                /* tags intact */
+	assert_memory_equal(b, t_mac_client, 6);  /* dst = requester */
+	assert_memory_equal(b + 6, t_mac_nic, 6); /* src = our NIC */
+	for (i = 0; i < ntags; i++) {             /* tags intact */
 		assert_int_equal(be16_at(b + 12 + 4 * i), tags[i]);
 		assert_int_equal(be16_at(b + 14 + 4 * i), 10 + i);
 	}
 	assert_int_equal(be16_at(b + l2 - 2), 0x0806);
 	/* ARP */
 	a = b + l2;
-	assert_int_equal(be16_at(a), 1);             /* htype Ethernet */
-	assert_int_equal(be16_at(a + 2), 0x0800);    /* ptype IPv4 */
+	assert_int_equal(be16_at(a), 1);          /* htype Ethernet */
+	assert_int_equal(be16_at(a + 2), 0x0800); /* ptype IPv4 */
 	assert_int_equal(a[4], 6);
 	assert_int_equal(a[5], 4);
-	assert_int_equal(be16_at(a + 6), 2);         /* reply */
-	assert_memory_equal(a + 8, t_mac_cluster, 6);/* sha = cluster MAC */
-	assert_int_equal(be32_at(a + 14), T_VIP_H);  /* sip = VIP */
-	assert_memory_equal(a + 18, t_mac_client, 6);/* tha = requester */
+	assert_int_equal(be16_at(a + 6), 2);           /* reply */
+	assert_memory_equal(a + 8, t_mac_cluster, 6);  /* sha = cluster MAC */
+	assert_int_equal(be32_at(a + 14), T_VIP_H);    /* sip = VIP */
+	assert_memory_equal(a + 18, t_mac_client, 6);  /* tha = requester */
 	assert_int_equal(be32_at(a + 24), T_CLIENT_H); /* tip = requester */
 	/* padding untouched */
 	for (i = l2 + 28; i < f.len; i++)
 		assert_int_equal(b[i], 0xc5);
 	/* and the whole frame equals an independently built reply */
-	arp_frame(&want, tags, ntags, t_mac_client, t_mac_nic, 2,
-		  t_mac_cluster, T_VIP_H, t_mac_client, T_CLIENT_H);
+	arp_frame(&want, tags, ntags, t_mac_client, t_mac_nic, 2, t_mac_cluster,
+		  T_VIP_H, t_mac_client, T_CLIENT_H);
 	assert_int_equal(want.len, f.len);
 	assert_memory_equal(b, want.b, f.len);
 	free(b);
@@ -194,10 +194,19 @@ test_input_malformed(void **state)
 			  t_mac_client, T_CLIENT_H, zero6, T_VIP_H);
 		tf_fill(&f, 0, 40);
 		switch (t) {
-		case 0: f.b[14 + 4] = 8; break;
-		case 1: f.b[14 + 5] = 16; break;
-		case 2: f.b[14 + 1] = 6; break;
-		default: f.b[14 + 2] = 0x86; f.b[14 + 3] = 0xdd; break;
+		case 0:
+			f.b[14 + 4] = 8;
+			break;
+		case 1:
+			f.b[14 + 5] = 16;
+			break;
+		case 2:
+			f.b[14 + 1] = 6;
+			break;
+		default:
+			f.b[14 + 2] = 0x86;
+			f.b[14 + 3] = 0xdd;
+			break;
 		}
 		b = heap_copy(&f, f.len);
 		assert_int_equal(vs_arp_input(&cfg, b, f.len, 14),
@@ -252,8 +261,8 @@ test_output(void **state)
 			free(b);
 
 			/* target VIP but sender not: untouched */
-			arp_frame(&f, tag_1q, t, t_mac_bcast, t_mac_nic,
-				  ops[o], t_mac_nic, T_HOST_H, zero6, T_VIP_H);
+			arp_frame(&f, tag_1q, t, t_mac_bcast, t_mac_nic, ops[o],
+				  t_mac_nic, T_HOST_H, zero6, T_VIP_H);
 			b = heap_copy(&f, f.len);
 			assert_int_equal(vs_arp_output(&cfg, b, f.len, l2),
 					 VS_ARP_PASS);
@@ -339,12 +348,13 @@ test_default_mac(void **state)
 		const uint8_t *m = mac.addr_bytes;
 
 		v = i < 4 ? (uint32_t[]){0, 0xffffffffu, 0x00800000u,
-					 0x7f7fffffu}[i] : t_rand32();
+					 0x7f7fffffu}[i]
+			  : t_rand32();
 		vs_arp_default_mac(t_net32(v), &mac);
 		if (m[0] != 0x01 || m[1] != 0x00 || m[2] != 0x5e ||
 		    m[3] > 0x7f ||
 		    ((uint32_t)m[3] << 16 | (uint32_t)m[4] << 8 | m[5]) !=
-		    (v & 0x7fffff))
+			    (v & 0x7fffff))
 			fail_msg("VIP 0x%08x -> %02x:%02x:%02x:%02x:%02x:%02x",
 				 v, m[0], m[1], m[2], m[3], m[4], m[5]);
 		/* multicast, not broadcast: acceptable as a cluster MAC
@@ -370,13 +380,13 @@ test_parse_mac(void **state)
 		{"0100:5e28:6464", {0x01, 0x00, 0x5e, 0x28, 0x64, 0x64}},
 	};
 	static const char *const bad[] = {
-		"00:11:22:33:44:55",  /* unicast */
-		"02:00:5e:00:00:01",  /* locally administered unicast */
-		"ff:ff:ff:ff:ff:ff",  /* broadcast */
+		"00:11:22:33:44:55", /* unicast */
+		"02:00:5e:00:00:01", /* locally administered unicast */
+		"ff:ff:ff:ff:ff:ff", /* broadcast */
 		"FF:FF:FF:FF:FF:FF",
-		"01:00:5e:00:00",     /* five octets */
-		"01:00:5e:00:00:0g",  /* not hex */
-		" 1:00:5e:00:00:01",  /* blank */
+		"01:00:5e:00:00",    /* five octets */
+		"01:00:5e:00:00:0g", /* not hex */
+		" 1:00:5e:00:00:01", /* blank */
 		"01:00:5e:00:00: 1",
 		"01:00:5e:00:00:01x", /* trailing */
 		"01:00:5e:00:00:01 ",
@@ -392,7 +402,7 @@ test_parse_mac(void **state)
 		"01:00:5e:00:000:1",
 		"010:0:5e:00:00:01",
 		"01:00:5e::00:00:01",
-		"0000:5e28:6464",     /* the other form, unicast */
+		"0000:5e28:6464", /* the other form, unicast */
 		"0100.5e28.6464",
 		"",
 		":",

@@ -30,23 +30,27 @@ t_csum(const uint8_t *p, size_t n)
 static void
 igmp_frame(struct tframe *f, uint32_t dst_h, const uint8_t msg[8])
 {
-	const uint8_t dmac[6] = {0x01, 0x00, 0x5e, (uint8_t)(dst_h >> 16 & 0x7f),
-				 (uint8_t)(dst_h >> 8), (uint8_t)dst_h};
+	const uint8_t dmac[6] = {0x01,
+				 0x00,
+				 0x5e,
+				 (uint8_t)(dst_h >> 16 & 0x7f),
+				 (uint8_t)(dst_h >> 8),
+				 (uint8_t)dst_h};
 	uint16_t ck;
 
 	tf_eth(f, dmac, t_mac_nic, NULL, 0, 0x0800);
 	f->ip_off = f->len;
-	tf_u8(f, 0x46);          /* version 4, IHL 6 */
-	tf_u8(f, 0xc0);          /* internetwork control */
+	tf_u8(f, 0x46); /* version 4, IHL 6 */
+	tf_u8(f, 0xc0); /* internetwork control */
 	tf_be16(f, 24 + 8);
-	tf_be16(f, 0);           /* id */
-	tf_be16(f, 0);           /* no fragments */
-	tf_u8(f, 1);             /* TTL */
-	tf_u8(f, 2);             /* IGMP */
-	tf_be16(f, 0);           /* checksum, below */
+	tf_be16(f, 0); /* id */
+	tf_be16(f, 0); /* no fragments */
+	tf_u8(f, 1);   /* TTL */
+	tf_u8(f, 2);   /* IGMP */
+	tf_be16(f, 0); /* checksum, below */
 	tf_be32(f, T_VIP_H);
 	tf_be32(f, dst_h);
-	tf_be32(f, 0x94040000);  /* Router Alert */
+	tf_be32(f, 0x94040000); /* Router Alert */
 	ck = t_csum(f->b + f->ip_off, 24);
 	f->b[f->ip_off + 10] = (uint8_t)(ck >> 8);
 	f->b[f->ip_off + 11] = (uint8_t)ck;
@@ -86,14 +90,16 @@ test_report(void **state)
 			 VS_IGMP_FRAME_LEN);
 	assert_memory_equal(b, want.b, want.len);
 	/* an ordinary IPv4 frame to the parser, not for the VIP */
-	assert_int_equal(vs_pkt_parse(b, VS_IGMP_FRAME_LEN, t_net32(T_VIP_H),
-				      &pi), VS_PKT_OTHER);
+	assert_int_equal(
+		vs_pkt_parse(b, VS_IGMP_FRAME_LEN, t_net32(T_VIP_H), &pi),
+		VS_PKT_OTHER);
 	assert_int_equal(pi.proto, 2);
 	assert_int_equal(pi.l3_len, 24);
 	assert_false(vs_igmp_is_query(b + 14, 32, 24));
 	assert_int_equal(vs_igmp_build_report(b, VS_IGMP_FRAME_LEN - 1, &nic,
 					      t_net32(T_VIP_H),
-					      t_net32(group_h)), -ENOSPC);
+					      t_net32(group_h)),
+			 -ENOSPC);
 	free(b);
 }
 
@@ -116,8 +122,9 @@ test_mrd_adv(void **state)
 			 VS_IGMP_FRAME_LEN);
 	assert_memory_equal(b, want.b, want.len);
 	assert_memory_equal(b, snoopers, 6);
-	assert_int_equal(vs_igmp_build_mrd_adv(b, 0, &nic, t_net32(T_VIP_H),
-					       20), -ENOSPC);
+	assert_int_equal(
+		vs_igmp_build_mrd_adv(b, 0, &nic, t_net32(T_VIP_H), 20),
+		-ENOSPC);
 	free(b);
 }
 
@@ -133,10 +140,10 @@ test_is_query(void **state)
 	for (ihl = 5; ihl <= 6; ihl++) {
 		tf_eth(&f, t_mac_bcast, t_mac_client, NULL, 0, 0x0800);
 		tf_ipv4(&f, 4, (uint8_t)ihl, 0, 2, T_ROUTER_H, 0xE0000001);
-		tf_u8(&f, 0x11);         /* membership query */
+		tf_u8(&f, 0x11); /* membership query */
 		tf_u8(&f, 100);
 		tf_be16(&f, 0);
-		tf_be32(&f, 0);          /* general */
+		tf_be32(&f, 0); /* general */
 		tf_ipv4_done(&f);
 		for (len = 0; len <= f.len - 14; len++) {
 			uint8_t *b = malloc(len ? len : 1);
@@ -145,15 +152,15 @@ test_is_query(void **state)
 			memcpy(b, f.b + 14, len);
 			/* the caller has checked the IPv4 header is there */
 			if (len >= ihl * 4)
-				assert_int_equal(vs_igmp_is_query(b, len,
-								  ihl * 4),
-						 len >= ihl * 4 + 8);
+				assert_int_equal(
+					vs_igmp_is_query(b, len, ihl * 4),
+					len >= ihl * 4 + 8);
 			free(b);
 		}
-		f.b[f.l4_off] = 0x16;           /* a report */
+		f.b[f.l4_off] = 0x16; /* a report */
 		assert_false(vs_igmp_is_query(f.b + 14, f.len - 14, ihl * 4));
 		f.b[f.l4_off] = 0x11;
-		f.b[f.ip_off + 9] = 17;         /* not IGMP */
+		f.b[f.ip_off + 9] = 17; /* not IGMP */
 		assert_false(vs_igmp_is_query(f.b + 14, f.len - 14, ihl * 4));
 	}
 }
@@ -191,7 +198,8 @@ test_mac_group(void **state)
 	/* every VIP's default cluster MAC has a group, which maps back */
 	for (i = 0; i < 100000; i++) {
 		v = i < 4 ? (uint32_t[]){0, 0xffffffffu, 0x00800000u,
-					 0x7f7fffffu}[i] : t_rand32();
+					 0x7f7fffffu}[i]
+			  : t_rand32();
 		vs_arp_default_mac(t_net32(v), &mac);
 		assert_int_equal(vs_igmp_mac_group(&mac, &g), 0);
 		assert_int_equal(g, t_net32(0xEF000000u | (v & 0x7fffff)));

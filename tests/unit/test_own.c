@@ -149,11 +149,29 @@ test_parse_list(void **state)
 		const char *s;
 		unsigned int total;
 	} bad[] = {
-		{"", 4}, {"0", 4}, {"5", 4}, {"1-5", 4}, {"3-1", 4},
-		{"1,", 4}, {",1", 4}, {"1,,2", 4}, {"1-", 4}, {"-1", 4},
-		{" 1", 4}, {"1 ", 4}, {"a", 4}, {"1-2-3", 4}, {"+1", 4},
-		{"1-+2", 4}, {"1;2", 4}, {"0x1", 4}, {"65", 64}, {"1", 0},
-		{"1", 65}, {"99999999999999999999", 64}, {"4294967297", 64},
+		{"", 4},
+		{"0", 4},
+		{"5", 4},
+		{"1-5", 4},
+		{"3-1", 4},
+		{"1,", 4},
+		{",1", 4},
+		{"1,,2", 4},
+		{"1-", 4},
+		{"-1", 4},
+		{" 1", 4},
+		{"1 ", 4},
+		{"a", 4},
+		{"1-2-3", 4},
+		{"+1", 4},
+		{"1-+2", 4},
+		{"1;2", 4},
+		{"0x1", 4},
+		{"65", 64},
+		{"1", 0},
+		{"1", 65},
+		{"99999999999999999999", 64},
+		{"4294967297", 64},
 		{"1.0", 4},
 	};
 	uint64_t m;
@@ -193,12 +211,12 @@ test_parse_list(void **state)
 
 struct cc_writer {
 	struct vs_own *o;
-	unsigned int lo, hi;      /* nodes this writer toggles */
+	unsigned int lo, hi; /* nodes this writer toggles */
 	uint64_t seed;
-	uint64_t mine;            /* what it believes it holds */
+	uint64_t mine; /* what it believes it holds */
 	unsigned long errors;
 	unsigned long done;
-	int *active;              /* writers still running */
+	int *active; /* writers still running */
 	unsigned long *reader_loads;
 };
 

@@ -20,13 +20,13 @@ struct tcase {
 	uint8_t vlans;
 	uint16_t l2_len;
 	uint16_t ethertype;
-	bool ipv4;              /* check proto, l3_len, ip_len */
+	bool ipv4; /* check proto, l3_len, ip_len */
 	uint8_t proto;
 	uint16_t l3_len;
 	uint16_t ip_len;
-	uint32_t need;          /* shortest prefix parsing as the whole frame */
+	uint32_t need; /* shortest prefix parsing as the whole frame */
 	/* ICMP errors: the client->VIP packet of the same connection */
-	int conn;               /* index of that case, -1 if none */
+	int conn; /* index of that case, -1 if none */
 };
 
 static struct tcase cases[MAX_CASES];
@@ -58,7 +58,9 @@ static struct vs_flow_key
 key(uint32_t saddr_h, uint16_t sport, uint16_t dport)
 {
 	struct vs_flow_key k = {
-		.saddr = saddr_h, .sport = t_raw16(sport), .dport = t_raw16(dport),
+		.saddr = saddr_h,
+		.sport = t_raw16(sport),
+		.dport = t_raw16(dport),
 	};
 
 	return k;
@@ -82,9 +84,9 @@ ipv4_expect(struct tcase *c, const uint16_t *tags, unsigned int ntags,
 
 /* client:cport -> VIP:vport (or dst) with a port-carrying protocol */
 static struct tcase *
-add_l4(const char *what, const uint16_t *tags, unsigned int ntags,
-       uint8_t ihl, uint8_t proto, uint16_t frag, uint32_t dst_h,
-       uint16_t cport, uint16_t vport)
+add_l4(const char *what, const uint16_t *tags, unsigned int ntags, uint8_t ihl,
+       uint8_t proto, uint16_t frag, uint32_t dst_h, uint16_t cport,
+       uint16_t vport)
 {
 	struct tcase *c = new_case("%s proto %u ihl %u tags %u frag 0x%04x",
 				   what, proto, ihl, ntags, frag);
@@ -111,8 +113,8 @@ add_icmp_err(uint8_t type, uint8_t code, uint8_t qproto, uint32_t src_h,
 	     uint16_t cport)
 {
 	struct tcase *c = new_case("icmp err %u/%u quoting proto %u from "
-				   "0x%08x qihl %u qfrag 0x%04x", type, code,
-				   qproto, qsrc_h, qihl, qfrag);
+				   "0x%08x qihl %u qfrag 0x%04x",
+				   type, code, qproto, qsrc_h, qihl, qfrag);
 	struct tframe *f = &c->f;
 	unsigned int i;
 
@@ -122,8 +124,7 @@ add_icmp_err(uint8_t type, uint8_t code, uint8_t qproto, uint32_t src_h,
 	tf_u8(f, code);
 	tf_be16(f, 0); /* checksum */
 	/* next-hop MTU (frag needed), pointer (parameter problem), unused */
-	tf_be32(f, type == 3 && code == 4 ? 1400 :
-		   type == 12             ? 0x08000000 : 0);
+	tf_be32(f, type == 3 && code == 4 ? 1400 : type == 12 ? 0x08000000 : 0);
 	/* quoted IPv4 header, as we sent it: VIP -> client */
 	tf_u8(f, (uint8_t)(0x40 | qihl));
 	tf_u8(f, 0);
@@ -143,8 +144,8 @@ add_icmp_err(uint8_t type, uint8_t code, uint8_t qproto, uint32_t src_h,
 	if (qproto == 6) {
 		tf_be32(f, 0x11111111); /* seq */
 	} else {
-		tf_be16(f, 1480);       /* UDP length */
-		tf_be16(f, 0xabcd);     /* csum */
+		tf_be16(f, 1480);   /* UDP length */
+		tf_be16(f, 0xabcd); /* csum */
 	}
 	tf_ipv4_done(f);
 	ipv4_expect(c, NULL, 0, 1, 5);
@@ -218,12 +219,12 @@ build_cases(void **state)
 	f = &c->f;
 	tf_eth(f, t_mac_cluster, t_mac_client, NULL, 0, 0x0800);
 	tf_ipv4(f, 4, 5, 0, 51, T_CLIENT_H, T_VIP_H);
-	tf_u8(f, 6);             /* next header */
-	tf_u8(f, 4);             /* payload len: (24 / 4) - 2 */
-	tf_be16(f, 0);           /* reserved */
-	tf_be32(f, 0xa1b2c3d4);  /* SPI */
-	tf_be32(f, 1);           /* seq */
-	tf_fill(f, 0x77, 12);    /* ICV */
+	tf_u8(f, 6);                   /* next header */
+	tf_u8(f, 4);                   /* payload len: (24 / 4) - 2 */
+	tf_be16(f, 0);                 /* reserved */
+	tf_be32(f, 0xa1b2c3d4);        /* SPI */
+	tf_be32(f, 1);                 /* seq */
+	tf_fill(f, 0x77, 12);          /* ICV */
 	tf_l4_ports(f, 6, 1111, 2222); /* inner TCP: not the key */
 	tf_ipv4_done(f);
 	ipv4_expect(c, NULL, 0, 51, 5);
@@ -293,7 +294,10 @@ build_cases(void **state)
 	/* ICMP errors quoting VIP:port -> client:cport */
 	for (t = 0; t < 4; t++) {
 		static const uint8_t types[4][2] = {
-			{3, 3}, {3, 4}, {11, 0}, {12, 0},
+			{3, 3},
+			{3, 4},
+			{11, 0},
+			{12, 0},
 		};
 
 		c = add_icmp_err(types[t][0], types[t][1], 6, T_ROUTER_H,
@@ -319,14 +323,15 @@ build_cases(void **state)
 			{19, 5, 4, 0}, {19, 5, 4, 1}, {20, 5, 4, 0},
 			{22, 5, 4, 0}, {22, 5, 4, 1}, {27, 6, 4, 0},
 			{28, 4, 4, 0}, {28, 5, 6, 0}, {26, 6, 4, 1},
-			{0, 5, 4, 1}, {22, 6, 4, 0}, {28, 15, 4, 0},
+			{0, 5, 4, 1},  {22, 6, 4, 0}, {28, 15, 4, 0},
 		};
 
 		c = add_icmp_err(3, 4, 6, T_ROUTER_H, T_VIP_H, cut[i][1],
 				 0x4000, 80, 40000);
-		snprintf(c->name, sizeof(c->name), "icmp err quote %u bytes "
-			 "ihl %u version %u pad %u", cut[i][0], cut[i][1],
-			 cut[i][2], cut[i][3]);
+		snprintf(c->name, sizeof(c->name),
+			 "icmp err quote %u bytes "
+			 "ihl %u version %u pad %u",
+			 cut[i][0], cut[i][1], cut[i][2], cut[i][3]);
 		f = &c->f;
 		f->b[f->l4_off + 8] = (uint8_t)(cut[i][2] << 4 | cut[i][1]);
 		f->len = f->l4_off + 8 + cut[i][0];
@@ -335,9 +340,9 @@ build_cases(void **state)
 			tf_pad(f, 60);
 		c->cls = VS_PKT_MALFORMED;
 		/* a quoted IHL < 5 or version 6 is bad, anything else short */
-		c->drop = cut[i][1] < 5 || cut[i][2] != 4 ?
-				  VS_PKT_DROP_ICMP_QUOTE_BAD :
-				  VS_PKT_DROP_ICMP_QUOTE_TRUNCATED;
+		c->drop = cut[i][1] < 5 || cut[i][2] != 4
+				  ? VS_PKT_DROP_ICMP_QUOTE_BAD
+				  : VS_PKT_DROP_ICMP_QUOTE_TRUNCATED;
 		c->need = NEED_NEVER;
 	}
 
@@ -359,7 +364,8 @@ build_cases(void **state)
 		ipv4_expect(c, NULL, 0, 6, 5);
 		c->cls = VS_PKT_VIP_FRAG;
 		c->key = key(T_CLIENT_H, 0, 0);
-		c->flags = VS_PKT_F_FRAG_OFF | ((fr[i] & 0x2000) ? VS_PKT_F_FRAG_MF : 0);
+		c->flags = VS_PKT_F_FRAG_OFF |
+			   ((fr[i] & 0x2000) ? VS_PKT_F_FRAG_MF : 0);
 	}
 	/* first fragment of an ICMP error: no quoted header yet trusted */
 	c = new_case("icmp echo first frag");
@@ -387,7 +393,7 @@ build_cases(void **state)
 		f = &c->f;
 		tf_eth(f, t_mac_cluster, t_mac_client, tag_1q, i, 0x86dd);
 		tf_be32(f, 0x60000000);
-		tf_be16(f, 20);  /* payload length */
+		tf_be16(f, 20); /* payload length */
 		tf_u8(f, 6);
 		tf_u8(f, 64);
 		tf_fill(f, 0x20, 16);
@@ -401,8 +407,8 @@ build_cases(void **state)
 	}
 	c = new_case("lldp");
 	f = &c->f;
-	tf_eth(f, (const uint8_t[]){0x01, 0x80, 0xc2, 0, 0, 0x0e},
-	       t_mac_client, NULL, 0, 0x88cc);
+	tf_eth(f, (const uint8_t[]){0x01, 0x80, 0xc2, 0, 0, 0x0e}, t_mac_client,
+	       NULL, 0, 0x88cc);
 	tf_be16(f, 0x0207); /* chassis id TLV, len 7 */
 	tf_u8(f, 4);
 	tf_bytes(f, t_mac_client, 6);
@@ -430,8 +436,10 @@ build_cases(void **state)
 	for (i = 0; i < 4; i++) {
 		static const uint16_t bad[4][3] = {
 			/* htype, ptype, hlen << 8 | plen */
-			{1, 0x0800, 8 << 8 | 4}, {1, 0x0800, 6 << 8 | 16},
-			{6, 0x0800, 6 << 8 | 4}, {1, 0x86dd, 6 << 8 | 4},
+			{1, 0x0800, 8 << 8 | 4},
+			{1, 0x0800, 6 << 8 | 16},
+			{6, 0x0800, 6 << 8 | 4},
+			{1, 0x86dd, 6 << 8 | 4},
 		};
 
 		c = new_case("arp bad htype %u ptype 0x%04x hlen %u plen %u",
@@ -511,14 +519,15 @@ check_pi(const struct tcase *c, uint32_t len, int cls,
 	if (pi->l2_len != c->l2_len || pi->vlans != c->vlans ||
 	    pi->ethertype != c->ethertype)
 		fail_msg("%s (len %u): l2_len %u vlans %u ethertype 0x%04x, "
-			 "want %u %u 0x%04x", c->name, len, pi->l2_len,
-			 pi->vlans, pi->ethertype, c->l2_len, c->vlans,
-			 c->ethertype);
+			 "want %u %u 0x%04x",
+			 c->name, len, pi->l2_len, pi->vlans, pi->ethertype,
+			 c->l2_len, c->vlans, c->ethertype);
 	if (c->ipv4 && (pi->proto != c->proto || pi->l3_len != c->l3_len ||
 			pi->ip_len != c->ip_len))
 		fail_msg("%s (len %u): proto %u l3_len %u ip_len %u, want "
-			 "%u %u %u", c->name, len, pi->proto, pi->l3_len,
-			 pi->ip_len, c->proto, c->l3_len, c->ip_len);
+			 "%u %u %u",
+			 c->name, len, pi->proto, pi->l3_len, pi->ip_len,
+			 c->proto, c->l3_len, c->ip_len);
 	if (cls == VS_PKT_VIP || cls == VS_PKT_VIP_FRAG ||
 	    cls == VS_PKT_VIP_ICMPERR) {
 		if (pi->key.saddr != c->key.saddr ||
@@ -575,8 +584,7 @@ test_frame_bytes(void **state)
 	assert_int_equal(c->f.b[12], 0x08);
 	assert_int_equal(c->f.b[13], 0x00);
 	assert_memory_equal(c->f.b + 34, ports, 4);
-	assert_int_equal(vs_pkt_parse(c->f.b, c->f.len, vip, &pi),
-			 VS_PKT_VIP);
+	assert_int_equal(vs_pkt_parse(c->f.b, c->f.len, vip, &pi), VS_PKT_VIP);
 	/* raw network-order words: 40000 = 0x9c40 -> bytes 9c 40 */
 	assert_memory_equal(&pi.key.sport, ports, 2);
 	assert_memory_equal(&pi.key.dport, ports + 2, 2);
@@ -673,15 +681,20 @@ test_truncation(void **state)
 			if (l < c->need) {
 				if (cls != VS_PKT_MALFORMED)
 					fail_msg("%s: prefix %u of %u (need "
-						 "%u) gave class %d", c->name,
-						 l, c->f.len, c->need, cls);
+						 "%u) gave class %d",
+						 c->name, l, c->f.len, c->need,
+						 cls);
 				if (c->cls != VS_PKT_MALFORMED &&
 				    pi.drop != prefix_drop(c, l))
-					fail_msg("%s: prefix %u of %u: drop %s, "
-						 "want %s", c->name, l, c->f.len,
-						 vs_pkt_drop_name(pi.drop),
-						 vs_pkt_drop_name((unsigned int)
-							prefix_drop(c, l)));
+					fail_msg(
+						"%s: prefix %u of %u: drop %s, "
+						"want %s",
+						c->name, l, c->f.len,
+						vs_pkt_drop_name(pi.drop),
+						vs_pkt_drop_name(
+							(unsigned int)
+								prefix_drop(
+									c, l)));
 			} else {
 				check_pi(c, l, cls, &pi);
 			}
@@ -756,13 +769,13 @@ test_parse_head(void **state)
 			memcpy(b, f.b, l);
 		cls = vs_pkt_parse_head(b, l, 18 + tot, vip, &pi);
 		assert_int_equal(cls, l < 18 + 20 + 4 ? VS_PKT_MALFORMED
-						       : VS_PKT_VIP);
+						      : VS_PKT_VIP);
 		assert_int_equal(pi.drop,
-				 l < 14 ? VS_PKT_DROP_ETH_TRUNCATED :
-				 l < 18 ? VS_PKT_DROP_VLAN_TRUNCATED :
-				 l < 18 + 20 ? VS_PKT_DROP_IPV4_TRUNCATED :
-				 l < 18 + 20 + 4 ? VS_PKT_DROP_L4_TRUNCATED :
-				 VS_PKT_DROP_NONE);
+				 l < 14            ? VS_PKT_DROP_ETH_TRUNCATED
+				 : l < 18          ? VS_PKT_DROP_VLAN_TRUNCATED
+				 : l < 18 + 20     ? VS_PKT_DROP_IPV4_TRUNCATED
+				 : l < 18 + 20 + 4 ? VS_PKT_DROP_L4_TRUNCATED
+						   : VS_PKT_DROP_NONE);
 		if (cls == VS_PKT_VIP)
 			assert_int_equal(pi.key.sport, t_raw16(33000));
 		free(b);
@@ -861,8 +874,9 @@ test_drop_names(void **state)
 
 		assert_true(strlen(n) > 0 && strcmp(n, "?") != 0 &&
 			    strcmp(n, "none") != 0);
-		assert_int_equal(strspn(n, "abcdefghijklmnopqrstuvwxyz0123456789_"),
-				 strlen(n));
+		assert_int_equal(
+			strspn(n, "abcdefghijklmnopqrstuvwxyz0123456789_"),
+			strlen(n));
 		for (j = 1; j < i; j++)
 			assert_string_not_equal(n, vs_pkt_drop_name(j));
 	}

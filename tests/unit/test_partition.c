@@ -9,7 +9,7 @@
 #include "vs_hash.h"
 
 #define TUPLES_PER_CFG 100000u /* per (N, mode, compat), N = 1..16 */
-#define TUPLES_BIG     4000u   /* per (N, mode, compat), N = 17..64 */
+#define TUPLES_BIG 4000u       /* per (N, mode, compat), N = 17..64 */
 
 static unsigned long total_checked;
 
@@ -54,9 +54,9 @@ partition(unsigned int n, unsigned int mode, unsigned int compat,
 			owners += vs_own_has(masks[j], node);
 		if (owners != 1)
 			fail_msg("N %u mode %u compat %u init 0x%08x key "
-				 "0x%08x/%04x/%04x: %u owners", n, mode,
-				 compat, cfg.hash_init, k.saddr, k.sport,
-				 k.dport, owners);
+				 "0x%08x/%04x/%04x: %u owners",
+				 n, mode, compat, cfg.hash_init, k.saddr,
+				 k.sport, k.dport, owners);
 		count[node]++;
 		/* what the mode ignores must not move the flow */
 		if (compat == VS_COMPAT_NFT || mode == VS_HASH_SIP) {
@@ -74,8 +74,8 @@ partition(unsigned int n, unsigned int mode, unsigned int compat,
 		for (j = 1; j <= n; j++)
 			if (count[j] < expect * 0.8 || count[j] > expect * 1.2)
 				fail_msg("N %u mode %u compat %u: node %u got "
-					 "%lu of %u", n, mode, compat, j,
-					 count[j], tuples);
+					 "%lu of %u",
+					 n, mode, compat, j, count[j], tuples);
 	total_checked += tuples;
 }
 
@@ -121,8 +121,8 @@ test_node_of(void **state)
 
 			assert_int_equal(vs_hash_node_of((uint32_t)start, n),
 					 i + 1);
-			assert_int_equal(vs_hash_node_of((uint32_t)(start - 1),
-							 n), i);
+			assert_int_equal(
+				vs_hash_node_of((uint32_t)(start - 1), n), i);
 		}
 	}
 	/* 2 nodes: the top bit decides, where modulo would use the low bit */

@@ -13,18 +13,50 @@ test_parse_u32(void **state)
 		const char *s;
 		uint32_t v;
 	} good[] = {
-		{"0", 0}, {"1", 1}, {"42", 42}, {"007", 7}, {"010", 10},
-		{"4294967295", UINT32_MAX}, {"0x0", 0}, {"0x1", 1},
-		{"0xffffffff", UINT32_MAX}, {"0XFFFFFFFF", UINT32_MAX},
-		{"0xdeadBEEF", 0xdeadbeef}, {"0x00000000ffffffff", UINT32_MAX},
+		{"0", 0},
+		{"1", 1},
+		{"42", 42},
+		{"007", 7},
+		{"010", 10},
+		{"4294967295", UINT32_MAX},
+		{"0x0", 0},
+		{"0x1", 1},
+		{"0xffffffff", UINT32_MAX},
+		{"0XFFFFFFFF", UINT32_MAX},
+		{"0xdeadBEEF", 0xdeadbeef},
+		{"0x00000000ffffffff", UINT32_MAX},
 		{"00000000000000000000000000012", 12},
 	};
 	static const char *const bad[] = {
-		"", "-1", "+1", " 1", "1 ", "\t1", "1\n", "0x", "0X", "x1",
-		"0x ", "0x-1", "0x+1", "0x 1", "4294967296", "0x100000000",
-		"18446744073709551615", "18446744073709551616",
-		"99999999999999999999999", "1.5", "1e3", "abc", "0xg",
-		"0x1g", "12a", "-0", "--1", "0b1", "1,000",
+		"",
+		"-1",
+		"+1",
+		" 1",
+		"1 ",
+		"\t1",
+		"1\n",
+		"0x",
+		"0X",
+		"x1",
+		"0x ",
+		"0x-1",
+		"0x+1",
+		"0x 1",
+		"4294967296",
+		"0x100000000",
+		"18446744073709551615",
+		"18446744073709551616",
+		"99999999999999999999999",
+		"1.5",
+		"1e3",
+		"abc",
+		"0xg",
+		"0x1g",
+		"12a",
+		"-0",
+		"--1",
+		"0b1",
+		"1,000",
 	};
 	unsigned int i;
 	uint32_t v;
@@ -33,7 +65,8 @@ test_parse_u32(void **state)
 	for (i = 0; i < RTE_DIM(good); i++) {
 		v = 0x5a5a5a5a;
 		if (vs_util_parse_u32(good[i].s, &v) != 0 || v != good[i].v)
-			fail_msg("'%s' -> %u, want %u", good[i].s, v, good[i].v);
+			fail_msg("'%s' -> %u, want %u", good[i].s, v,
+				 good[i].v);
 	}
 	for (i = 0; i < RTE_DIM(bad); i++) {
 		char *s = strdup(bad[i]);
@@ -67,10 +100,11 @@ test_parse_ipv4(void **state)
 		{"1.2.3.4", 0x01020304},
 	};
 	static const char *const bad[] = {
-		"", "1.2.3", "1.2.3.4.5", "256.0.0.1", "1.2.3.256",
-		" 1.2.3.4", "1.2.3.4 ", "1.2.3.4\n", "1..2.3", "1.2.3.",
-		".1.2.3", "a.b.c.d", "1.2.3.-4", "0x1.2.3.4", "1.2.3.4/24",
-		"1.2.3.4:80", "::1", "1234", "01.2.3.4", "-1.2.3.4",
+		"",          "1.2.3",     "1.2.3.4.5",  "256.0.0.1",
+		"1.2.3.256", " 1.2.3.4",  "1.2.3.4 ",   "1.2.3.4\n",
+		"1..2.3",    "1.2.3.",    ".1.2.3",     "a.b.c.d",
+		"1.2.3.-4",  "0x1.2.3.4", "1.2.3.4/24", "1.2.3.4:80",
+		"::1",       "1234",      "01.2.3.4",   "-1.2.3.4",
 	};
 	unsigned int i;
 	uint32_t v;
@@ -93,18 +127,28 @@ static void
 test_mode_compat(void **state)
 {
 	static const char *const modes[] = {
-		"sourceip", "sourceip-sourceport",
+		"sourceip",
+		"sourceip-sourceport",
 		"sourceip-sourceport-destport",
 	};
 	static const char *const bad_modes[] = {
-		"", "SourceIP", "sourceip ", " sourceip", "sourceip-",
-		"sourceip-sourceport-", "sourceip-sourceport-destport-x",
-		"foo", "0", "1", "sourceport", "sourceip-destport",
+		"",
+		"SourceIP",
+		"sourceip ",
+		" sourceip",
+		"sourceip-",
+		"sourceip-sourceport-",
+		"sourceip-sourceport-destport-x",
+		"foo",
+		"0",
+		"1",
+		"sourceport",
+		"sourceip-destport",
 		"sourceip\n",
 	};
 	static const char *const bad_compat[] = {
-		"", "x", "NFT", "nft ", "clusterip ", "Clusterip", "0", "1",
-		"iptables", "nftables", "xt_cluster",
+		"",  "x", "NFT",      "nft ",     "clusterip ", "Clusterip",
+		"0", "1", "iptables", "nftables", "xt_cluster",
 	};
 	unsigned int i;
 
@@ -122,7 +166,8 @@ test_mode_compat(void **state)
 		if (vs_hash_mode_parse(bad_modes[i]) != -EINVAL)
 			fail_msg("mode '%s' accepted", bad_modes[i]);
 
-	assert_int_equal(vs_hash_compat_parse("clusterip"), VS_COMPAT_CLUSTERIP);
+	assert_int_equal(vs_hash_compat_parse("clusterip"),
+			 VS_COMPAT_CLUSTERIP);
 	assert_int_equal(vs_hash_compat_parse("nft"), VS_COMPAT_NFT);
 	assert_string_equal(vs_hash_compat_name(VS_COMPAT_CLUSTERIP),
 			    "clusterip");

@@ -37,12 +37,14 @@ static const struct {
 	uint8_t proto;
 	bool ports;
 } protos[] = {
-	{"tcp", 6, true}, {"udp", 17, true}, {"sctp", 132, true},
+	{"tcp", 6, true},   {"udp", 17, true},      {"sctp", 132, true},
 	{"dccp", 33, true}, {"udplite", 136, true}, {"icmp", 1, false},
 };
 
 static const char *const modes[] = {
-	"sourceip", "sourceip-sourceport", "sourceip-sourceport-destport",
+	"sourceip",
+	"sourceip-sourceport",
+	"sourceip-sourceport-destport",
 };
 
 static unsigned long
@@ -81,7 +83,8 @@ load_vectors(void **state)
 		    strncmp(buf, "mode\t", 5) == 0)
 			continue;
 		nf = 0;
-		for (p = strtok(buf, "\t"); p && nf < 16; p = strtok(NULL, "\t"))
+		for (p = strtok(buf, "\t"); p && nf < 16;
+		     p = strtok(NULL, "\t"))
 			f[nf++] = p;
 		if (nf != 10) {
 			print_error("%s:%u: %u fields\n", vec_path, line, nf);
@@ -97,7 +100,8 @@ load_vectors(void **state)
 			if (strcmp(f[0], modes[i]) == 0)
 				r->mode = i;
 		if (inet_pton(AF_INET, f[1], &a) != 1 || r->mode == 99) {
-			print_error("%s:%u: bad mode/address\n", vec_path, line);
+			print_error("%s:%u: bad mode/address\n", vec_path,
+				    line);
 			fclose(fp);
 			return -1;
 		}
@@ -111,7 +115,8 @@ load_vectors(void **state)
 				r->ports = protos[i].ports;
 			}
 		if (r->proto == 0) {
-			print_error("%s:%u: protocol %s\n", vec_path, line, f[4]);
+			print_error("%s:%u: protocol %s\n", vec_path, line,
+				    f[4]);
 			fclose(fp);
 			return -1;
 		}
@@ -171,8 +176,9 @@ test_table_consistent(void **state)
 	(void)state;
 	for (i = 0; i < n_rows; i++) {
 		const struct row *r = &rows[i];
-		unsigned int n = (unsigned int)
-			(((uint64_t)r->hash32 * r->total) >> 32) + 1;
+		unsigned int n =
+			(unsigned int)(((uint64_t)r->hash32 * r->total) >> 32) +
+			1;
 
 		if (n != r->node)
 			fail_msg("line %u: table node %u != %u", r->line,
@@ -198,8 +204,9 @@ test_vectors_key(void **state)
 
 		if (h != r->hash32 || n != r->node || nn != r->node_nft)
 			fail_msg("line %u: hash32 0x%08x (want 0x%08x) node %u "
-				 "(want %u) node_nft %u (want %u)", r->line, h,
-				 r->hash32, n, r->node, nn, r->node_nft);
+				 "(want %u) node_nft %u (want %u)",
+				 r->line, h, r->hash32, n, r->node, nn,
+				 r->node_nft);
 		assert_int_equal(vs_hash_node_of(h, r->total), r->node);
 	}
 }

@@ -19,8 +19,8 @@
 #include <cmocka.h>
 
 /* Addresses in host order. */
-#define T_VIP_H    0xC0A86464u /* 192.168.100.100 */
-#define T_HOST_H   0xC0A86401u /* 192.168.100.1, the node's own address */
+#define T_VIP_H 0xC0A86464u    /* 192.168.100.100 */
+#define T_HOST_H 0xC0A86401u   /* 192.168.100.1, the node's own address */
 #define T_CLIENT_H 0xC6336407u /* 198.51.100.7 */
 #define T_ROUTER_H 0x0A141E28u /* 10.20.30.40 */
 
@@ -29,8 +29,10 @@ static inline uint32_t
 t_net32(uint32_t host)
 {
 	uint8_t b[4] = {
-		(uint8_t)(host >> 24), (uint8_t)(host >> 16),
-		(uint8_t)(host >> 8), (uint8_t)host,
+		(uint8_t)(host >> 24),
+		(uint8_t)(host >> 16),
+		(uint8_t)(host >> 8),
+		(uint8_t)host,
 	};
 	uint32_t v;
 
@@ -42,7 +44,7 @@ t_net32(uint32_t host)
 static inline uint16_t
 t_raw16(uint16_t host)
 {
-	uint8_t b[2] = { (uint8_t)(host >> 8), (uint8_t)host };
+	uint8_t b[2] = {(uint8_t)(host >> 8), (uint8_t)host};
 	uint16_t v;
 
 	memcpy(&v, b, 2);
@@ -165,13 +167,13 @@ tf_ipv4(struct tframe *f, uint8_t version, uint8_t ihl, uint16_t frag,
 
 	f->ip_off = f->len;
 	tf_u8(f, (uint8_t)(version << 4 | (ihl & 0xf)));
-	tf_u8(f, 0);          /* TOS */
-	tf_be16(f, 0);        /* total length, later */
-	tf_be16(f, 0x1234);   /* id */
-	tf_be16(f, frag);     /* flags + fragment offset */
-	tf_u8(f, 64);         /* TTL */
+	tf_u8(f, 0);        /* TOS */
+	tf_be16(f, 0);      /* total length, later */
+	tf_be16(f, 0x1234); /* id */
+	tf_be16(f, frag);   /* flags + fragment offset */
+	tf_u8(f, 64);       /* TTL */
 	tf_u8(f, proto);
-	tf_be16(f, 0);        /* checksum, later */
+	tf_be16(f, 0); /* checksum, later */
 	tf_be32(f, src_h);
 	tf_be32(f, dst_h);
 	/* Options: NOPs then EOL, (ihl - 5) words. */
