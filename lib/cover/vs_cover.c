@@ -305,6 +305,10 @@ struct peer {
 	uint64_t owned, draining, filling;
 	uint32_t interval_ms;
 	uint16_t total_nodes;
+	/* its cumulative accepted counts at totals_rx (matched peers) */
+	bool have_totals;
+	uint64_t totals_rx;
+	uint32_t totals[VS_MAX_NODES];
 };
 
 struct vs_cover {
@@ -332,6 +336,7 @@ struct vs_cover {
 	bool blind;
 	uint64_t prev_seen[VS_MAX_NODES];
 	uint64_t prev_acc[VS_MAX_NODES];
+	uint32_t acc_total[VS_MAX_NODES]; /* announced, mod 2^32 */
 	uint64_t dp_black, dp_double; /* flags now (hysteresis) */
 	uint64_t bin_end[BINS];
 	uint16_t nodes;
@@ -473,6 +478,7 @@ vs_cover_tick(struct vs_cover *c, uint64_t now_ms, const uint64_t *seen,
 	      const uint64_t *accepted, uint8_t *buf, size_t size)
 {
 	struct vs_cover_ann a;
+	unsigned int n;
 	uint64_t j;
 	int len;
 
@@ -490,7 +496,8 @@ vs_cover_tick(struct vs_cover *c, uint64_t now_ms, const uint64_t *seen,
 			return 0;
 		j = c->cur;
 		take_totals(c, seen, accepted, seen_at(c, j), self_at(c, j));
-		memcpy(a.accepted, self_at(c, j), c->nodes * sizeof(uint32_t));
+		for (n = 0; n < c->nodes; n++)
+			c->acc_total[n] += self_at(c, j)[n]; /* wraps */
 		a.period_ms = sat32(now_ms - c->last_tick);
 		c->bin_end[j % BINS] = now_ms;
 		c->last_tick = now_ms;
@@ -508,6 +515,7 @@ vs_cover_tick(struct vs_cover *c, uint64_t now_ms, const uint64_t *seen,
 	a.owned = c->owned;
 	a.draining = c->draining;
 	a.filling = c->filling;
+	memcpy(a.accepted, c->acc_total, c->nodes * sizeof(uint32_t));
 	len = vs_cover_build(&a, &c->cfg.cluster_mac, &c->cfg.node_id,
 			     c->key, c->cfg.key_len, buf, size);
 	if (len > 0) {
@@ -541,25 +549,25 @@ bin_of(const struct vs_cover *c, uint64_t t)
 }
 
 /*
- * Place a matched peer's counts over our bins. The sample covers its own
- * interval, which ended when we received it: (rx - period, rx] in our
- * time, widened by the slack on both sides (delays, jitter). j2 is the
- * bin holding its end: the open one, or the next when our interval may
- * close before rx + slack (it never closes before it is due).
+ * Place a matched peer's counts over our bins: the frames it accepted
+ * between two of its announcements we received, at local times from and
+ * rx, widened by the slack on both sides (delays, jitter). j2 is the bin
+ * holding the end: the open one, or the next when our interval may close
+ * before rx + slack (it never closes before it is due).
  */
 static void
-take_sample(struct vs_cover *c, const struct vs_cover_ann *a, uint64_t rx)
+take_sample(struct vs_cover *c, const uint32_t *counts, uint64_t from,
+	    uint64_t rx)
 {
 	uint64_t lo, hi, j2;
 	int64_t j1;
 	uint32_t *h;
 	unsigned int n;
 
-	if (!c->started || a->period_ms == 0)
+	if (!c->started)
 		return;
 	hi = rx + VS_COVER_SLACK_MS;
-	lo = rx > (uint64_t)a->period_ms + VS_COVER_SLACK_MS ?
-		rx - a->period_ms - VS_COVER_SLACK_MS : 0;
+	lo = from > VS_COVER_SLACK_MS ? from - VS_COVER_SLACK_MS : 0;
 	j2 = hi >= c->last_tick + c->cfg.interval_ms ? c->cur + 1 : c->cur;
 	j1 = bin_of(c, lo);
 	if (j1 < 0 || j2 - (uint64_t)j1 >= SPANS) {
@@ -573,7 +581,29 @@ take_sample(struct vs_cover *c, const struct vs_cover_ann *a, uint64_t rx)
 	}
 	h = hist_at(c, j2, (unsigned int)(j2 - (uint64_t)j1));
 	for (n = 0; n < c->nodes; n++)
-		h[n] = sat32((uint64_t)h[n] + a->accepted[n]);
+		h[n] = sat32((uint64_t)h[n] + counts[n]);
+}
+
+/* The peer's counts since its last announcement we took in. */
+static void
+peer_counts(struct vs_cover *c, struct peer *p, const struct vs_cover_ann *a,
+	    bool same_incarnation, uint64_t rx)
+{
+	uint32_t d[VS_MAX_NODES];
+	unsigned int n;
+
+	if (a->digest != c->digest) {
+		p->have_totals = false;
+		return;
+	}
+	if (same_incarnation && p->have_totals && rx >= p->totals_rx) {
+		for (n = 0; n < c->nodes; n++)
+			d[n] = a->accepted[n] - p->totals[n]; /* mod 2^32 */
+		take_sample(c, d, p->totals_rx, rx);
+	}
+	memcpy(p->totals, a->accepted, c->nodes * sizeof(uint32_t));
+	p->totals_rx = rx;
+	p->have_totals = true;
 }
 
 static struct peer *
@@ -612,6 +642,7 @@ static enum vs_cover_verdict
 admit(struct vs_cover *c, const struct vs_cover_ann *a, uint64_t rx)
 {
 	struct peer *p;
+	bool fresh = false, same;
 
 	if (a->vip != c->cfg.hash.vip)
 		return VS_COVER_REJ_VIP;
@@ -642,7 +673,13 @@ admit(struct vs_cover *c, const struct vs_cover_ann *a, uint64_t rx)
 		memset(p, 0, sizeof(*p));
 		p->used = true;
 		p->id = a->id;
+		fresh = true;
 	}
+	same = !fresh && a->incarnation == p->incarnation &&
+	       p->digest == a->digest;
+	if (same && a->seq - p->seq > 1)
+		c->stats.missed += RTE_MIN(a->seq - p->seq - 1, UINT64_C(1000));
+	peer_counts(c, p, a, same, rx);
 	p->incarnation = a->incarnation;
 	p->seq = a->seq;
 	p->last_ms = rx > p->last_ms ? rx : p->last_ms;
@@ -652,8 +689,6 @@ admit(struct vs_cover *c, const struct vs_cover_ann *a, uint64_t rx)
 	p->filling = a->filling;
 	p->interval_ms = a->interval_ms;
 	p->total_nodes = a->total_nodes;
-	if (a->digest == c->digest)
-		take_sample(c, a, rx);
 	return VS_COVER_OK;
 }
 

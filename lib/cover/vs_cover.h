@@ -102,6 +102,8 @@ struct vs_cover_stats {
 	uint64_t tx_fail;   /* ... the caller could not send (it counts) */
 	uint64_t received;  /* frames given to vs_cover_input */
 	uint64_t accepted;  /* ... that updated the peer table */
+	uint64_t missed;    /* announcements of known peers never received
+			     * (gaps in their sequence numbers) */
 	uint64_t rejected[VS_COVER_VERDICT_MAX]; /* [0] unused */
 };
 
@@ -132,8 +134,13 @@ struct vs_cover_ann {
 	uint64_t owned;          /* accepts every flow of these */
 	uint64_t draining;       /* keeps established flows, refuses new */
 	uint64_t filling;        /* takes new flows, leaves established */
-	uint32_t period_ms;      /* counts cover this long; 0: first frame */
-	uint32_t accepted[VS_MAX_NODES]; /* [n-1]: frames of n it accepted */
+	uint32_t period_ms;      /* since its previous announcement; 0 in
+				  * its first (informational) */
+	/* [n-1]: frames of n it accepted since this incarnation's first
+	 * announcement, modulo 2^32. Cumulative, so that the difference
+	 * between any two announcements received is exact even when some
+	 * in between were lost. */
+	uint32_t accepted[VS_MAX_NODES];
 	bool hmac;               /* was / is to be signed */
 };
 
@@ -303,6 +310,10 @@ unsigned int vs_cover_diff(const struct vs_cover_result *prev,
  * length or -ENOSPC. */
 int vs_cover_event_format(const struct vs_cover_event *e, char *buf,
 			  size_t size);
+
+/* Enough for any result (64 peers with every list full: ~55 KB); a
+ * realistic cluster needs well under 2 KB. */
+#define VS_COVER_JSON_MAX 65536
 
 /*
  * The `vipshare-ctl coverage` object (one line, no newline):
