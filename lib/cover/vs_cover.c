@@ -10,9 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/sha.h>
 
 #include "vs_cover.h"
@@ -143,15 +144,57 @@ payload_len(unsigned int nodes, bool hmac)
 	return VS_COVER_FIXED_LEN + 4 * nodes + (hmac ? VS_COVER_HMAC_LEN : 0);
 }
 
+struct vs_cover_key {
+	EVP_MAC_CTX *ctx; /* keyed once; re-initialised per message */
+};
+
+int
+vs_cover_key_create(const uint8_t *key, size_t len, struct vs_cover_key **out)
+{
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+						 (char *)(uintptr_t)"SHA256", 0),
+		OSSL_PARAM_construct_end(),
+	};
+	struct vs_cover_key *k;
+	EVP_MAC *mac;
+
+	if (key == NULL || len < VS_COVER_KEY_MIN || len > VS_COVER_KEY_MAX)
+		return -EINVAL;
+	k = calloc(1, sizeof(*k));
+	if (k == NULL)
+		return -ENOMEM;
+	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	if (mac != NULL)
+		k->ctx = EVP_MAC_CTX_new(mac);
+	EVP_MAC_free(mac); /* the context holds its own reference */
+	if (k->ctx == NULL || !EVP_MAC_init(k->ctx, key, len, params)) {
+		vs_cover_key_free(k);
+		return -ENOMEM;
+	}
+	*out = k;
+	return 0;
+}
+
+void
+vs_cover_key_free(struct vs_cover_key *k)
+{
+	if (k == NULL)
+		return;
+	EVP_MAC_CTX_free(k->ctx); /* cleanses the key */
+	free(k);
+}
+
 /* HMAC-SHA256 over the ethertype and the payload up to the HMAC. */
 static void
-sign(const uint8_t *key, size_t key_len, const uint8_t *from, size_t len,
-     uint8_t *md)
+sign(struct vs_cover_key *k, const uint8_t *from, size_t len, uint8_t *md)
 {
-	unsigned int md_len = VS_COVER_HMAC_LEN;
+	size_t md_len = 0;
 
-	if (HMAC(EVP_sha256(), key, (int)key_len, from, len, md,
-		 &md_len) == NULL)
+	if (!EVP_MAC_init(k->ctx, NULL, 0, NULL) ||
+	    !EVP_MAC_update(k->ctx, from, len) ||
+	    !EVP_MAC_final(k->ctx, md, &md_len, VS_COVER_HMAC_LEN) ||
+	    md_len != VS_COVER_HMAC_LEN)
 		memset(md, 0, VS_COVER_HMAC_LEN); /* never verifies */
 }
 
@@ -169,18 +212,17 @@ masks_ok(uint64_t owned, uint64_t draining, uint64_t filling,
 
 int
 vs_cover_build(const struct vs_cover_ann *a, const struct rte_ether_addr *dst,
-	       const struct rte_ether_addr *src, const uint8_t *key,
-	       size_t key_len, uint8_t *buf, size_t size)
+	       const struct rte_ether_addr *src, struct vs_cover_key *key,
+	       uint8_t *buf, size_t size)
 {
-	bool hmac = key_len > 0;
+	bool hmac = key != NULL;
 	size_t plen, n;
 	uint8_t *p;
 
 	if (a->total_nodes < 1 || a->total_nodes > VS_MAX_NODES ||
 	    a->interval_ms < VS_COVER_INTERVAL_MIN ||
 	    a->interval_ms > VS_COVER_INTERVAL_MAX ||
-	    !masks_ok(a->owned, a->draining, a->filling, a->total_nodes) ||
-	    (hmac && key == NULL))
+	    !masks_ok(a->owned, a->draining, a->filling, a->total_nodes))
 		return -EINVAL;
 	plen = payload_len(a->total_nodes, hmac);
 	if (size < RTE_ETHER_HDR_LEN + plen)
@@ -209,14 +251,14 @@ vs_cover_build(const struct vs_cover_ann *a, const struct rte_ether_addr *dst,
 		put32(p + OFF_COUNTS + 4 * n, a->accepted[n]);
 	if (hmac) {
 		n = plen - VS_COVER_HMAC_LEN;
-		sign(key, key_len, p - 2, n + 2, p + n);
+		sign(key, p - 2, n + 2, p + n);
 	}
 	return (int)(RTE_ETHER_HDR_LEN + plen);
 }
 
 enum vs_cover_verdict
-vs_cover_parse(const uint8_t *frame, uint32_t len, const uint8_t *key,
-	       size_t key_len, struct vs_cover_ann *a)
+vs_cover_parse(const uint8_t *frame, uint32_t len, struct vs_cover_key *key,
+	       struct vs_cover_ann *a)
 {
 	uint8_t md[VS_COVER_HMAC_LEN];
 	uint32_t off = 12, avail, plen, n, nodes;
@@ -257,13 +299,13 @@ vs_cover_parse(const uint8_t *frame, uint32_t len, const uint8_t *key,
 		return VS_COVER_REJ_TRUNCATED;
 	/* authenticity before meaning: a forged frame is "bad_hmac" */
 	if (p[OFF_FLAGS] & VS_COVER_FLAG_HMAC) {
-		if (key_len == 0)
+		if (key == NULL)
 			return VS_COVER_REJ_UNEXPECTED_HMAC;
 		n = plen - VS_COVER_HMAC_LEN;
-		sign(key, key_len, p - 2, n + 2, md);
+		sign(key, p - 2, n + 2, md);
 		if (CRYPTO_memcmp(md, p + n, VS_COVER_HMAC_LEN) != 0)
 			return VS_COVER_REJ_BAD_HMAC;
-	} else if (key_len > 0) {
+	} else if (key != NULL) {
 		return VS_COVER_REJ_NO_HMAC;
 	}
 	memset(a, 0, sizeof(*a));
@@ -305,15 +347,16 @@ struct peer {
 	uint64_t owned, draining, filling;
 	uint32_t interval_ms;
 	uint16_t total_nodes;
-	/* its cumulative accepted counts at totals_rx (matched peers) */
+	/* its cumulative accepted counts at totals_rx (matched peers), the
+	 * first ones at base_rx: what it accepted before is unknown */
 	bool have_totals;
-	uint64_t totals_rx;
+	uint64_t totals_rx, base_rx;
 	uint32_t totals[VS_MAX_NODES];
 };
 
 struct vs_cover {
-	struct vs_cover_cfg cfg; /* cfg.key points at key[] */
-	uint8_t key[VS_COVER_KEY_MAX];
+	struct vs_cover_cfg cfg; /* cfg.key is not kept */
+	struct vs_cover_key *key;
 	uint64_t digest;
 	uint64_t owned, draining, filling;
 	uint64_t seq;            /* next sequence number to send */
@@ -369,9 +412,12 @@ vs_cover_create(const struct vs_cover_cfg *cfg, struct vs_cover **out)
 	if (c == NULL)
 		return -ENOMEM;
 	c->cfg = *cfg;
-	if (cfg->key_len > 0)
-		memcpy(c->key, cfg->key, cfg->key_len);
-	c->cfg.key = c->key;
+	c->cfg.key = NULL;
+	if (cfg->key_len > 0 &&
+	    vs_cover_key_create(cfg->key, cfg->key_len, &c->key) < 0) {
+		free(c);
+		return -ENOMEM;
+	}
 	c->nodes = h->total_nodes;
 	c->digest = vs_cover_digest(h, &cfg->cluster_mac);
 	c->seq = cfg->seq0;
@@ -387,7 +433,7 @@ vs_cover_free(struct vs_cover *c)
 {
 	if (c == NULL)
 		return;
-	OPENSSL_cleanse(c->key, sizeof(c->key));
+	vs_cover_key_free(c->key);
 	free(c);
 }
 
@@ -409,11 +455,10 @@ vs_cover_get_stats(const struct vs_cover *c)
 	return &c->stats;
 }
 
-void
-vs_cover_get_key(const struct vs_cover *c, const uint8_t **key, size_t *len)
+struct vs_cover_key *
+vs_cover_get_key(const struct vs_cover *c)
 {
-	*key = c->key;
-	*len = c->cfg.key_len;
+	return c->key;
 }
 
 static uint32_t *
@@ -482,7 +527,7 @@ vs_cover_tick(struct vs_cover *c, uint64_t now_ms, const uint64_t *seen,
 	uint64_t j;
 	int len;
 
-	if (size < RTE_ETHER_HDR_LEN + payload_len(c->nodes, c->cfg.key_len))
+	if (size < RTE_ETHER_HDR_LEN + payload_len(c->nodes, c->key != NULL))
 		return -ENOSPC;
 	memset(&a, 0, sizeof(a));
 	if (!c->started) {
@@ -516,8 +561,8 @@ vs_cover_tick(struct vs_cover *c, uint64_t now_ms, const uint64_t *seen,
 	a.draining = c->draining;
 	a.filling = c->filling;
 	memcpy(a.accepted, c->acc_total, c->nodes * sizeof(uint32_t));
-	len = vs_cover_build(&a, &c->cfg.cluster_mac, &c->cfg.node_id,
-			     c->key, c->cfg.key_len, buf, size);
+	len = vs_cover_build(&a, &c->cfg.cluster_mac, &c->cfg.node_id, c->key,
+			     buf, size);
 	if (len > 0) {
 		c->seq++;
 		c->stats.sent++;
@@ -600,6 +645,8 @@ peer_counts(struct vs_cover *c, struct peer *p, const struct vs_cover_ann *a,
 		for (n = 0; n < c->nodes; n++)
 			d[n] = a->accepted[n] - p->totals[n]; /* mod 2^32 */
 		take_sample(c, d, p->totals_rx, rx);
+	} else {
+		p->base_rx = rx; /* a new baseline */
 	}
 	memcpy(p->totals, a->accepted, c->nodes * sizeof(uint32_t));
 	p->totals_rx = rx;
@@ -654,7 +701,7 @@ admit(struct vs_cover *c, const struct vs_cover_ann *a, uint64_t rx)
 	    rx - p->last_ms > VS_COVER_FORGET_MS)
 		memset(p, 0, sizeof(*p)); /* silent for long: forgotten */
 	else if (p != NULL && a->seq <= p->seq &&
-		 (a->incarnation == p->incarnation || c->cfg.key_len > 0 ||
+		 (a->incarnation == p->incarnation || c->key != NULL ||
 		  peer_live(p, rx)))
 		/*
 		 * Not newer. Sequence numbers start at the sender's clock in
@@ -709,7 +756,7 @@ vs_cover_input(struct vs_cover *c, const uint8_t *frame, uint32_t len,
 	struct vs_cover_ann a;
 	enum vs_cover_verdict v;
 
-	v = vs_cover_parse(frame, len, c->key, c->cfg.key_len, &a);
+	v = vs_cover_parse(frame, len, c->key, &a);
 	if (v != VS_COVER_OK) {
 		vs_cover_stats_count(&c->stats, v);
 		return v;
@@ -770,7 +817,8 @@ structural(struct vs_cover_result *r)
 static void
 data_plane(struct vs_cover *c, uint64_t now, struct vs_cover_result *r)
 {
-	uint64_t horizon = UINT64_MAX, oldest, j, j1, j2, jw, win, bit;
+	uint64_t horizon = UINT64_MAX, begin = 0, oldest, j, j1, j2, jw, win;
+	uint64_t bit;
 	uint32_t imax = c->cfg.interval_ms;
 	unsigned int i, n, s;
 
@@ -787,6 +835,10 @@ data_plane(struct vs_cover *c, uint64_t now, struct vs_cover_result *r)
 			continue;
 		if (p->last_ms < horizon)
 			horizon = p->last_ms;
+		/* its counts before its first announcement we took in are
+		 * unknown: the window begins after it */
+		if (p->base_rx + VS_COVER_SLACK_MS > begin)
+			begin = p->base_rx + VS_COVER_SLACK_MS;
 		if (p->interval_ms > imax)
 			imax = p->interval_ms;
 	}
@@ -814,6 +866,8 @@ data_plane(struct vs_cover *c, uint64_t now, struct vs_cover_result *r)
 			goto none;
 		j1--;
 	}
+	if (bin_start(c, j1) < begin)
+		goto none;
 	r->window_ms = sat32(c->bin_end[j2 % BINS] - bin_start(c, j1));
 	for (j = j1; j <= j2; j++) {
 		const uint32_t *se = seen_at(c, j), *sf = self_at(c, j);
@@ -856,14 +910,15 @@ data_plane(struct vs_cover *c, uint64_t now, struct vs_cover_result *r)
 		} else if (sn >= VS_COVER_MIN_SEEN && 2 * r->acc_max[n] < sn) {
 			c->dp_black |= bit;
 		}
-		/* double: 1.4 x seen accepted, even counting sparingly;
-		 * ends under 1.2 x */
+		/* double: 1.2 x seen accepted, even counting sparingly
+		 * (twice over gives >= 2 (W - 2I - 2 slack) / W = 1.27 at
+		 * W = 6I whatever the phases); ends under 1.1 x */
 		if (c->dp_double & bit) {
 			if (sn < VS_COVER_MIN_SEEN / 2 ||
-			    5 * r->acc_min[n] < 6 * sn)
+			    10 * r->acc_min[n] < 11 * sn)
 				c->dp_double &= ~bit;
 		} else if (sn >= VS_COVER_MIN_SEEN &&
-			   5 * r->acc_min[n] >= 7 * sn) {
+			   5 * r->acc_min[n] >= 6 * sn) {
 			c->dp_double |= bit;
 		}
 	}

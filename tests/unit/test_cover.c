@@ -15,6 +15,29 @@
 #define KEY_LEN (sizeof(KEY) - 1)
 #define SEQ0 UINT64_C(1700000000000)
 
+static struct vs_cover_key *tkey;   /* KEY */
+static struct vs_cover_key *tother; /* another key */
+
+static int
+keys_setup(void **state)
+{
+	(void)state;
+	assert_int_equal(vs_cover_key_create((const uint8_t *)KEY, KEY_LEN,
+					     &tkey), 0);
+	assert_int_equal(vs_cover_key_create(
+		(const uint8_t *)"another-key-0123456", 19, &tother), 0);
+	return 0;
+}
+
+static int
+keys_teardown(void **state)
+{
+	(void)state;
+	vs_cover_key_free(tkey);
+	vs_cover_key_free(tother);
+	return 0;
+}
+
 static void
 tf_be64(struct tframe *f, uint64_t v)
 {
@@ -33,9 +56,9 @@ mac(uint8_t last)
 static struct rte_ether_addr
 cluster_mac(void)
 {
-	struct rte_ether_addr m;
+	struct rte_ether_addr m = {{0x01, 0x00, 0x5e, 0x28, 0x64, 0x64}};
 
-	memcpy(m.addr_bytes, t_mac_cluster, 6);
+	assert_memory_equal(m.addr_bytes, t_mac_cluster, 6);
 	return m;
 }
 
@@ -97,8 +120,8 @@ feed(struct vs_cover *c, const struct vs_cover_ann *a, bool key, uint64_t t)
 	struct rte_ether_addr cm = cluster_mac();
 	int len;
 
-	len = vs_cover_build(a, &cm, &a->id, key ? (const uint8_t *)KEY : NULL,
-			     key ? KEY_LEN : 0, buf, sizeof(buf));
+	len = vs_cover_build(a, &cm, &a->id, key ? tkey : NULL, buf,
+			     sizeof(buf));
 	assert_true(len > 0);
 	return vs_cover_input(c, buf, (uint32_t)len, t);
 }
@@ -211,37 +234,35 @@ test_build_layout(void **state)
 	(void)state;
 	vector_ann(&a);
 	expected_frame(&f, false);
-	len = vs_cover_build(&a, &cm, &src, NULL, 0, buf, sizeof(buf));
+	len = vs_cover_build(&a, &cm, &src, NULL, buf, sizeof(buf));
 	assert_int_equal(len, 14 + 88);
 	assert_int_equal(f.len, 14 + 88);
 	assert_memory_equal(buf, f.b, f.len);
 
 	expected_frame(&f, true);
 	tf_bytes(&f, mac_vec, 32);
-	len = vs_cover_build(&a, &cm, &src, (const uint8_t *)KEY, KEY_LEN,
-			     buf, sizeof(buf));
+	len = vs_cover_build(&a, &cm, &src, tkey, buf, sizeof(buf));
 	assert_int_equal(len, 14 + 120);
 	assert_int_equal(f.len, 14 + 120);
 	assert_memory_equal(buf, f.b, f.len);
 
 	/* no room: -ENOSPC, bad fields: -EINVAL */
-	assert_int_equal(vs_cover_build(&a, &cm, &src, NULL, 0, buf, 101),
+	assert_int_equal(vs_cover_build(&a, &cm, &src, NULL, buf, 101),
 			 -ENOSPC);
 	a.owned = 3; /* overlaps draining */
-	assert_int_equal(vs_cover_build(&a, &cm, &src, NULL, 0, buf,
+	assert_int_equal(vs_cover_build(&a, &cm, &src, NULL, buf,
 					sizeof(buf)), -EINVAL);
 	vector_ann(&a);
 	a.filling = 8; /* node 4 of 3 */
-	assert_int_equal(vs_cover_build(&a, &cm, &src, NULL, 0, buf,
+	assert_int_equal(vs_cover_build(&a, &cm, &src, NULL, buf,
 					sizeof(buf)), -EINVAL);
 	vector_ann(&a);
 	a.interval_ms = VS_COVER_INTERVAL_MIN - 1;
-	assert_int_equal(vs_cover_build(&a, &cm, &src, NULL, 0, buf,
+	assert_int_equal(vs_cover_build(&a, &cm, &src, NULL, buf,
 					sizeof(buf)), -EINVAL);
 	/* the largest frame fits VS_COVER_FRAME_MAX exactly */
 	ann_init(&a, 1, 64);
-	len = vs_cover_build(&a, &cm, &src, (const uint8_t *)KEY, KEY_LEN,
-			     buf, sizeof(buf));
+	len = vs_cover_build(&a, &cm, &src, tkey, buf, sizeof(buf));
 	assert_int_equal(len, VS_COVER_FRAME_MAX);
 }
 
@@ -254,8 +275,7 @@ parse_copy(const uint8_t *b, uint32_t len, bool key, struct vs_cover_ann *a)
 
 	assert_non_null(p);
 	memcpy(p, b, len);
-	v = vs_cover_parse(p, len, key ? (const uint8_t *)KEY : NULL,
-			   key ? KEY_LEN : 0, a);
+	v = vs_cover_parse(p, len, key ? tkey : NULL, a);
 	free(p);
 	return v;
 }
@@ -273,9 +293,8 @@ test_parse_roundtrip(void **state)
 	(void)state;
 	for (k = 0; k < 2; k++) {
 		vector_ann(&a);
-		len = vs_cover_build(&a, &cm, &src,
-				     k ? (const uint8_t *)KEY : NULL,
-				     k ? KEY_LEN : 0, buf, sizeof(buf));
+		len = vs_cover_build(&a, &cm, &src, k ? tkey : NULL, buf,
+				     sizeof(buf));
 		assert_true(len > 0);
 		assert_int_equal(parse_copy(buf, (uint32_t)len, k, &b),
 				 VS_COVER_OK);
@@ -319,8 +338,8 @@ test_parse_rejects(void **state)
 	for (k = 0; k < 2; k++) {
 		vector_ann(&a);
 		len = (uint32_t)vs_cover_build(&a, &cm, &src,
-			k ? (const uint8_t *)KEY : NULL, k ? KEY_LEN : 0,
-			buf, sizeof(buf));
+					       k ? tkey : NULL, buf,
+					       sizeof(buf));
 		/* every truncation is rejected, never read beyond */
 		for (i = 0; i < len; i++) {
 			v = parse_copy(buf, i, k, &b);
@@ -334,8 +353,7 @@ test_parse_rejects(void **state)
 	/* signed frame: any bit flipped from the ethertype on is bad_hmac
 	 * (or caught before: ethertype, magic, version, length, N) */
 	vector_ann(&a);
-	len = (uint32_t)vs_cover_build(&a, &cm, &src, (const uint8_t *)KEY,
-				       KEY_LEN, buf, sizeof(buf));
+	len = (uint32_t)vs_cover_build(&a, &cm, &src, tkey, buf, sizeof(buf));
 	for (i = 12; i < len; i++) {
 		memcpy(t, buf, len);
 		t[i] ^= 0x10;
@@ -351,12 +369,11 @@ test_parse_rejects(void **state)
 	t[11] ^= 1;
 	assert_int_equal(parse_copy(t, len, true, &b), VS_COVER_OK);
 	/* a different key */
-	v = vs_cover_parse(buf, len, (const uint8_t *)"another-key-0123456",
-			   19, &b);
+	v = vs_cover_parse(buf, len, tother, &b);
 	assert_int_equal(v, VS_COVER_REJ_BAD_HMAC);
 
 	/* unsigned frame: each header field */
-	len = (uint32_t)vs_cover_build(&a, &cm, &src, NULL, 0, buf,
+	len = (uint32_t)vs_cover_build(&a, &cm, &src, NULL, buf,
 				       sizeof(buf));
 #define MUT(off, val, want)                                            \
 	do {                                                           \
@@ -438,6 +455,20 @@ test_create_invalid(void **state)
 	cfg.key_len = 20; /* NULL key */
 	assert_int_equal(vs_cover_create(&cfg, &c), -EINVAL);
 	assert_null(c);
+	{
+		static const uint8_t big[VS_COVER_KEY_MAX + 1];
+		struct vs_cover_key *k = NULL;
+
+		assert_int_equal(vs_cover_key_create(big, 15, &k), -EINVAL);
+		assert_int_equal(vs_cover_key_create(big, sizeof(big), &k),
+				 -EINVAL);
+		assert_int_equal(vs_cover_key_create(NULL, 20, &k), -EINVAL);
+		assert_null(k);
+		assert_int_equal(vs_cover_key_create(big, sizeof(big) - 1,
+						     &k), 0);
+		vs_cover_key_free(k);
+		vs_cover_key_free(NULL);
+	}
 	c = monitor(1, 3, false);
 	assert_int_equal(vs_cover_set_state(c, 1, 1, 0), -EINVAL);
 	assert_int_equal(vs_cover_set_state(c, 8, 0, 0), -EINVAL);
@@ -528,9 +559,7 @@ test_forged(void **state)
 	c = monitor(1, 3, true);
 	ann_init(&a, 2, 3);
 	a.owned = 2;
-	len = vs_cover_build(&a, &cm, &a.id,
-			     (const uint8_t *)"not-the-cluster-key", 19, buf,
-			     sizeof(buf));
+	len = vs_cover_build(&a, &cm, &a.id, tother, buf, sizeof(buf));
 	assert_int_equal(vs_cover_input(c, buf, (uint32_t)len, 100),
 			 VS_COVER_REJ_BAD_HMAC);
 	assert_int_equal(feed(c, &a, false, 100), VS_COVER_REJ_NO_HMAC);
@@ -1024,5 +1053,5 @@ main(void)
 	};
 
 	t_seed("test_cover");
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, keys_setup, keys_teardown);
 }

@@ -30,6 +30,7 @@ struct node {
 	struct vs_cover_result r;
 	bool evaluated;           /* window_ms > 0 once */
 	uint64_t last_sent;       /* time of its last announcement */
+	uint64_t last_gone;       /* last time it missed a peer */
 };
 
 struct msg {
@@ -48,7 +49,9 @@ struct sim {
 	unsigned int nq;
 	enum traffic traffic;
 	unsigned int rate; /* frames per ms per number (STEADY) */
-	bool no_struct;    /* run_clean: skip duplicates/holes checks */
+	bool no_struct;    /* run_clean: skip duplicates/holes checks ... */
+	bool gone_ok;      /* ... and data-plane flags of a node that lost
+			    * a peer (3 announcements missed) < 2.5 s ago */
 	uint32_t imax;     /* longest interval */
 	uint64_t t;
 };
@@ -162,7 +165,9 @@ sim_ms(struct sim *s)
 			struct node *x = &s->n[i];
 			unsigned int got = f, l;
 
-			if (!x->alive)
+			/* counting starts with the first tick (the wiring
+			 * ticks before its workers start) */
+			if (!x->alive || s->t < x->start)
 				continue;
 			if (x->loss_pm)
 				for (l = 0; l < f; l++)
@@ -193,6 +198,8 @@ sim_ms(struct sim *s)
 		vs_cover_compute(x->c, s->t, &x->r);
 		if (x->r.window_ms > 0)
 			x->evaluated = true;
+		if (x->r.n_peers + 1 < s->nn)
+			x->last_gone = s->t;
 	}
 	s->t++;
 }
@@ -210,6 +217,8 @@ run_clean_skip(struct sim *s, uint64_t t_end, unsigned int skip)
 		for (i = 0; i < s->nn; i++) {
 			const struct vs_cover_result *r = &s->n[i].r;
 
+			if (s->gone_ok && s->n[i].last_gone + 2500 > s->t)
+				continue;
 			if (r->black_holed || r->double_accepted)
 				fail_msg("t=%llu node %u: black_holed %#llx "
 					 "double %#llx (window %u ms)",
@@ -252,6 +261,14 @@ run_until(struct sim *s, size_t field, uint64_t bits, bool want)
 		if (ok == s->nn)
 			return s->t - t0;
 	}
+	for (i = 0; i < s->nn; i++)
+		for (ok = 0; ok < s->total; ok++)
+			printf("# node %u number %u: window %u ms seen %llu "
+			       "accepted %llu..%llu\n", i + 1, ok + 1,
+			       s->n[i].r.window_ms,
+			       (unsigned long long)s->n[i].r.seen[ok],
+			       (unsigned long long)s->n[i].r.acc_min[ok],
+			       (unsigned long long)s->n[i].r.acc_max[ok]);
 	fail_msg("condition %s not reached on every node within 5 s",
 		 want ? "start" : "end");
 	return 0;
@@ -324,24 +341,30 @@ test_interval_spread(void **state)
 	sim_free(&s);
 }
 
-/* Each node misses 5% of the frames and 10% of the announcements. */
+/*
+ * Each node misses 5% of the frames: never a flag. Then also 10% of the
+ * announcements: cumulative counts make up for the lost ones, so no flag
+ * either, except where 3 were lost in a row: that peer is gone (a hole)
+ * and, not reporting, may also look black-holed until it is back.
+ */
 static void
 test_healthy_lossy(void **state)
 {
 	struct sim s;
-	unsigned int i;
+	unsigned int i, k;
 
 	(void)state;
-	sim_init(&s, 3, 3, NULL, STEADY);
-	s.rate = 5;
-	/* 3 announcements lost in a row do make a peer gone: not checked */
-	s.no_struct = true;
-	for (i = 0; i < 3; i++) {
-		s.n[i].loss_pm = 50;
-		s.n[i].ann_loss_pm = 100;
+	for (k = 0; k < 2; k++) {
+		sim_init(&s, 3, 3, NULL, STEADY);
+		s.rate = 5;
+		s.no_struct = s.gone_ok = k == 1;
+		for (i = 0; i < 3; i++) {
+			s.n[i].loss_pm = 50;
+			s.n[i].ann_loss_pm = k ? 100 : 0;
+		}
+		run_clean(&s, 30000);
+		sim_free(&s);
 	}
-	run_clean(&s, 30000);
-	sim_free(&s);
 }
 
 #define F_BLACK offsetof(struct vs_cover_result, black_holed)
@@ -479,6 +502,7 @@ static void
 flood(bool key)
 {
 	static const uint8_t k[] = "0123456789abcdef-cluster-key";
+	struct vs_cover_key *kk, *attacker;
 	struct vs_cover_cfg cfg;
 	struct vs_cover_result r;
 	struct vs_cover_ann a, real[3];
@@ -503,6 +527,9 @@ flood(bool key)
 	}
 	assert_int_equal(vs_cover_create(&cfg, &c), 0);
 	assert_int_equal(vs_cover_set_state(c, 1, 0, 0), 0);
+	assert_int_equal(vs_cover_key_create(k, sizeof(k) - 1, &kk), 0);
+	assert_int_equal(vs_cover_key_create(
+		(const uint8_t *)"attacker-key-0123456789", 23, &attacker), 0);
 	for (i = 0; i < 3; i++) {
 		memset(&real[i], 0, sizeof(real[i]));
 		real[i].vip = cfg.hash.vip;
@@ -524,8 +551,7 @@ flood(bool key)
 				real[i].seq++;
 				real[i].period_ms = t ? 200 : 0;
 				len = vs_cover_build(&real[i], &cm, &real[i].id,
-					key ? k : NULL, key ? sizeof(k) - 1 : 0,
-					buf, sizeof(buf));
+					key ? kk : NULL, buf, sizeof(buf));
 				assert_true(len > 0);
 				assert_int_equal(vs_cover_input(c, buf,
 					(uint32_t)len, t), VS_COVER_OK);
@@ -555,9 +581,8 @@ flood(bool key)
 				a.accepted[i] = t_rand32();
 			/* forged: signed with the wrong key, or not at all */
 			len = vs_cover_build(&a, &cm, &a.id,
-				key && j % 2 ? (const uint8_t *)
-				"attacker-key-0123456789" : NULL,
-				key && j % 2 ? 23 : 0, buf, sizeof(buf));
+				key && j % 2 ? attacker : NULL, buf,
+				sizeof(buf));
 			assert_true(len > 0);
 			if (j == 9) /* and some random garbage */
 				for (i = 14; i < (unsigned int)len; i++)
@@ -592,6 +617,8 @@ flood(bool key)
 	if (key)
 		assert_int_equal(vs_cover_get_stats(c)->accepted, 3 * 100);
 	vs_cover_free(c);
+	vs_cover_key_free(kk);
+	vs_cover_key_free(attacker);
 }
 
 static void
