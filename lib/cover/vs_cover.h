@@ -215,8 +215,10 @@ int vs_cover_set_state(struct vs_cover *c, uint64_t owned, uint64_t draining,
 int vs_cover_tick(struct vs_cover *c, uint64_t now_ms, const uint64_t *seen,
 		  const uint64_t *accepted, uint8_t *buf, size_t size);
 
-/* A received frame (ethertype 0x88B5), at local time rx_ms: parse with
- * the monitor's key, then vs_cover_update. Counts the verdict. */
+/* A received frame (ethertype 0x88B5), at local time rx_ms (within 10 ms
+ * of its arrival: the data-plane check allows 20 ms of timing slack):
+ * parse with the monitor's key, then vs_cover_update. Counts the
+ * verdict. */
 enum vs_cover_verdict vs_cover_input(struct vs_cover *c, const uint8_t *frame,
 				     uint32_t len, uint64_t rx_ms);
 
@@ -247,7 +249,8 @@ struct vs_cover_result {
 	uint32_t vip;             /* network order */
 	uint16_t total_nodes;
 	struct rte_ether_addr id;
-	uint64_t incarnation, seq, digest;
+	uint64_t incarnation, digest;
+	uint64_t seq;             /* the next one it will send */
 	uint32_t interval_ms;
 	uint64_t owned, draining, filling, external;
 	/* live peers, sorted by id */
