@@ -13,7 +13,7 @@ set -euo pipefail
 # Build: compiler, build system, DPDK and the libraries the code links.
 PKGS_BUILD=(
 	gcc make pkg-config meson ninja-build
-	libdpdk-dev dpdk-dev libpcap-dev
+	libdpdk-dev dpdk-dev libpcap-dev libssl-dev
 )
 # Unit tests.
 PKGS_TEST=(

@@ -6,8 +6,13 @@ Seed corpora of the fuzz targets, deterministic:
                  fragment sequences stay together), plus the malformed-frame
                  corpus of tests/malformed, in the fuzz_frame record format
   corpus/conf/   valid and invalid command lines and config files
-Run: /usr/bin/python3 tests/fuzz/gen_corpus.py   (rewrites both dirs)
+  corpus/cover/  fuzz_cover scripts: announcements (built here from the
+                 layout of docs/design.md, signed or not), clock ticks,
+                 state changes, broken frames
+Run: /usr/bin/python3 tests/fuzz/gen_corpus.py   (rewrites the seed-* files)
 """
+import hashlib
+import hmac
 import os
 import struct
 import sys
@@ -90,6 +95,111 @@ def conf_seeds():
     return out
 
 
+# fuzz_cover: the monitor is 02:00:00:00:00:01 for VIP 192.168.100.100,
+# cluster MAC 01:00:5e:28:64:64, sourceip-sourceport, seed 0, N from byte 0
+COVER_KEY = b"fuzz-cluster-key-0123456789"
+COVER_VIP = bytes([192, 168, 100, 100])
+COVER_MAC = bytes([0x01, 0x00, 0x5e, 0x28, 0x64, 0x64])
+
+
+def cover_digest(n, mode=1, compat=0, seed=0):
+    rec = (b"VSD1" + COVER_VIP +
+           struct.pack(">HBBI", n, 0 if compat == 1 else mode, compat, seed) +
+           COVER_MAC)
+    return hashlib.sha256(rec).digest()[:8]
+
+
+def cover_frame(n, ident, inc, seq, owned=0, draining=0, filling=0,
+                counts=None, key=None, interval=200, period=200, tags=0,
+                digest=None):
+    counts = counts or [0] * n
+    plen = 76 + 4 * n + (32 if key else 0)
+    pay = (struct.pack(">HBBHBB", 0x5653, 1, 1 if key else 0, plen, n, 0) +
+           COVER_VIP + struct.pack(">I", interval) +
+           (digest or cover_digest(n)) + bytes([2, 0, 0, 0, 0, ident]) +
+           b"\0\0" + struct.pack(">QQQQQI", inc, seq, owned, draining,
+                                  filling, period) +
+           b"".join(struct.pack(">I", c & 0xffffffff) for c in counts))
+    if key:
+        pay += hmac.new(key, b"\x88\xb5" + pay, hashlib.sha256).digest()
+    eth = COVER_MAC + bytes([2, 0, 0, 0, 0, ident])
+    for t in range(tags):
+        eth += struct.pack(">HH", 0x8100, 10 + t)
+    return eth + b"\x88\xb5" + pay
+
+
+def op_frame(fr):
+    return b"\x00" + struct.pack(">H", len(fr)) + fr
+
+
+def op_tick(dt, frames=4, double=False):
+    return bytes([2 | (frames & 0x1f) << 2 | (0x80 if double else 0)]) + \
+        struct.pack(">H", dt)
+
+
+def op_state(o, d=0, f=0):
+    return b"\x03" + struct.pack(">QQQ", o, d, f)
+
+
+def cover_seeds():
+    seeds = []
+    for keyed in (0, 1):
+        key = COVER_KEY if keyed else None
+        for n in (1, 3, 4, 64):
+            cfg = bytes([keyed | (n - 1) << 2])
+            body = op_tick(0)
+            # peers 2..4 (as many as numbers) each own one number;
+            # with n = 3: 1/3, 2/3, 2/3 then fixed
+            for r in range(12):
+                for p in range(2, min(n, 3) + 2):
+                    own = 1 << ((p - 1) % n)
+                    if n == 3 and p == 3 and r < 6:
+                        own = 2
+                    acc = [(r * 1000 * (i + 1)) if own >> i & 1 else 0
+                           for i in range(n)]
+                    body += op_frame(cover_frame(
+                        n, p, 0x100 + p, 1000 + r, owned=own,
+                        counts=acc, key=key, tags=r % 3))
+                body += op_tick(200 + r % 7, frames=r + 3, double=r > 8)
+            body += op_state((1 << n) - 2 if n > 1 else 1)
+            body += op_tick(200) + op_tick(700) + op_tick(2000)
+            seeds.append(cfg + body)
+    # replays, a restart, draining/filling, mismatched settings
+    cfg = bytes([0 | 2 << 2])
+    body = op_tick(0)
+    body += op_frame(cover_frame(3, 2, 7, 50, owned=2))
+    body += op_frame(cover_frame(3, 2, 7, 50, owned=2))
+    body += op_frame(cover_frame(3, 2, 8, 10, owned=4))
+    body += op_frame(cover_frame(3, 2, 9, 99999, draining=2))
+    body += op_frame(cover_frame(3, 3, 5, 1, filling=2))
+    body += op_frame(cover_frame(3, 4, 5, 1, owned=7, digest=cover_digest(3, seed=7)))
+    body += op_frame(cover_frame(4, 5, 5, 1, owned=8))
+    body += op_frame(cover_frame(3, 1, 0x1001, 1))
+    body += op_tick(200) + op_tick(650) + op_tick(10)
+    seeds.append(cfg + body)
+    # broken frames: every truncation of a valid signed one, bad fields
+    fr = cover_frame(3, 2, 7, 50, owned=2, key=COVER_KEY)
+    body = op_tick(0)
+    for cut in (0, 13, 14, 15, 16, 17, 20, 89, len(fr) - 1):
+        body += op_frame(fr[:cut])
+    for off, val in ((14, 0x57), (16, 2), (18, 0), (20, 0), (20, 65),
+                     (17, 3), (21, 1), (29, 1), (81, 0xff), (13, 0xb6)):
+        b = bytearray(fr)
+        b[off] = val
+        body += op_frame(bytes(b))
+    seeds.append(bytes([1 | 2 << 2]) + body)
+    # scripted announcements (op 1), all key selectors
+    body = op_tick(0)
+    for sel in range(4):
+        body += bytes([1 | sel << 2]) + bytes([2, 3, 1]) + \
+            struct.pack(">HH", 5, 150) + struct.pack(">QQQ", 2, 4, 0) + \
+            struct.pack(">H", 200) + bytes([9, 8, 7])
+        body += op_tick(200)
+    seeds.append(bytes([1 | 2 << 2]) + body)
+    seeds.append(bytes([0 | 2 << 2]) + body)
+    return seeds
+
+
 def write(dirname, seeds):
     d = os.path.join(HERE, "corpus", dirname)
     os.makedirs(d, exist_ok=True)
@@ -107,3 +217,4 @@ def write(dirname, seeds):
 if __name__ == "__main__":
     write("frame", frame_seeds())
     write("conf", conf_seeds())
+    write("cover", cover_seeds())
