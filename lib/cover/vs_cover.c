@@ -152,8 +152,8 @@ int
 vs_cover_key_create(const uint8_t *key, size_t len, struct vs_cover_key **out)
 {
 	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-						 (char *)(uintptr_t)"SHA256", 0),
+		OSSL_PARAM_construct_utf8_string(
+			OSSL_MAC_PARAM_DIGEST, (char *)(uintptr_t) "SHA256", 0),
 		OSSL_PARAM_construct_end(),
 	};
 	struct vs_cover_key *k;
@@ -324,8 +324,7 @@ vs_cover_parse(const uint8_t *frame, uint32_t len, struct vs_cover_key *key,
 	for (n = 0; n < nodes; n++)
 		a->accepted[n] = get32(p + OFF_COUNTS + 4 * n);
 	if ((p[OFF_FLAGS] & ~VS_COVER_FLAG_HMAC) || p[OFF_RSVD1] ||
-	    get16(p + OFF_RSVD2) ||
-	    a->interval_ms < VS_COVER_INTERVAL_MIN ||
+	    get16(p + OFF_RSVD2) || a->interval_ms < VS_COVER_INTERVAL_MIN ||
 	    a->interval_ms > VS_COVER_INTERVAL_MAX ||
 	    !masks_ok(a->owned, a->draining, a->filling, nodes) ||
 	    rte_is_multicast_ether_addr(&a->id) ||
@@ -342,7 +341,7 @@ struct peer {
 	struct rte_ether_addr id;
 	uint64_t incarnation;
 	uint64_t seq;
-	uint64_t last_ms;  /* local time of its last accepted announcement */
+	uint64_t last_ms; /* local time of its last accepted announcement */
 	uint64_t digest;
 	uint64_t owned, draining, filling;
 	uint32_t interval_ms;
@@ -359,7 +358,7 @@ struct vs_cover {
 	struct vs_cover_key *key;
 	uint64_t digest;
 	uint64_t owned, draining, filling;
-	uint64_t seq;            /* next sequence number to send */
+	uint64_t seq; /* next sequence number to send */
 	struct vs_cover_stats stats;
 	struct peer peers[VS_COVER_MAX_PEERS];
 
@@ -372,20 +371,20 @@ struct vs_cover {
 	 * (hist[j2][s]). Slots of bins older than cur + 2 - BINS are reused.
 	 */
 	bool started;
-	uint64_t origin;         /* start of bin 0 = first tick */
-	uint64_t last_tick;      /* start of the open bin */
+	uint64_t origin;    /* start of bin 0 = first tick */
+	uint64_t last_tick; /* start of the open bin */
 	uint64_t cur;
-	uint64_t blind_until;    /* windows must begin after this bin */
+	uint64_t blind_until; /* windows must begin after this bin */
 	bool blind;
 	uint64_t prev_seen[VS_MAX_NODES];
 	uint64_t prev_acc[VS_MAX_NODES];
 	uint32_t acc_total[VS_MAX_NODES]; /* announced, mod 2^32 */
-	uint64_t dp_black, dp_double; /* flags now (hysteresis) */
+	uint64_t dp_black, dp_double;     /* flags now (hysteresis) */
 	uint64_t bin_end[BINS];
 	uint16_t nodes;
-	uint32_t *seen;          /* [BINS][nodes] */
-	uint32_t *self;          /* [BINS][nodes] */
-	uint32_t *hist;          /* [BINS][SPANS][nodes] */
+	uint32_t *seen; /* [BINS][nodes] */
+	uint32_t *self; /* [BINS][nodes] */
+	uint32_t *hist; /* [BINS][SPANS][nodes] */
 	uint32_t data[];
 };
 
@@ -403,9 +402,9 @@ vs_cover_create(const struct vs_cover_cfg *cfg, struct vs_cover **out)
 	    (cfg->external & ~nodes_mask(h->total_nodes)) ||
 	    rte_is_multicast_ether_addr(&cfg->node_id) ||
 	    rte_is_zero_ether_addr(&cfg->node_id) ||
-	    (cfg->key_len > 0 && (cfg->key == NULL ||
-				  cfg->key_len < VS_COVER_KEY_MIN ||
-				  cfg->key_len > VS_COVER_KEY_MAX)))
+	    (cfg->key_len > 0 &&
+	     (cfg->key == NULL || cfg->key_len < VS_COVER_KEY_MIN ||
+	      cfg->key_len > VS_COVER_KEY_MAX)))
 		return -EINVAL;
 	cells = (size_t)BINS * h->total_nodes * (2 + SPANS);
 	c = calloc(1, sizeof(*c) + cells * sizeof(uint32_t));
@@ -508,11 +507,13 @@ take_totals(struct vs_cover *c, const uint64_t *seen, const uint64_t *acc,
 	for (n = 0; n < c->nodes; n++) {
 		/* counters only grow; a smaller total (reset) is a new base */
 		if (dseen != NULL)
-			dseen[n] = seen[n] > c->prev_seen[n] ?
-				sat32(seen[n] - c->prev_seen[n]) : 0;
+			dseen[n] = seen[n] > c->prev_seen[n]
+					   ? sat32(seen[n] - c->prev_seen[n])
+					   : 0;
 		if (dacc != NULL)
-			dacc[n] = acc[n] > c->prev_acc[n] ?
-				sat32(acc[n] - c->prev_acc[n]) : 0;
+			dacc[n] = acc[n] > c->prev_acc[n]
+					  ? sat32(acc[n] - c->prev_acc[n])
+					  : 0;
 		c->prev_seen[n] = seen[n];
 		c->prev_acc[n] = acc[n];
 	}
@@ -694,8 +695,9 @@ admit(struct vs_cover *c, const struct vs_cover_ann *a, uint64_t rx)
 	if (a->vip != c->cfg.hash.vip)
 		return VS_COVER_REJ_VIP;
 	if (rte_is_same_ether_addr(&a->id, &c->cfg.node_id))
-		return a->incarnation == c->cfg.incarnation ?
-			VS_COVER_REJ_SELF : VS_COVER_REJ_ID_CONFLICT;
+		return a->incarnation == c->cfg.incarnation
+			       ? VS_COVER_REJ_SELF
+			       : VS_COVER_REJ_ID_CONFLICT;
 	p = peer_find(c, &a->id);
 	if (p != NULL && rx >= p->last_ms &&
 	    rx - p->last_ms > VS_COVER_FORGET_MS)
@@ -847,8 +849,9 @@ data_plane(struct vs_cover *c, uint64_t now, struct vs_cover_result *r)
 		win = VS_COVER_WINDOW_MIN_MS;
 	/* a peer's next sample may reach back to its last one minus slack,
 	 * minus jitter: one more slack */
-	horizon = horizon > 2 * VS_COVER_SLACK_MS ?
-		horizon - 2 * VS_COVER_SLACK_MS : 0;
+	horizon = horizon > 2 * VS_COVER_SLACK_MS
+			  ? horizon - 2 * VS_COVER_SLACK_MS
+			  : 0;
 	oldest = c->cur + 2 > BINS ? c->cur + 2 - BINS : 0;
 	if (c->blind && c->blind_until + 1 > oldest)
 		oldest = c->blind_until + 1;
@@ -939,8 +942,7 @@ peer_info_cmp(const void *x, const void *y)
 }
 
 void
-vs_cover_compute(struct vs_cover *c, uint64_t now_ms,
-		 struct vs_cover_result *r)
+vs_cover_compute(struct vs_cover *c, uint64_t now_ms, struct vs_cover_result *r)
 {
 	unsigned int i;
 
@@ -1065,11 +1067,13 @@ vs_cover_yield(const struct vs_cover_result *r)
 		keepers(r, bit, &knew, &kest, &nnew, &nest);
 		mine = r->owned | r->filling;
 		if (nnew >= 2 && (mine & bit) &&
-		    (knew.external || !rte_is_same_ether_addr(&knew.id, &r->id)))
+		    (knew.external ||
+		     !rte_is_same_ether_addr(&knew.id, &r->id)))
 			out |= bit;
 		mine = r->owned | r->draining;
 		if (nest >= 2 && (mine & bit) &&
-		    (kest.external || !rte_is_same_ether_addr(&kest.id, &r->id)))
+		    (kest.external ||
+		     !rte_is_same_ether_addr(&kest.id, &r->id)))
 			out |= bit;
 	}
 	return out;
@@ -1156,8 +1160,8 @@ peer_changes(const struct vs_cover_result *a, const struct vs_cover_result *b,
 				emit(ev, max, k, VS_COVER_COND_MISMATCH, start,
 				     0, &p->id);
 		} else if (start && mm != p->mismatch) {
-			emit(ev, max, k, VS_COVER_COND_MISMATCH, p->mismatch,
-			     0, &p->id);
+			emit(ev, max, k, VS_COVER_COND_MISMATCH, p->mismatch, 0,
+			     &p->id);
 		}
 	}
 }
@@ -1167,10 +1171,10 @@ vs_cover_diff(const struct vs_cover_result *prev,
 	      const struct vs_cover_result *cur, struct vs_cover_event *ev,
 	      unsigned int max)
 {
-	const uint64_t pm[] = { prev->duplicates, prev->holes,
-				prev->black_holed, prev->double_accepted };
-	const uint64_t cm[] = { cur->duplicates, cur->holes,
-				cur->black_holed, cur->double_accepted };
+	const uint64_t pm[] = {prev->duplicates, prev->holes, prev->black_holed,
+			       prev->double_accepted};
+	const uint64_t cm[] = {cur->duplicates, cur->holes, cur->black_holed,
+			       cur->double_accepted};
 	unsigned int k = 0, n, i;
 
 	for (n = 0; n < VS_MAX_NODES; n++)
@@ -1191,8 +1195,8 @@ vs_cover_id_format(const struct rte_ether_addr *id, char *buf)
 {
 	const uint8_t *b = id->addr_bytes;
 
-	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5]);
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2],
+		 b[3], b[4], b[5]);
 }
 
 int
@@ -1228,7 +1232,7 @@ struct out {
 };
 
 static void __rte_format_printf(2, 3)
-out_printf(struct out *o, const char *fmt, ...)
+	out_printf(struct out *o, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -1262,7 +1266,7 @@ out_list(struct out *o, const char *key, uint64_t mask)
 int
 vs_cover_json(const struct vs_cover_result *r, char *buf, size_t size)
 {
-	struct out o = { .buf = buf, .size = size };
+	struct out o = {.buf = buf, .size = size};
 	const uint8_t *v = (const uint8_t *)&r->vip;
 	char id[18];
 	unsigned int i;
@@ -1272,7 +1276,8 @@ vs_cover_json(const struct vs_cover_result *r, char *buf, size_t size)
 		return -ENOSPC;
 	buf[0] = '\0';
 	vs_cover_id_format(&r->id, id);
-	out_printf(&o, "{\"vip\": \"%u.%u.%u.%u\", \"self\": {\"id\": \"%s\", "
+	out_printf(&o,
+		   "{\"vip\": \"%u.%u.%u.%u\", \"self\": {\"id\": \"%s\", "
 		   "\"incarnation\": \"0x%016" PRIx64 "\", \"seq\": %" PRIu64
 		   ", \"interval_ms\": %u, \"total_nodes\": %u, "
 		   "\"digest\": \"0x%016" PRIx64 "\", ",

@@ -51,13 +51,14 @@ extern "C" {
 #define VS_COVER_HMAC_LEN 32 /* HMAC-SHA256, not truncated */
 #define VS_COVER_FLAG_HMAC 0x01
 /* Longest frame vs_cover_build writes (untagged, N = 64, HMAC). */
-#define VS_COVER_FRAME_MAX (RTE_ETHER_HDR_LEN + VS_COVER_FIXED_LEN + \
-			    4 * VS_MAX_NODES + VS_COVER_HMAC_LEN)
+#define VS_COVER_FRAME_MAX                                           \
+	(RTE_ETHER_HDR_LEN + VS_COVER_FIXED_LEN + 4 * VS_MAX_NODES + \
+	 VS_COVER_HMAC_LEN)
 
 #define VS_COVER_INTERVAL_MIN 50    /* ms */
 #define VS_COVER_INTERVAL_MAX 60000 /* ms */
 #define VS_COVER_INTERVAL_DEFAULT 200
-#define VS_COVER_KEY_MIN 16         /* bytes of cluster key */
+#define VS_COVER_KEY_MIN 16 /* bytes of cluster key */
 #define VS_COVER_KEY_MAX 256
 /* A peer is gone when nothing came for this many of ITS intervals. */
 #define VS_COVER_MISSED 3
@@ -76,20 +77,20 @@ extern "C" {
 /* Verdict of parsing / taking in an announcement. 0 = accepted. */
 enum vs_cover_verdict {
 	VS_COVER_OK = 0,
-	VS_COVER_REJ_TRUNCATED,   /* frame shorter than its headers/length */
-	VS_COVER_REJ_ETHERTYPE,   /* not 0x88B5 (after up to 2 VLAN tags) */
-	VS_COVER_REJ_MAGIC,       /* not "VS" */
-	VS_COVER_REJ_VERSION,     /* another format version */
-	VS_COVER_REJ_LENGTH,      /* length field != fixed + 4N (+ HMAC) */
-	VS_COVER_REJ_FIELD,       /* N, flags, reserved, interval or masks */
-	VS_COVER_REJ_NO_HMAC,     /* key configured, frame not signed */
+	VS_COVER_REJ_TRUNCATED, /* frame shorter than its headers/length */
+	VS_COVER_REJ_ETHERTYPE, /* not 0x88B5 (after up to 2 VLAN tags) */
+	VS_COVER_REJ_MAGIC,     /* not "VS" */
+	VS_COVER_REJ_VERSION,   /* another format version */
+	VS_COVER_REJ_LENGTH,    /* length field != fixed + 4N (+ HMAC) */
+	VS_COVER_REJ_FIELD,     /* N, flags, reserved, interval or masks */
+	VS_COVER_REJ_NO_HMAC,   /* key configured, frame not signed */
 	VS_COVER_REJ_UNEXPECTED_HMAC, /* signed, no key configured */
-	VS_COVER_REJ_BAD_HMAC,    /* signature does not verify */
-	VS_COVER_REJ_VIP,         /* announcement for another VIP */
-	VS_COVER_REJ_SELF,        /* our own announcement came back */
-	VS_COVER_REJ_ID_CONFLICT, /* our identity, another incarnation */
-	VS_COVER_REJ_REPLAY,      /* sequence number not newer */
-	VS_COVER_REJ_TABLE_FULL,  /* new peer, every slot held by a live one */
+	VS_COVER_REJ_BAD_HMAC,        /* signature does not verify */
+	VS_COVER_REJ_VIP,             /* announcement for another VIP */
+	VS_COVER_REJ_SELF,            /* our own announcement came back */
+	VS_COVER_REJ_ID_CONFLICT,     /* our identity, another incarnation */
+	VS_COVER_REJ_REPLAY,          /* sequence number not newer */
+	VS_COVER_REJ_TABLE_FULL, /* new peer, every slot held by a live one */
 	VS_COVER_VERDICT_MAX
 };
 
@@ -98,11 +99,11 @@ const char *vs_cover_verdict_name(unsigned int v);
 
 /* Counters the app adds to its stats. accepted = received - rejected. */
 struct vs_cover_stats {
-	uint64_t sent;      /* announcements built by vs_cover_tick */
-	uint64_t tx_fail;   /* ... the caller could not send (it counts) */
-	uint64_t received;  /* frames given to vs_cover_input */
-	uint64_t accepted;  /* ... that updated the peer table */
-	uint64_t missed;    /* announcements of known peers never received
+	uint64_t sent;     /* announcements built by vs_cover_tick */
+	uint64_t tx_fail;  /* ... the caller could not send (it counts) */
+	uint64_t received; /* frames given to vs_cover_input */
+	uint64_t accepted; /* ... that updated the peer table */
+	uint64_t missed;   /* announcements of known peers never received
 			     * (gaps in their sequence numbers) */
 	uint64_t rejected[VS_COVER_VERDICT_MAX]; /* [0] unused */
 };
@@ -124,24 +125,24 @@ uint64_t vs_cover_digest(const struct vs_hash_cfg *h,
 
 /* One announcement, decoded. Masks: bit n-1 = node number n. */
 struct vs_cover_ann {
-	uint32_t vip;            /* network order */
-	uint16_t total_nodes;    /* N, 1..64 */
-	uint32_t interval_ms;    /* the sender's announcement interval */
-	uint64_t digest;         /* vs_cover_digest of its settings */
+	uint32_t vip;             /* network order */
+	uint16_t total_nodes;     /* N, 1..64 */
+	uint32_t interval_ms;     /* the sender's announcement interval */
+	uint64_t digest;          /* vs_cover_digest of its settings */
 	struct rte_ether_addr id; /* stable identity: its NIC MAC */
-	uint64_t incarnation;    /* random, chosen when it started */
-	uint64_t seq;            /* +1 per announcement, across restarts too */
-	uint64_t owned;          /* accepts every flow of these */
-	uint64_t draining;       /* keeps established flows, refuses new */
-	uint64_t filling;        /* takes new flows, leaves established */
-	uint32_t period_ms;      /* since its previous announcement; 0 in
+	uint64_t incarnation;     /* random, chosen when it started */
+	uint64_t seq;             /* +1 per announcement, across restarts too */
+	uint64_t owned;           /* accepts every flow of these */
+	uint64_t draining;        /* keeps established flows, refuses new */
+	uint64_t filling;         /* takes new flows, leaves established */
+	uint32_t period_ms;       /* since its previous announcement; 0 in
 				  * its first (informational) */
 	/* [n-1]: frames of n it accepted since this incarnation's first
 	 * announcement, modulo 2^32. Cumulative, so that the difference
 	 * between any two announcements received is exact even when some
 	 * in between were lost. */
 	uint32_t accepted[VS_MAX_NODES];
-	bool hmac;               /* was / is to be signed */
+	bool hmac; /* was / is to be signed */
 };
 
 /*
@@ -163,8 +164,8 @@ void vs_cover_key_free(struct vs_cover_key *k);
  */
 int vs_cover_build(const struct vs_cover_ann *a,
 		   const struct rte_ether_addr *dst,
-		   const struct rte_ether_addr *src,
-		   struct vs_cover_key *key, uint8_t *buf, size_t size);
+		   const struct rte_ether_addr *src, struct vs_cover_key *key,
+		   uint8_t *buf, size_t size);
 
 /*
  * Parse one contiguous frame of len bytes. Never reads beyond len, trusts
@@ -178,15 +179,15 @@ enum vs_cover_verdict vs_cover_parse(const uint8_t *frame, uint32_t len,
 				     struct vs_cover_ann *a);
 
 struct vs_cover_cfg {
-	struct vs_hash_cfg hash;          /* VIP, N, mode, seed, compat */
+	struct vs_hash_cfg hash; /* VIP, N, mode, seed, compat */
 	struct rte_ether_addr cluster_mac;
-	struct rte_ether_addr node_id;    /* NIC MAC: unicast, not zero */
-	uint64_t incarnation;             /* random, chosen at start */
-	uint64_t seq0;     /* first sequence number: wall clock ms at start */
-	uint32_t interval_ms;             /* VS_COVER_INTERVAL_MIN..MAX */
-	uint64_t external; /* numbers held by nodes that do not announce */
-	const uint8_t *key;               /* cluster key, NULL: none */
-	size_t key_len;                   /* 0 or KEY_MIN..KEY_MAX */
+	struct rte_ether_addr node_id; /* NIC MAC: unicast, not zero */
+	uint64_t incarnation;          /* random, chosen at start */
+	uint64_t seq0; /* first sequence number: wall clock ms at start */
+	uint32_t interval_ms; /* VS_COVER_INTERVAL_MIN..MAX */
+	uint64_t external;    /* numbers held by nodes that do not announce */
+	const uint8_t *key;   /* cluster key, NULL: none */
+	size_t key_len;       /* 0 or KEY_MIN..KEY_MAX */
 };
 
 struct vs_cover;
@@ -238,19 +239,19 @@ struct vs_cover_peer_info {
 	uint64_t seq;
 	uint64_t digest;
 	uint64_t owned, draining, filling;
-	uint64_t age_ms;          /* since its last announcement */
+	uint64_t age_ms; /* since its last announcement */
 	uint32_t interval_ms;
 	uint16_t total_nodes;
-	bool mismatch;            /* digest differs from ours */
+	bool mismatch; /* digest differs from ours */
 };
 
 struct vs_cover_result {
 	/* self */
-	uint32_t vip;             /* network order */
+	uint32_t vip; /* network order */
 	uint16_t total_nodes;
 	struct rte_ether_addr id;
 	uint64_t incarnation, digest;
-	uint64_t seq;             /* the next one it will send */
+	uint64_t seq; /* the next one it will send */
 	uint32_t interval_ms;
 	uint64_t owned, draining, filling, external;
 	/* live peers, sorted by id */
@@ -304,9 +305,9 @@ enum vs_cover_cond {
 };
 
 struct vs_cover_event {
-	uint8_t cond;              /* enum vs_cover_cond */
-	bool start;                /* started, or ended */
-	uint8_t node;              /* number, for the per-number ones */
+	uint8_t cond;               /* enum vs_cover_cond */
+	bool start;                 /* started, or ended */
+	uint8_t node;               /* number, for the per-number ones */
 	struct rte_ether_addr peer; /* for MISMATCH and PEER */
 };
 

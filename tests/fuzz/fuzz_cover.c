@@ -98,7 +98,8 @@ check_result(const struct vs_cover_result *r, const struct vs_cover *c,
 	for (i = 1; i < r->n_peers; i++)
 		CHECK(memcmp(&r->peers[i - 1].id, &r->peers[i].id, 6) < 0);
 	CHECK(((r->duplicates | r->holes | r->black_holed |
-		r->double_accepted) & ~all) == 0);
+		r->double_accepted) &
+	       ~all) == 0);
 	for (i = 0; i < nodes; i++)
 		CHECK(r->acc_min[i] <= r->acc_max[i]);
 	for (i = nodes; i < VS_MAX_NODES; i++)
@@ -126,8 +127,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	CHECK(vs_cover_key_create(key, sizeof(key) - 1, &kours) == 0);
-	CHECK(vs_cover_key_create(other_key, sizeof(other_key) - 1,
-				  &kother) == 0);
+	CHECK(vs_cover_key_create(other_key, sizeof(other_key) - 1, &kother) ==
+	      0);
 	return 0;
 }
 
@@ -137,7 +138,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct vs_cover_result res[2];
 	static struct vs_cover_event ev[VS_COVER_EVENTS_MAX];
 	static uint64_t seen[VS_MAX_NODES], acc[VS_MAX_NODES];
-	struct rd in = { data, size };
+	struct rd in = {data, size};
 	struct vs_cover_cfg cfg;
 	struct vs_cover_ann a;
 	struct vs_cover *c;
@@ -158,8 +159,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.hash.vip = 0x6464a8c0; /* 192.168.100.100 as in memory */
 	cfg.hash.total_nodes = (uint16_t)nodes;
 	cfg.hash.mode = VS_HASH_SIP_SPT;
-	cfg.cluster_mac = (struct rte_ether_addr){{0x01, 0, 0x5e, 0x28,
-						   0x64, 0x64}};
+	cfg.cluster_mac =
+		(struct rte_ether_addr){{0x01, 0, 0x5e, 0x28, 0x64, 0x64}};
 	cfg.node_id = (struct rte_ether_addr){{0x02, 0, 0, 0, 0, 0x01}};
 	cfg.incarnation = 0x1001;
 	cfg.seq0 = 1;
@@ -198,18 +199,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 1:
 			memset(&a, 0, sizeof(a));
 			a.vip = (op & 0x80) ? 0x0100000a : cfg.hash.vip;
-			a.total_nodes = (op & 0x40) ?
-				(uint16_t)(1 + take(&in, 1) % 64) :
-				(uint16_t)nodes;
-			a.digest = (op & 0x20) ? take(&in, 1) :
-				vs_cover_digest(&cfg.hash, &cfg.cluster_mac);
+			a.total_nodes =
+				(op & 0x40) ? (uint16_t)(1 + take(&in, 1) % 64)
+					    : (uint16_t)nodes;
+			a.digest = (op & 0x20)
+					   ? take(&in, 1)
+					   : vs_cover_digest(&cfg.hash,
+							     &cfg.cluster_mac);
 			a.id = (struct rte_ether_addr){{0x02, 0, 0, 0, 0, 0}};
 			a.id.addr_bytes[4] = (uint8_t)take(&in, 1) & 0x3;
 			a.id.addr_bytes[5] = (uint8_t)take(&in, 1);
 			a.incarnation = take(&in, 1);
 			a.seq = take(&in, 2);
 			a.interval_ms = VS_COVER_INTERVAL_MIN +
-				(uint32_t)take(&in, 2) % 2000;
+					(uint32_t)take(&in, 2) % 2000;
 			o = take(&in, 8) & mask_of(a.total_nodes);
 			d = take(&in, 8) & mask_of(a.total_nodes) & ~o;
 			f = take(&in, 8) & mask_of(a.total_nodes) & ~o & ~d;
@@ -218,12 +221,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			a.filling = f;
 			a.period_ms = (uint32_t)take(&in, 2);
 			for (i = 0; i < a.total_nodes; i++)
-				a.accepted[i] = (uint32_t)(take(&in, 1) *
-							   (i + 1) * 97);
+				a.accepted[i] =
+					(uint32_t)(take(&in, 1) * (i + 1) * 97);
 			i = (op >> 2) & 3; /* 0, 1: our key; 2 other; 3 none */
 			len = vs_cover_build(&a, &cfg.cluster_mac, &a.id,
-				i == 3 ? NULL : i == 2 ? kother : kours, buf,
-				sizeof(buf));
+					     i == 3   ? NULL
+					     : i == 2 ? kother
+						      : kours,
+					     buf, sizeof(buf));
 			CHECK(len > 0);
 			v = vs_cover_input(c, buf, (uint32_t)len, t);
 			CHECK(v < VS_COVER_VERDICT_MAX);
@@ -244,8 +249,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			CHECK(len >= 0);
 			if (len > 0) {
 				CHECK(vs_cover_parse(buf, (uint32_t)len,
-					keyed ? kours : NULL, &a) ==
-				      VS_COVER_OK);
+						     keyed ? kours : NULL,
+						     &a) == VS_COVER_OK);
 				CHECK(a.total_nodes == nodes);
 			}
 			vs_cover_compute(c, t, &res[cur ^ 1]);

@@ -22,10 +22,12 @@ static int
 keys_setup(void **state)
 {
 	(void)state;
-	assert_int_equal(vs_cover_key_create((const uint8_t *)KEY, KEY_LEN,
-					     &tkey), 0);
-	assert_int_equal(vs_cover_key_create(
-		(const uint8_t *)"another-key-0123456", 19, &tother), 0);
+	assert_int_equal(
+		vs_cover_key_create((const uint8_t *)KEY, KEY_LEN, &tkey), 0);
+	assert_int_equal(
+		vs_cover_key_create((const uint8_t *)"another-key-0123456", 19,
+				    &tother),
+		0);
 	return 0;
 }
 
@@ -97,8 +99,10 @@ static void
 ann_init(struct vs_cover_ann *a, uint8_t id, unsigned int n)
 {
 	struct vs_hash_cfg h = {
-		.vip = t_net32(T_VIP_H), .total_nodes = (uint16_t)n,
-		.mode = VS_HASH_SIP_SPT, .compat = VS_COMPAT_CLUSTERIP,
+		.vip = t_net32(T_VIP_H),
+		.total_nodes = (uint16_t)n,
+		.mode = VS_HASH_SIP_SPT,
+		.compat = VS_COMPAT_CLUSTERIP,
 	};
 	struct rte_ether_addr cm = cluster_mac();
 
@@ -133,8 +137,10 @@ static void
 test_digest(void **state)
 {
 	struct vs_hash_cfg h = {
-		.vip = t_net32(T_VIP_H), .total_nodes = 3,
-		.mode = VS_HASH_SIP_SPT, .compat = VS_COMPAT_CLUSTERIP,
+		.vip = t_net32(T_VIP_H),
+		.total_nodes = 3,
+		.mode = VS_HASH_SIP_SPT,
+		.compat = VS_COMPAT_CLUSTERIP,
 	};
 	struct rte_ether_addr cm = cluster_mac();
 	struct rte_ether_addr cm2 = {{0x01, 0x00, 0x5e, 0x00, 0x00, 0x01}};
@@ -158,13 +164,17 @@ test_digest(void **state)
 	x.hash_init = 0x1234abcd;
 	assert_true(vs_cover_digest(&x, &cm2) == UINT64_C(0xe0f3cf588953d201));
 	/* each setting changes it */
-	x = h; x.vip ^= 1;
+	x = h;
+	x.vip ^= 1;
 	assert_true(vs_cover_digest(&x, &cm) != d);
-	x = h; x.total_nodes = 4;
+	x = h;
+	x.total_nodes = 4;
 	assert_true(vs_cover_digest(&x, &cm) != d);
-	x = h; x.mode = VS_HASH_SIP;
+	x = h;
+	x.mode = VS_HASH_SIP;
 	assert_true(vs_cover_digest(&x, &cm) != d);
-	x = h; x.hash_init = 1;
+	x = h;
+	x.hash_init = 1;
 	assert_true(vs_cover_digest(&x, &cm) != d);
 	assert_true(vs_cover_digest(&h, &cm2) != d);
 }
@@ -178,23 +188,23 @@ expected_frame(struct tframe *f, bool hmac)
 					  0xdc, 0x8c, 0xf8, 0x13};
 
 	tf_eth(f, t_mac_cluster, id, NULL, 0, 0x88B5);
-	tf_be16(f, 0x5653);            /* "VS" */
-	tf_u8(f, 1);                   /* version */
-	tf_u8(f, hmac ? 1 : 0);        /* flags */
+	tf_be16(f, 0x5653);     /* "VS" */
+	tf_u8(f, 1);            /* version */
+	tf_u8(f, hmac ? 1 : 0); /* flags */
 	tf_be16(f, 76 + 12 + (hmac ? 32 : 0));
-	tf_u8(f, 3);                   /* N */
+	tf_u8(f, 3); /* N */
 	tf_u8(f, 0);
 	tf_be32(f, T_VIP_H);
-	tf_be32(f, 200);               /* interval */
+	tf_be32(f, 200); /* interval */
 	tf_bytes(f, digest, 8);
 	tf_bytes(f, id, 6);
 	tf_be16(f, 0);
 	tf_be64(f, UINT64_C(0x0123456789abcdef));
 	tf_be64(f, SEQ0);
-	tf_be64(f, 1);                 /* owned {1} */
-	tf_be64(f, 2);                 /* draining {2} */
-	tf_be64(f, 4);                 /* filling {3} */
-	tf_be32(f, 201);               /* period */
+	tf_be64(f, 1);   /* owned {1} */
+	tf_be64(f, 2);   /* draining {2} */
+	tf_be64(f, 4);   /* filling {3} */
+	tf_be32(f, 201); /* period */
 	tf_be32(f, 10);
 	tf_be32(f, 20);
 	tf_be32(f, 30);
@@ -250,16 +260,16 @@ test_build_layout(void **state)
 	assert_int_equal(vs_cover_build(&a, &cm, &src, NULL, buf, 101),
 			 -ENOSPC);
 	a.owned = 3; /* overlaps draining */
-	assert_int_equal(vs_cover_build(&a, &cm, &src, NULL, buf,
-					sizeof(buf)), -EINVAL);
+	assert_int_equal(vs_cover_build(&a, &cm, &src, NULL, buf, sizeof(buf)),
+			 -EINVAL);
 	vector_ann(&a);
 	a.filling = 8; /* node 4 of 3 */
-	assert_int_equal(vs_cover_build(&a, &cm, &src, NULL, buf,
-					sizeof(buf)), -EINVAL);
+	assert_int_equal(vs_cover_build(&a, &cm, &src, NULL, buf, sizeof(buf)),
+			 -EINVAL);
 	vector_ann(&a);
 	a.interval_ms = VS_COVER_INTERVAL_MIN - 1;
-	assert_int_equal(vs_cover_build(&a, &cm, &src, NULL, buf,
-					sizeof(buf)), -EINVAL);
+	assert_int_equal(vs_cover_build(&a, &cm, &src, NULL, buf, sizeof(buf)),
+			 -EINVAL);
 	/* the largest frame fits VS_COVER_FRAME_MAX exactly */
 	ann_init(&a, 1, 64);
 	len = vs_cover_build(&a, &cm, &src, tkey, buf, sizeof(buf));
@@ -307,8 +317,8 @@ test_parse_roundtrip(void **state)
 				 VS_COVER_OK);
 		/* one and two VLAN tags: the HMAC covers from our ethertype */
 		for (tags = 1; tags <= 2; tags++) {
-			tf_eth(&f, t_mac_cluster, src.addr_bytes, tpids + 2 - tags,
-			       (unsigned int)tags, 0x88B5);
+			tf_eth(&f, t_mac_cluster, src.addr_bytes,
+			       tpids + 2 - tags, (unsigned int)tags, 0x88B5);
 			tf_bytes(&f, buf + 14, (size_t)len - 14);
 			assert_int_equal(parse_copy(f.b, f.len, k, &b),
 					 VS_COVER_OK);
@@ -337,9 +347,8 @@ test_parse_rejects(void **state)
 	(void)state;
 	for (k = 0; k < 2; k++) {
 		vector_ann(&a);
-		len = (uint32_t)vs_cover_build(&a, &cm, &src,
-					       k ? tkey : NULL, buf,
-					       sizeof(buf));
+		len = (uint32_t)vs_cover_build(&a, &cm, &src, k ? tkey : NULL,
+					       buf, sizeof(buf));
 		/* every truncation is rejected, never read beyond */
 		for (i = 0; i < len; i++) {
 			v = parse_copy(buf, i, k, &b);
@@ -347,8 +356,8 @@ test_parse_rejects(void **state)
 		}
 		/* key on one side only */
 		assert_int_equal(parse_copy(buf, len, !k, &b),
-				 k ? VS_COVER_REJ_UNEXPECTED_HMAC :
-				     VS_COVER_REJ_NO_HMAC);
+				 k ? VS_COVER_REJ_UNEXPECTED_HMAC
+				   : VS_COVER_REJ_NO_HMAC);
 	}
 	/* signed frame: any bit flipped from the ethertype on is bad_hmac
 	 * (or caught before: ethertype, magic, version, length, N) */
@@ -373,8 +382,7 @@ test_parse_rejects(void **state)
 	assert_int_equal(v, VS_COVER_REJ_BAD_HMAC);
 
 	/* unsigned frame: each header field */
-	len = (uint32_t)vs_cover_build(&a, &cm, &src, NULL, buf,
-				       sizeof(buf));
+	len = (uint32_t)vs_cover_build(&a, &cm, &src, NULL, buf, sizeof(buf));
 #define MUT(off, val, want)                                            \
 	do {                                                           \
 		memcpy(t, buf, len);                                   \
@@ -388,29 +396,29 @@ test_parse_rejects(void **state)
 	MUT(1, 'T', VS_COVER_REJ_MAGIC);
 	MUT(2, 0, VS_COVER_REJ_VERSION);
 	MUT(2, 2, VS_COVER_REJ_VERSION);
-	MUT(5, 87, VS_COVER_REJ_LENGTH);     /* length 88 -> 87 */
+	MUT(5, 87, VS_COVER_REJ_LENGTH); /* length 88 -> 87 */
 	MUT(5, 89, VS_COVER_REJ_LENGTH);
-	MUT(4, 1, VS_COVER_REJ_LENGTH);      /* 344 */
-	MUT(6, 0, VS_COVER_REJ_FIELD);       /* N = 0 */
-	MUT(6, 65, VS_COVER_REJ_FIELD);      /* N = 65 */
-	MUT(6, 4, VS_COVER_REJ_LENGTH);      /* N = 4 with 3 counts */
-	MUT(3, 2, VS_COVER_REJ_FIELD);       /* unknown flag */
-	MUT(7, 1, VS_COVER_REJ_FIELD);       /* reserved */
-	MUT(31, 1, VS_COVER_REJ_FIELD);      /* reserved */
-	MUT(15, 49, VS_COVER_REJ_FIELD);     /* interval 49 ms */
-	MUT(55, 3, VS_COVER_REJ_FIELD);      /* owned {1,2} & draining {2} */
-	MUT(71, 5, VS_COVER_REJ_FIELD);      /* filling {1,3} & owned {1} */
-	MUT(63, 10, VS_COVER_REJ_FIELD);     /* draining {2,4} of 3 */
-	MUT(47, 0x10, VS_COVER_OK);          /* seq: any value is fine */
-	MUT(24, 0x03, VS_COVER_REJ_FIELD);   /* multicast identity */
+	MUT(4, 1, VS_COVER_REJ_LENGTH);    /* 344 */
+	MUT(6, 0, VS_COVER_REJ_FIELD);     /* N = 0 */
+	MUT(6, 65, VS_COVER_REJ_FIELD);    /* N = 65 */
+	MUT(6, 4, VS_COVER_REJ_LENGTH);    /* N = 4 with 3 counts */
+	MUT(3, 2, VS_COVER_REJ_FIELD);     /* unknown flag */
+	MUT(7, 1, VS_COVER_REJ_FIELD);     /* reserved */
+	MUT(31, 1, VS_COVER_REJ_FIELD);    /* reserved */
+	MUT(15, 49, VS_COVER_REJ_FIELD);   /* interval 49 ms */
+	MUT(55, 3, VS_COVER_REJ_FIELD);    /* owned {1,2} & draining {2} */
+	MUT(71, 5, VS_COVER_REJ_FIELD);    /* filling {1,3} & owned {1} */
+	MUT(63, 10, VS_COVER_REJ_FIELD);   /* draining {2,4} of 3 */
+	MUT(47, 0x10, VS_COVER_OK);        /* seq: any value is fine */
+	MUT(24, 0x03, VS_COVER_REJ_FIELD); /* multicast identity */
 	memcpy(t, buf, len);
-	memset(t + 14 + 24, 0, 6);           /* zero identity */
+	memset(t + 14 + 24, 0, 6); /* zero identity */
 	assert_int_equal(parse_copy(t, len, false, &b), VS_COVER_REJ_FIELD);
 	memcpy(t, buf, len);
 	t[14 + 14] = 0xEA;
-	t[14 + 15] = 0x60;                   /* interval 60000 ms */
+	t[14 + 15] = 0x60; /* interval 60000 ms */
 	assert_int_equal(parse_copy(t, len, false, &b), VS_COVER_OK);
-	t[14 + 15] = 0x61;                   /* 60001 ms */
+	t[14 + 15] = 0x61; /* 60001 ms */
 	assert_int_equal(parse_copy(t, len, false, &b), VS_COVER_REJ_FIELD);
 #undef MUT
 	/* N = 64 claimed in a short frame: the count array is not trusted */
@@ -418,8 +426,7 @@ test_parse_rejects(void **state)
 	t[14 + 6] = 64;
 	t[14 + 4] = (76 + 256) >> 8;
 	t[14 + 5] = (76 + 256) & 0xff;
-	assert_int_equal(parse_copy(t, len, false, &b),
-			 VS_COVER_REJ_TRUNCATED);
+	assert_int_equal(parse_copy(t, len, false, &b), VS_COVER_REJ_TRUNCATED);
 	assert_string_equal(vs_cover_verdict_name(VS_COVER_REJ_BAD_HMAC),
 			    "bad_hmac");
 	assert_string_equal(vs_cover_verdict_name(999), "unknown");
@@ -464,8 +471,8 @@ test_create_invalid(void **state)
 				 -EINVAL);
 		assert_int_equal(vs_cover_key_create(NULL, 20, &k), -EINVAL);
 		assert_null(k);
-		assert_int_equal(vs_cover_key_create(big, sizeof(big) - 1,
-						     &k), 0);
+		assert_int_equal(vs_cover_key_create(big, sizeof(big) - 1, &k),
+				 0);
 		vs_cover_key_free(k);
 		vs_cover_key_free(NULL);
 	}
@@ -654,8 +661,8 @@ test_table_bounds(void **state)
 	assert_int_equal(feed(c, &a, false, 4100), VS_COVER_REJ_REPLAY);
 	vs_cover_compute(c, 4100, &r);
 	assert_int_equal(r.n_peers, 12);
-	assert_int_equal(vs_cover_get_stats(c)->rejected[VS_COVER_REJ_TABLE_FULL],
-			 1);
+	assert_int_equal(
+		vs_cover_get_stats(c)->rejected[VS_COVER_REJ_TABLE_FULL], 1);
 	vs_cover_free(c);
 }
 
@@ -680,7 +687,9 @@ exchange(struct vs_cover **m, unsigned int nm, uint64_t t, bool key)
 		for (j = 0; j < nm; j++)
 			if (j != i)
 				assert_int_equal(vs_cover_input(m[j], buf,
-					(uint32_t)len, t), VS_COVER_OK);
+								(uint32_t)len,
+								t),
+						 VS_COVER_OK);
 	}
 }
 
@@ -740,22 +749,22 @@ test_roles(void **state)
 		uint8_t self, p1, p2; /* 0 none, 'o', 'd', 'f' */
 		bool dup, hole;
 	} cases[] = {
-		{ 0, 0, 0, false, true },
-		{ 'o', 0, 0, false, false },
-		{ 0, 'o', 0, false, false },
-		{ 'o', 'o', 0, true, false },
-		{ 0, 'o', 'o', true, false },
-		{ 'd', 'f', 0, false, false },  /* a move */
-		{ 0, 'd', 'f', false, false },
-		{ 'd', 0, 0, false, true },     /* new flows refused */
-		{ 0, 'f', 0, false, false },    /* drain over, filler alone */
-		{ 'o', 'f', 0, true, false },
-		{ 'o', 'd', 0, true, false },
-		{ 'd', 'd', 0, true, true },
-		{ 'f', 'f', 0, true, false },
-		{ 'd', 'f', 'f', true, false },
-		{ 'd', 'd', 'f', true, false },
-		{ 'o', 'd', 'f', true, false },
+		{0, 0, 0, false, true},
+		{'o', 0, 0, false, false},
+		{0, 'o', 0, false, false},
+		{'o', 'o', 0, true, false},
+		{0, 'o', 'o', true, false},
+		{'d', 'f', 0, false, false}, /* a move */
+		{0, 'd', 'f', false, false},
+		{'d', 0, 0, false, true},  /* new flows refused */
+		{0, 'f', 0, false, false}, /* drain over, filler alone */
+		{'o', 'f', 0, true, false},
+		{'o', 'd', 0, true, false},
+		{'d', 'd', 0, true, true},
+		{'f', 'f', 0, true, false},
+		{'d', 'f', 'f', true, false},
+		{'d', 'd', 'f', true, false},
+		{'o', 'd', 'f', true, false},
 	};
 	struct vs_cover_result r;
 	struct vs_cover_ann a;
@@ -764,14 +773,15 @@ test_roles(void **state)
 
 	(void)state;
 	for (i = 0; i < RTE_DIM(cases); i++) {
-		const uint8_t roles[3] = { cases[i].self, cases[i].p1,
-					   cases[i].p2 };
+		const uint8_t roles[3] = {cases[i].self, cases[i].p1,
+					  cases[i].p2};
 
 		c = monitor(1, 2, false);
 		/* number 1 as in the case; number 2 owned by self */
-		assert_int_equal(vs_cover_set_state(c,
-			2 | (roles[0] == 'o'), roles[0] == 'd',
-			roles[0] == 'f'), 0);
+		assert_int_equal(vs_cover_set_state(c, 2 | (roles[0] == 'o'),
+						    roles[0] == 'd',
+						    roles[0] == 'f'),
+				 0);
 		for (p = 1; p < 3; p++) {
 			ann_init(&a, (uint8_t)(p + 1), 2);
 			a.owned = roles[p] == 'o';
@@ -859,14 +869,14 @@ test_tiebreak(void **state)
 	memset(&r, 0, sizeof(r));
 	r.total_nodes = 4;
 	r.id = m2;
-	r.owned = 1 | 2;     /* self: owns 1, 2 */
-	r.draining = 4;      /* drains 3 */
+	r.owned = 1 | 2; /* self: owns 1, 2 */
+	r.draining = 4;  /* drains 3 */
 	r.n_peers = 2;
 	r.peers[0].id = m1;
-	r.peers[0].owned = 1; /* 1: owned by m1 and self */
+	r.peers[0].owned = 1;   /* 1: owned by m1 and self */
 	r.peers[0].filling = 4; /* 3: m1 fills what self drains: fine */
 	r.peers[1].id = m3;
-	r.peers[1].owned = 2; /* 2: owned by self and m3 */
+	r.peers[1].owned = 2;   /* 2: owned by self and m3 */
 	r.peers[1].filling = 8; /* 4: filled by m3 alone */
 	r.duplicates = 1 | 2;
 	/* 1: m1 < m2 keeps it, self yields; 2: self < m3 keeps */

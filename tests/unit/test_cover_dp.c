@@ -28,9 +28,9 @@ struct node {
 	unsigned int ann_loss_pm; /* announcements it misses */
 	uint64_t seen[VS_MAX_NODES], acc[VS_MAX_NODES];
 	struct vs_cover_result r;
-	bool evaluated;           /* window_ms > 0 once */
-	uint64_t last_sent;       /* time of its last announcement */
-	uint64_t last_gone;       /* last time it missed a peer */
+	bool evaluated;     /* window_ms > 0 once */
+	uint64_t last_sent; /* time of its last announcement */
+	uint64_t last_gone; /* last time it missed a peer */
 };
 
 struct msg {
@@ -41,7 +41,13 @@ struct msg {
 	uint8_t b[VS_COVER_FRAME_MAX];
 };
 
-enum traffic { STEADY, BURSTY, RARE_BURSTS, LIGHT, ONE_BURST };
+enum traffic {
+	STEADY,
+	BURSTY,
+	RARE_BURSTS,
+	LIGHT,
+	ONE_BURST
+};
 
 struct sim {
 	unsigned int nn, total;
@@ -98,8 +104,9 @@ sim_init(struct sim *s, unsigned int nn, unsigned int total,
 		/* node i+1 owns number i+1 (the last one owns the rest) */
 		x->accept = UINT64_C(1) << i;
 		if (i == nn - 1)
-			x->accept = ((total >= 64 ? 0 : UINT64_C(1) << total) -
-				     1) & ~((UINT64_C(1) << i) - 1);
+			x->accept =
+				((total >= 64 ? 0 : UINT64_C(1) << total) - 1) &
+				~((UINT64_C(1) << i) - 1);
 		assert_int_equal(vs_cover_set_state(x->c, x->accept, 0, 0), 0);
 		x->alive = true;
 		/* random phase: the nodes' intervals are not aligned */
@@ -146,8 +153,7 @@ sim_ms(struct sim *s)
 	for (j = 0; j < s->nn; j++) {
 		struct node *x = &s->n[j];
 
-		if (!x->alive || s->t < x->start ||
-		    (s->t - x->start) % TICK_MS)
+		if (!x->alive || s->t < x->start || (s->t - x->start) % TICK_MS)
 			continue;
 		for (k = 0; k < s->nq; k++) {
 			struct msg *m = &s->q[k];
@@ -156,10 +162,12 @@ sim_ms(struct sim *s)
 			    (m->done >> j & 1))
 				continue;
 			m->done |= 1u << j;
-			if (x->ann_loss_pm && t_rand32() % 1000 < x->ann_loss_pm)
+			if (x->ann_loss_pm &&
+			    t_rand32() % 1000 < x->ann_loss_pm)
 				continue;
-			assert_int_equal(vs_cover_input(x->c, m->b, m->len,
-							s->t), VS_COVER_OK);
+			assert_int_equal(
+				vs_cover_input(x->c, m->b, m->len, s->t),
+				VS_COVER_OK);
 		}
 	}
 	/* forget those every other live node has taken in */
@@ -200,18 +208,18 @@ sim_ms(struct sim *s)
 	for (i = 0; i < s->nn; i++) {
 		struct node *x = &s->n[i];
 
-		if (!x->alive || s->t < x->start ||
-		    (s->t - x->start) % TICK_MS)
+		if (!x->alive || s->t < x->start || (s->t - x->start) % TICK_MS)
 			continue;
 		assert_true(s->nq < QLEN);
-		len = vs_cover_tick(x->c, s->t, x->seen, x->acc,
-				    s->q[s->nq].b, VS_COVER_FRAME_MAX);
+		len = vs_cover_tick(x->c, s->t, x->seen, x->acc, s->q[s->nq].b,
+				    VS_COVER_FRAME_MAX);
 		assert_true(len >= 0);
 		if (len > 0) {
 			s->q[s->nq].len = (uint32_t)len;
 			s->q[s->nq].from = (int)i;
-			s->q[s->nq].at = s->t + (s->delay < 0 ?
-				t_rand32() % 4 : (unsigned int)s->delay);
+			s->q[s->nq].at =
+				s->t + (s->delay < 0 ? t_rand32() % 4
+						     : (unsigned int)s->delay);
 			s->q[s->nq].done = 0;
 			s->nq++;
 			x->last_sent = s->t;
@@ -286,8 +294,8 @@ run_until(struct sim *s, size_t field, uint64_t bits, bool want)
 	for (i = 0; i < s->nn; i++)
 		for (ok = 0; ok < s->total; ok++)
 			printf("# node %u number %u: window %u ms seen %llu "
-			       "accepted %llu..%llu\n", i + 1, ok + 1,
-			       s->n[i].r.window_ms,
+			       "accepted %llu..%llu\n",
+			       i + 1, ok + 1, s->n[i].r.window_ms,
 			       (unsigned long long)s->n[i].r.seen[ok],
 			       (unsigned long long)s->n[i].r.acc_min[ok],
 			       (unsigned long long)s->n[i].r.acc_max[ok]);
@@ -430,8 +438,8 @@ fault(bool dbl, const uint32_t *iv)
 		for (i = 0; i < 3; i++) {
 			const struct vs_cover_result *r = &s.n[i].r;
 
-			assert_true((dbl ? r->black_holed :
-				     r->double_accepted) == 0);
+			assert_true((dbl ? r->black_holed
+					 : r->double_accepted) == 0);
 			assert_true(r->holes == 0 && r->duplicates == 0);
 		}
 		if (dbl)
@@ -566,8 +574,10 @@ flood(bool key)
 	assert_int_equal(vs_cover_create(&cfg, &c), 0);
 	assert_int_equal(vs_cover_set_state(c, 1, 0, 0), 0);
 	assert_int_equal(vs_cover_key_create(k, sizeof(k) - 1, &kk), 0);
-	assert_int_equal(vs_cover_key_create(
-		(const uint8_t *)"attacker-key-0123456789", 23, &attacker), 0);
+	assert_int_equal(
+		vs_cover_key_create((const uint8_t *)"attacker-key-0123456789",
+				    23, &attacker),
+		0);
 	for (i = 0; i < 3; i++) {
 		memset(&real[i], 0, sizeof(real[i]));
 		real[i].vip = cfg.hash.vip;
@@ -589,20 +599,23 @@ flood(bool key)
 				real[i].seq++;
 				real[i].period_ms = t ? 200 : 0;
 				len = vs_cover_build(&real[i], &cm, &real[i].id,
-					key ? kk : NULL, buf, sizeof(buf));
+						     key ? kk : NULL, buf,
+						     sizeof(buf));
 				assert_true(len > 0);
 				assert_int_equal(vs_cover_input(c, buf,
-					(uint32_t)len, t), VS_COVER_OK);
+								(uint32_t)len,
+								t),
+						 VS_COVER_OK);
 			}
 		/* 10 flood frames per ms */
 		for (j = 0; j < 10; j++, n++) {
 			memset(&a, 0, sizeof(a));
 			a.vip = cfg.hash.vip;
 			a.total_nodes = (uint16_t)(1 + t_rand32() % 64);
-			a.interval_ms = VS_COVER_INTERVAL_MIN + t_rand32() %
-				(VS_COVER_INTERVAL_MAX - VS_COVER_INTERVAL_MIN);
-			a.digest = t_rand32() % 2 ? real[0].digest :
-						    t_rand64();
+			a.interval_ms = VS_COVER_INTERVAL_MIN +
+					t_rand32() % (VS_COVER_INTERVAL_MAX -
+						      VS_COVER_INTERVAL_MIN);
+			a.digest = t_rand32() % 2 ? real[0].digest : t_rand64();
 			if (a.digest == real[0].digest)
 				a.total_nodes = 4;
 			a.id = mac(0);
@@ -612,15 +625,17 @@ flood(bool key)
 			a.incarnation = t_rand64();
 			a.seq = t_rand64();
 			a.owned = t_rand64() &
-				  ((a.total_nodes >= 64 ? 0 :
-				    UINT64_C(1) << a.total_nodes) - 1);
+				  ((a.total_nodes >= 64
+					    ? 0
+					    : UINT64_C(1) << a.total_nodes) -
+				   1);
 			a.period_ms = t_rand32() % 100000;
 			for (i = 0; i < a.total_nodes; i++)
 				a.accepted[i] = t_rand32();
 			/* forged: signed with the wrong key, or not at all */
 			len = vs_cover_build(&a, &cm, &a.id,
-				key && j % 2 ? attacker : NULL, buf,
-				sizeof(buf));
+					     key && j % 2 ? attacker : NULL,
+					     buf, sizeof(buf));
 			assert_true(len > 0);
 			if (j == 9) /* and some random garbage */
 				for (i = 14; i < (unsigned int)len; i++)
@@ -646,12 +661,13 @@ flood(bool key)
 		}
 	}
 	printf("# flood (%s): %u frames, %llu accepted, %llu table_full, "
-	       "%llu bad_hmac\n", key ? "key" : "no key", n,
+	       "%llu bad_hmac\n",
+	       key ? "key" : "no key", n,
 	       (unsigned long long)vs_cover_get_stats(c)->accepted,
-	       (unsigned long long)
-	       vs_cover_get_stats(c)->rejected[VS_COVER_REJ_TABLE_FULL],
-	       (unsigned long long)
-	       vs_cover_get_stats(c)->rejected[VS_COVER_REJ_BAD_HMAC]);
+	       (unsigned long long)vs_cover_get_stats(c)
+		       ->rejected[VS_COVER_REJ_TABLE_FULL],
+	       (unsigned long long)vs_cover_get_stats(c)
+		       ->rejected[VS_COVER_REJ_BAD_HMAC]);
 	if (key)
 		assert_int_equal(vs_cover_get_stats(c)->accepted, 3 * 100);
 	vs_cover_free(c);
