@@ -415,7 +415,7 @@ vs_vnet_hdr_from_mbuf(const struct rte_mbuf *m, struct vs_vnet_hdr *h)
 	return 0;
 }
 
-bool
+int
 vs_vnet_gro_prep(struct rte_mbuf *m)
 {
 	const uint64_t ol = m->ol_flags;
@@ -424,12 +424,15 @@ vs_vnet_gro_prep(struct rte_mbuf *m)
 	uint32_t len, tot, doff;
 	uint16_t field, phdr;
 
-	if (m->nb_segs != 1 || m->data_len < 14 + 20 + 20)
-		return false;
+	if (m->data_len < 14 + 20 + 20)
+		return VS_VNET_GRO_OTHER;
 	d = rte_pktmbuf_mtod(m, uint8_t *);
 	len = m->data_len;
-	if (be16(d + 12) != ETH_IPV4 || d[14] != 0x45 || d[14 + 9] != PROTO_TCP)
-		return false;
+	if (be16(d + 12) != ETH_IPV4 || (d[14] >> 4) != 4 ||
+	    d[14 + 9] != PROTO_TCP)
+		return VS_VNET_GRO_OTHER;
+	if (m->nb_segs != 1 || d[14] != 0x45)
+		return VS_VNET_GRO_TCP;
 	ip = (struct rte_ipv4_hdr *)(d + 14);
 	tot = be16(d + 16);
 	th = d + 34;
@@ -438,22 +441,22 @@ vs_vnet_gro_prep(struct rte_mbuf *m)
 	 * payload; the datagram within the frame */
 	if ((be16(d + 20) & 0x3fff) != 0 || th[13] != RTE_TCP_ACK_FLAG ||
 	    doff < 20 || 20 + doff >= tot || 14 + tot > len)
-		return false;
+		return VS_VNET_GRO_TCP;
 	if ((ol & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
 	    fold(raw_sum(d + 14, 20, 0)) != 0xffff)
-		return false;
+		return VS_VNET_GRO_TCP;
 	switch (ol & RTE_MBUF_F_RX_L4_CKSUM_MASK) {
 	case RTE_MBUF_F_RX_L4_CKSUM_GOOD:
 	case RTE_MBUF_F_RX_L4_CKSUM_NONE: /* partial, data verified */
 		break;
 	case RTE_MBUF_F_RX_L4_CKSUM_BAD:
-		return false;
+		return VS_VNET_GRO_TCP;
 	default:
 		memcpy(&field, th + TCP_CSUM_OFF, sizeof(field));
 		phdr = rte_ipv4_phdr_cksum(ip, 0);
 		if (field != phdr &&
 		    fold((uint64_t)phdr + raw_sum(th, tot - 20, 0)) != 0xffff)
-			return false;
+			return VS_VNET_GRO_TCP;
 	}
 	if (len > 14 + tot)
 		rte_pktmbuf_trim(m, (uint16_t)(len - 14 - tot));
@@ -462,7 +465,7 @@ vs_vnet_gro_prep(struct rte_mbuf *m)
 	m->l4_len = (uint16_t)doff;
 	m->packet_type = RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4 |
 			 RTE_PTYPE_L4_TCP;
-	return true;
+	return VS_VNET_GRO_CAND;
 }
 
 uint16_t

@@ -165,20 +165,28 @@ int vs_vnet_seg_finish(struct rte_mbuf *seg, bool clear_cwr);
  */
 int vs_vnet_hdr_from_mbuf(const struct rte_mbuf *m, struct vs_vnet_hdr *h);
 
+/* vs_vnet_gro_prep() verdicts */
+enum vs_vnet_gro {
+	VS_VNET_GRO_OTHER = 0, /* not TCP over IPv4 */
+	VS_VNET_GRO_CAND,      /* may be merged */
+	VS_VNET_GRO_TCP,       /* TCP over IPv4, but not to be merged */
+};
+
 /*
- * Into the kernel. For a single-segment frame from the NIC, decide whether
- * DPDK's GRO may coalesce it: untagged Ethernet, IPv4 without options or
+ * Into the kernel. For a frame from the NIC, decide whether DPDK's GRO may
+ * coalesce it: one segment, untagged Ethernet, IPv4 without options or
  * fragmentation, TCP with exactly ACK set and a payload, lengths
  * consistent, and the checksums known good: marked good by the NIC,
- * verified here in software, or partial (the pseudo-header sum in the
- * TCP checksum field, as veth and bridges hand frames on: the kernel's
- * own CHECKSUM_PARTIAL, completed by the receiver's trust). GRO neither
- * checks nor recomputes checksums, and a merged frame goes to the kernel as
+ * verified here in software, or partial (the pseudo-header sum in the TCP
+ * checksum field, as veth and bridges hand frames on: the kernel's own
+ * CHECKSUM_PARTIAL, data never on a wire). GRO neither checks nor
+ * recomputes checksums, and a merged frame goes to the kernel as
  * CHECKSUM_PARTIAL, which it trusts: a corrupted segment must never get in.
- * Returns true and sets l2/l3/l4_len and packet_type (trimming Ethernet
- * padding) for a candidate; false leaves the frame untouched.
+ * A candidate gets l2/l3/l4_len and packet_type (and loses its Ethernet
+ * padding); anything else is left untouched. A TCP segment that is not a
+ * candidate (PSH, FIN, ...) must not overtake the candidates before it.
  */
-bool vs_vnet_gro_prep(struct rte_mbuf *m);
+int vs_vnet_gro_prep(struct rte_mbuf *m);
 
 /*
  * After GRO, for each candidate: a merged frame (nb_segs > 1) gets its IPv4
