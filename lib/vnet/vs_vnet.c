@@ -438,9 +438,12 @@ vs_vnet_gro_prep(struct rte_mbuf *m)
 	th = d + 34;
 	doff = (uint32_t)(th[12] >> 4) * 4u;
 	/* no fragment; exactly ACK (the only flags 22.11's GRO merges); a
-	 * payload; the datagram within the frame */
+	 * payload; the datagram within the frame; not marked CE (GRO keys on
+	 * addresses, ports and ACK only: a congestion mark would be lost in
+	 * the merged header) */
 	if ((be16(d + 20) & 0x3fff) != 0 || th[13] != RTE_TCP_ACK_FLAG ||
-	    doff < 20 || 20 + doff >= tot || 14 + tot > len)
+	    doff < 20 || 20 + doff >= tot || 14 + tot > len ||
+	    (d[15] & 0x3) == 0x3)
 		return VS_VNET_GRO_TCP;
 	if ((ol & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
 	    fold(raw_sum(d + 14, 20, 0)) != 0xffff)

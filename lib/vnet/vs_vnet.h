@@ -175,8 +175,8 @@ enum vs_vnet_gro {
 /*
  * Into the kernel. For a frame from the NIC, decide whether DPDK's GRO may
  * coalesce it: one segment, untagged Ethernet, IPv4 without options or
- * fragmentation, TCP with exactly ACK set and a payload, lengths
- * consistent, and the checksums known good: marked good by the NIC,
+ * fragmentation and not marked CE, TCP with exactly ACK set and a
+ * payload, lengths consistent, and the checksums known good: marked good by the NIC,
  * verified here in software, or partial (the pseudo-header sum in the TCP
  * checksum field, as veth and bridges hand frames on: the kernel's own
  * CHECKSUM_PARTIAL, data never on a wire). GRO neither checks nor

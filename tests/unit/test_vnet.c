@@ -875,6 +875,14 @@ test_gro_candidates(void **state)
 	len = build_tcp4(f, 0, 1000, 100, 0x10, 1, 0, true);
 	f[14 + 9] = 17;
 	assert_false(prep_frame(0, f, len, 0));
+	/* ECN: ECT passes, CE (congestion experienced) is kept apart */
+	len = build_tcp4(f, 0, 1000, 100, 0x10, 1, 0, true);
+	f[15] = 0x02;
+	ip_fill_csum(f + 14);
+	assert_true(prep_frame(0, f, len, 0));
+	f[15] = 0x03;
+	ip_fill_csum(f + 14);
+	assert_false(prep_frame(0, f, len, 0));
 	/* a fragment */
 	len = build_tcp4(f, 0, 1000, 100, 0x10, 1, 0, true);
 	wr16(f + 20, 0x2000);
