@@ -63,8 +63,10 @@ eth_setup(struct vs_host *h)
 	if (r < 0)
 		return r;
 	if (info.max_tx_queues < c->nb_queues) {
-		VS_HLOG(ERR, "host port has %u TX queues for %u workers: use "
-			"fewer lcores\n", info.max_tx_queues, c->nb_queues);
+		VS_HLOG(ERR,
+			"host port has %u TX queues for %u workers: use "
+			"fewer lcores\n",
+			info.max_tx_queues, c->nb_queues);
 		return -ENOTSUP;
 	}
 	nb_rx = RTE_MIN(c->nb_queues, info.max_rx_queues);
@@ -81,8 +83,8 @@ eth_setup(struct vs_host *h)
 	    (info.rx_offload_capa & want_rx) == want_rx &&
 	    info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER) {
 		conf.rxmode.offloads |= want_rx | RTE_ETH_RX_OFFLOAD_SCATTER;
-		conf.rxmode.max_lro_pkt_size = RTE_MIN(info.max_lro_pkt_size,
-						       (uint32_t)VS_VNET_MAX_FRAME);
+		conf.rxmode.max_lro_pkt_size = RTE_MIN(
+			info.max_lro_pkt_size, (uint32_t)VS_VNET_MAX_FRAME);
 		h->eth_rx_offloads = true;
 	}
 	r = rte_eth_dev_configure(h->port, nb_rx, c->nb_queues, &conf);
@@ -100,7 +102,8 @@ eth_setup(struct vs_host *h)
 	}
 	for (q = 0; q < c->nb_queues; q++) {
 		r = rte_eth_tx_queue_setup(h->port, q, nb_txd,
-					   rte_eth_dev_socket_id(h->port), NULL);
+					   rte_eth_dev_socket_id(h->port),
+					   NULL);
 		if (r < 0)
 			return r;
 	}
@@ -195,8 +198,8 @@ eth_rx_offload(struct vs_host_queue *qu, struct rte_mbuf *m)
 	else
 		vh.flags = 0; /* the PMD completed it, or nothing to do */
 	if (m->ol_flags & RTE_MBUF_F_RX_LRO) {
-		vh.gso_type = RTE_ETH_IS_IPV4_HDR(ptype) ? VS_VNET_GSO_TCPV4 :
-			      VS_VNET_GSO_TCPV6;
+		vh.gso_type = RTE_ETH_IS_IPV4_HDR(ptype) ? VS_VNET_GSO_TCPV4
+							 : VS_VNET_GSO_TCPV6;
 		vh.gso_size = m->tso_segsz;
 	}
 	err = vs_vnet_parse(&vh, rte_pktmbuf_mtod(m, uint8_t *), m->data_len,
@@ -305,17 +308,18 @@ be_tx(struct vs_host *h, struct vs_host_queue *qu, uint16_t q,
 	}
 	k = rte_eth_tx_burst(h->port, q, pkts, n);
 	for (i = 0; i < k; i++) {
-		uint16_t w = pkts[i]->ol_flags & RTE_MBUF_F_TX_TCP_SEG ?
-			     pkts[i]->nb_segs : 1;
+		uint16_t w = pkts[i]->ol_flags & RTE_MBUF_F_TX_TCP_SEG
+				     ? pkts[i]->nb_segs
+				     : 1;
 
 		qu->st.host_tx_wire += w;
 		qu->st.host_tx_super += w > 1;
 	}
 	qu->st.host_tx += k;
 	for (i = k; i < n; i++) {
-		qu->st.host_tx_drop += pkts[i]->ol_flags &
-				       RTE_MBUF_F_TX_TCP_SEG ?
-				       pkts[i]->nb_segs : 1;
+		qu->st.host_tx_drop += pkts[i]->ol_flags & RTE_MBUF_F_TX_TCP_SEG
+					       ? pkts[i]->nb_segs
+					       : 1;
 		rte_pktmbuf_free(pkts[i]);
 	}
 }
@@ -405,17 +409,17 @@ vs_host_stats(const struct vs_host *h, struct vs_host_stats *s)
 uint64_t
 vs_wire_tx_offloads(uint64_t capa)
 {
-	const uint64_t want = RTE_ETH_TX_OFFLOAD_MULTI_SEGS |
-			      RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
-			      RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
-			      RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
+	const uint64_t want =
+		RTE_ETH_TX_OFFLOAD_MULTI_SEGS | RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
+		RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
 	uint64_t r = capa & want;
 
 	/* TSO only with what it needs: IPv4 and TCP checksums per segment */
 	if ((capa & RTE_ETH_TX_OFFLOAD_TCP_TSO) &&
 	    (r & (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
 		  RTE_ETH_TX_OFFLOAD_MULTI_SEGS)) ==
-		    (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
+		    (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
+		     RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
 		     RTE_ETH_TX_OFFLOAD_MULTI_SEGS))
 		r |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
 	return r;
@@ -456,10 +460,10 @@ wire_tso(struct vs_wire *w, struct rte_mbuf *m, struct rte_mbuf **out,
 {
 	const uint32_t hdrs = (uint32_t)m->l2_len + m->l3_len + m->l4_len;
 	const uint32_t payload = m->pkt_len - hdrs;
-	const uint16_t segs = (uint16_t)((payload + m->tso_segsz - 1) /
-					 m->tso_segsz);
-	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
-		struct rte_ipv4_hdr *, m->l2_len);
+	const uint16_t segs =
+		(uint16_t)((payload + m->tso_segsz - 1) / m->tso_segsz);
+	struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, m->l2_len);
 	struct rte_gso_ctx ctx = w->gso;
 	bool cwr;
 	int n, i, k = 0;

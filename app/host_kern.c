@@ -54,7 +54,7 @@ RTE_LOG_REGISTER(vs_logtype_host, vipshare.host, INFO);
 #define PACKET_IGNORE_OUTGOING 23
 #endif
 
-#define PEER_NAME "vsdp0"        /* in our private namespace */
+#define PEER_NAME "vsdp0" /* in our private namespace */
 #define HOST_ALIAS "dpdk-vipshare host port"
 #define SOCK_BUF (4 << 20)
 
@@ -98,8 +98,8 @@ nla_str(struct nlreq *r, unsigned short type, const char *s)
 static void
 nla_end(struct nlreq *r, struct rtattr *nest)
 {
-	nest->rta_len = (unsigned short)((char *)r + r->n.nlmsg_len -
-					 (char *)nest);
+	nest->rta_len =
+		(unsigned short)((char *)r + r->n.nlmsg_len - (char *)nest);
 }
 
 static void
@@ -277,9 +277,9 @@ static bool
 feature_kept(const char *name)
 {
 	static const char *const keep[] = {
-		"tx-checksum-ip-generic", "tx-scatter-gather",
+		"tx-checksum-ip-generic",     "tx-scatter-gather",
 		"tx-scatter-gather-fraglist", "tx-tcp-segmentation",
-		"tx-tcp-ecn-segmentation", "tx-tcp-mangleid-segmentation",
+		"tx-tcp-ecn-segmentation",    "tx-tcp-mangleid-segmentation",
 	};
 	unsigned int i;
 
@@ -455,8 +455,8 @@ peer_sockets(struct vs_host *h, void *arg)
 	fanout = 1 | PACKET_FANOUT_HASH << 16;
 	for (q = 0; q < h->conf.nb_queues; q++) {
 		/* protocol 0: nothing arrives before the options are set */
-		int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK |
-				SOCK_CLOEXEC, 0);
+		int fd = socket(AF_PACKET,
+				SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 		if (fd < 0)
 			return -errno;
@@ -485,16 +485,21 @@ vnet_create(struct vs_host *h)
 
 	r = netns_private();
 	if (r < 0) {
-		VS_HLOG(ERR, "host port %s: cannot create a network namespace "
-			"for its peer: %s\n", h->conf.ifname, strerror(-r));
+		VS_HLOG(ERR,
+			"host port %s: cannot create a network namespace "
+			"for its peer: %s\n",
+			h->conf.ifname, strerror(-r));
 		return r;
 	}
 	h->ns_fd = r;
 	r = veth_create(&h->conf, h->ns_fd);
 	if (r < 0) {
-		VS_HLOG(ERR, "host port %s: cannot create the veth pair: %s%s\n",
-			h->conf.ifname, strerror(-r), r == -EEXIST ?
-			" (is another dpdk-vipshare using that name?)" : "");
+		VS_HLOG(ERR,
+			"host port %s: cannot create the veth pair: %s%s\n",
+			h->conf.ifname, strerror(-r),
+			r == -EEXIST
+				? " (is another dpdk-vipshare using that name?)"
+				: "");
 		return r;
 	}
 	h->created = true;
@@ -533,8 +538,8 @@ tapv_create(struct vs_host *h)
 		h->created = true;
 		if (q == 0 &&
 		    (ioctl(fd, TUNSETVNETHDRSZ, &sz) < 0 ||
-		     ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 |
-			   TUN_F_TSO_ECN) < 0))
+		     ioctl(fd, TUNSETOFFLOAD,
+			   TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO_ECN) < 0))
 			return -errno;
 	}
 	h->ifindex = (int)if_nametoindex(c->ifname);
@@ -551,7 +556,8 @@ tapv_create(struct vs_host *h)
 		return r;
 	r = link_gso_max_segs(h->ifindex, VS_HOST_GSO_MAX_SEGS);
 	if (r < 0)
-		VS_HLOG(WARNING, "host port %s: gso_max_segs: %s (super-frames "
+		VS_HLOG(WARNING,
+			"host port %s: gso_max_segs: %s (super-frames "
 			"of more than %u segments will be dropped)\n",
 			c->ifname, strerror(-r), VS_HOST_GSO_MAX_SEGS);
 	return 0;
@@ -569,8 +575,9 @@ queue_alloc(struct vs_host *h, unsigned int q)
 	if (room <= RTE_PKTMBUF_HEADROOM + VS_VNET_MAX_HDR)
 		return -EINVAL;
 	/* the first buffer keeps its headroom, the others use all of it */
-	segs = 1 + (VS_VNET_MAX_FRAME + 1 - (room - RTE_PKTMBUF_HEADROOM) +
-		    room - 1) / room;
+	segs = 1 +
+	       (VS_VNET_MAX_FRAME + 1 - (room - RTE_PKTMBUF_HEADROOM) + room -
+		1) / room;
 	qu = rte_zmalloc("vs_host_q", sizeof(*qu), RTE_CACHE_LINE_SIZE);
 	if (qu == NULL)
 		return -ENOMEM;
@@ -579,10 +586,12 @@ queue_alloc(struct vs_host *h, unsigned int q)
 	qu->polled = true;
 	qu->pool = mp;
 	qu->rx_segs = (uint16_t)segs;
-	qu->rx_buf = rte_zmalloc("vs_host_rxb", sizeof(*qu->rx_buf) *
-				 VS_HOST_BURST * segs, RTE_CACHE_LINE_SIZE);
-	qu->rx_iov = rte_zmalloc("vs_host_rxi", sizeof(*qu->rx_iov) *
-				 VS_HOST_BURST * (segs + 1), RTE_CACHE_LINE_SIZE);
+	qu->rx_buf = rte_zmalloc("vs_host_rxb",
+				 sizeof(*qu->rx_buf) * VS_HOST_BURST * segs,
+				 RTE_CACHE_LINE_SIZE);
+	qu->rx_iov = rte_zmalloc(
+		"vs_host_rxi", sizeof(*qu->rx_iov) * VS_HOST_BURST * (segs + 1),
+		RTE_CACHE_LINE_SIZE);
 	if (qu->rx_buf == NULL || qu->rx_iov == NULL)
 		return -ENOMEM;
 	for (q = 0; q < VS_HOST_BURST; q++) {
@@ -630,8 +639,8 @@ vs_hk_destroy(struct vs_host *h)
 		if (qu->fd >= 0)
 			close(qu->fd);
 		if (qu->rx_buf != NULL)
-			for (i = 0; i < (unsigned int)VS_HOST_BURST * qu->rx_segs;
-			     i++)
+			for (i = 0;
+			     i < (unsigned int)VS_HOST_BURST * qu->rx_segs; i++)
 				rte_pktmbuf_free(qu->rx_buf[i]);
 		rte_free(qu->rx_buf);
 		rte_free(qu->rx_iov);
@@ -765,7 +774,8 @@ vs_hk_rx(struct vs_host *h, struct vs_host_queue *qu, struct rte_mbuf **pkts,
 			return 0;
 		for (i = 0; i < (unsigned int)r; i++) {
 			uint32_t l = qu->rx_msg[i].msg_len;
-			bool trunc = qu->rx_msg[i].msg_hdr.msg_flags & MSG_TRUNC;
+			bool trunc =
+				qu->rx_msg[i].msg_hdr.msg_flags & MSG_TRUNC;
 			struct rte_mbuf *m;
 
 			if (l < VS_VNET_HDR_LEN) {
@@ -780,8 +790,8 @@ vs_hk_rx(struct vs_host *h, struct vs_host_queue *qu, struct rte_mbuf **pkts,
 	} else {
 		for (i = 0; i < slots; i++) {
 			const struct msghdr *mh = &qu->rx_msg[i].msg_hdr;
-			ssize_t l = readv(qu->fd, mh->msg_iov,
-					  (int)mh->msg_iovlen);
+			ssize_t l =
+				readv(qu->fd, mh->msg_iov, (int)mh->msg_iovlen);
 			uint32_t cap = VS_VNET_HDR_LEN;
 			struct rte_mbuf *m;
 			unsigned int j;
@@ -821,7 +831,8 @@ tx_flush(struct vs_host *h, struct vs_host_queue *qu, unsigned int k)
 		for (i = 0; i < k; i++) {
 			const struct msghdr *mh = &qu->tx_msg[i].msg_hdr;
 
-			if (writev(qu->fd, mh->msg_iov, (int)mh->msg_iovlen) < 0) {
+			if (writev(qu->fd, mh->msg_iov, (int)mh->msg_iovlen) <
+			    0) {
 				qu->st.host_tx_drop += qu->tx_wire[i];
 				continue;
 			}
@@ -836,7 +847,8 @@ tx_flush(struct vs_host *h, struct vs_host_queue *qu, unsigned int k)
 			if (r > 0) {
 				for (i = off; i < off + (unsigned int)r; i++) {
 					qu->st.host_tx++;
-					qu->st.host_tx_super += qu->tx_wire[i] > 1;
+					qu->st.host_tx_super +=
+						qu->tx_wire[i] > 1;
 					qu->st.host_tx_wire += qu->tx_wire[i];
 				}
 				off += (unsigned int)r;
@@ -880,8 +892,8 @@ vs_hk_tx(struct vs_host *h, struct vs_host_queue *qu, struct rte_mbuf **pkts,
 			continue;
 		}
 		qu->tx_m[k] = m;
-		qu->tx_wire[k] = m->ol_flags & RTE_MBUF_F_TX_TCP_SEG ?
-				 m->nb_segs : 1;
+		qu->tx_wire[k] =
+			m->ol_flags & RTE_MBUF_F_TX_TCP_SEG ? m->nb_segs : 1;
 		v = &qu->tx_iov[iov];
 		qu->tx_msg[k].msg_hdr.msg_iov = v;
 		qu->tx_msg[k].msg_hdr.msg_iovlen = 1u + m->nb_segs;

@@ -53,13 +53,13 @@ enum vs_host_be {
 
 struct vs_host_conf {
 	enum vs_host_be be;
-	char ifname[IF_NAMESIZE];   /* vnet, tapv: the kernel interface */
-	struct rte_ether_addr mac;  /* vnet, tapv: the NIC's */
-	uint16_t mtu;               /* vnet, tapv: the NIC's */
-	uint16_t nb_queues;         /* one per worker */
+	char ifname[IF_NAMESIZE];  /* vnet, tapv: the kernel interface */
+	struct rte_ether_addr mac; /* vnet, tapv: the NIC's */
+	uint16_t mtu;              /* vnet, tapv: the NIC's */
+	uint16_t nb_queues;        /* one per worker */
 	struct rte_mempool *pool;
 	/* eth: an existing port, or a vdev to create (net_tap, virtio_user) */
-	uint16_t port;              /* RTE_MAX_ETHPORTS: create devname */
+	uint16_t port; /* RTE_MAX_ETHPORTS: create devname */
 	char devname[64];
 	char devargs[512];
 };
@@ -68,17 +68,17 @@ struct vs_host_conf {
  * Per-queue counters. "Frames" are what crossed the kernel boundary: a
  * super-frame counts once, the wire frames it stands for separately.
  */
-#define VS_HOST_STATS(X) \
-	X(host_rx)            /* frames read from the kernel */ \
-	X(host_rx_super)      /* ... of which TSO super-frames */ \
-	X(host_rx_nombuf)     /* receive buffers not refilled: fewer reads */ \
-	X(host_vnet_bad)      /* header malformed or lying: dropped */ \
+#define VS_HOST_STATS(X)                                                       \
+	X(host_rx)        /* frames read from the kernel */                    \
+	X(host_rx_super)  /* ... of which TSO super-frames */                  \
+	X(host_rx_nombuf) /* receive buffers not refilled: fewer reads */      \
+	X(host_vnet_bad)  /* header malformed or lying: dropped */             \
 	X(host_gso_unsupported) /* GSO we cannot send (TCPv6, UDP): dropped */ \
-	X(host_too_long)      /* over 64 KB of datagram, or cut short: dropped */ \
-	X(host_tx)            /* frames written to the kernel */ \
-	X(host_tx_super)      /* ... of which GRO super-frames */ \
-	X(host_tx_wire)       /* wire frames in what was written */ \
-	X(host_tx_drop)       /* wire frames refused or not taken: dropped */
+	X(host_too_long) /* over 64 KB of datagram, or cut short: dropped */   \
+	X(host_tx)       /* frames written to the kernel */                    \
+	X(host_tx_super) /* ... of which GRO super-frames */                   \
+	X(host_tx_wire)  /* wire frames in what was written */                 \
+	X(host_tx_drop)  /* wire frames refused or not taken: dropped */
 
 struct vs_host_stats {
 #define VS_HOST_STAT_FIELD(n) uint64_t n;
@@ -125,12 +125,12 @@ const char *vs_host_be_name(enum vs_host_be be);
  * the NIC sends, by its own TSO/checksum offloads where it has them, else
  * segmented here (rte_gso) with checksums in software.
  */
-#define VS_WIRE_STATS(X) \
-	X(wire_tso_nic)   /* super-frames the NIC segments (TSO) */ \
-	X(wire_tso_sw)    /* super-frames segmented here (rte_gso) */ \
-	X(wire_segs)      /* wire frames made of super-frames, by either */ \
-	X(wire_csum_sw)   /* L4 checksums completed in software */ \
-	X(wire_tso_drop)  /* super-frames the NIC cannot take: dropped */
+#define VS_WIRE_STATS(X)                                                   \
+	X(wire_tso_nic)  /* super-frames the NIC segments (TSO) */         \
+	X(wire_tso_sw)   /* super-frames segmented here (rte_gso) */       \
+	X(wire_segs)     /* wire frames made of super-frames, by either */ \
+	X(wire_csum_sw)  /* L4 checksums completed in software */          \
+	X(wire_tso_drop) /* super-frames the NIC cannot take: dropped */
 
 struct vs_wire_stats {
 #define VS_WIRE_STAT_FIELD(n) uint64_t n;
@@ -141,7 +141,7 @@ struct vs_wire_stats {
 struct vs_wire {
 	bool tso, ip_csum, tcp_csum, udp_csum, multi_seg;
 	uint16_t mtu;
-	uint16_t max_segs;     /* NIC: mbuf segments per frame */
+	uint16_t max_segs; /* NIC: mbuf segments per frame */
 	struct rte_gso_ctx gso;
 };
 

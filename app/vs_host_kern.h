@@ -24,9 +24,9 @@ extern int vs_logtype_host;
 
 struct vs_host_queue {
 	int fd;
-	bool polled;            /* eth: a receive queue of the port */
-	uint16_t rx_segs;       /* receive buffers per slot */
-	uint16_t rx_ready;      /* leading slots with all their buffers */
+	bool polled;       /* eth: a receive queue of the port */
+	uint16_t rx_segs;  /* receive buffers per slot */
+	uint16_t rx_ready; /* leading slots with all their buffers */
 	struct vs_host_stats st;
 	struct rte_mempool *pool;
 	/* receive: slot s reads into rx_hdr[s] and rx_buf[s * rx_segs ...] */
@@ -34,7 +34,7 @@ struct vs_host_queue {
 	struct vs_vnet_hdr rx_hdr[VS_HOST_BURST];
 	struct mmsghdr rx_msg[VS_HOST_BURST];
 	struct rte_mbuf **rx_buf;
-	struct iovec *rx_iov;   /* [s * (rx_segs + 1) + j] */
+	struct iovec *rx_iov; /* [s * (rx_segs + 1) + j] */
 	/* transmit */
 	struct rte_mbuf *tx_m[VS_HOST_TX_MSGS];
 	uint16_t tx_wire[VS_HOST_TX_MSGS];

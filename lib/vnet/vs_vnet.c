@@ -21,9 +21,9 @@
 #define UDP_CSUM_OFF 6
 #define TCP_FLAG_CWR 0x80
 
-#define TX_OFFLOADS (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_L4_MASK | \
-		     RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_IPV4 | \
-		     RTE_MBUF_F_TX_IPV6)
+#define TX_OFFLOADS                                      \
+	(RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_L4_MASK | \
+	 RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6)
 
 static const char *const err_names[VS_VNET_E_MAX] = {
 	[VS_VNET_OK] = "ok",
@@ -116,8 +116,9 @@ chain_sum(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint16_t *out)
 			continue;
 		}
 		n = RTE_MIN((uint32_t)m->data_len - off, len - done);
-		s = fold(raw_sum(rte_pktmbuf_mtod_offset(m, const uint8_t *,
-							 off), n, 0));
+		s = fold(raw_sum(
+			rte_pktmbuf_mtod_offset(m, const uint8_t *, off), n,
+			0));
 		if (done & 1)
 			s = rte_bswap16(s);
 		sum += s;
@@ -168,7 +169,8 @@ partial_l4(const uint8_t *f, uint32_t head, uint32_t frame_len, uint16_t l2,
 	const uint8_t *ip = f + l2;
 	uint8_t proto;
 
-	if (type == ETH_IPV4 && head >= (uint32_t)l2 + 20 && (ip[0] >> 4) == 4) {
+	if (type == ETH_IPV4 && head >= (uint32_t)l2 + 20 &&
+	    (ip[0] >> 4) == 4) {
 		uint32_t ihl = (ip[0] & 0xfu) * 4u;
 
 		if (ihl < 20 || cs != l2 + ihl ||
@@ -182,7 +184,8 @@ partial_l4(const uint8_t *f, uint32_t head, uint32_t frame_len, uint16_t l2,
 			return VS_VNET_L4_UDP4;
 		return VS_VNET_L4_OTHER;
 	}
-	if (type == ETH_IPV6 && head >= (uint32_t)l2 + 40 && (ip[0] >> 4) == 6) {
+	if (type == ETH_IPV6 && head >= (uint32_t)l2 + 40 &&
+	    (ip[0] >> 4) == 6) {
 		if (cs != l2 + 40 ||
 		    (uint32_t)l2 + 40 + be16(ip + 4) != frame_len)
 			return VS_VNET_L4_OTHER;
@@ -216,8 +219,8 @@ parse_tso4(const struct vs_vnet_hdr *h, const uint8_t *f, uint32_t head,
 	hdrs = l2 + ihl + doff;
 	if (doff < 20 || head < hdrs)
 		return VS_VNET_E_bad_gso_frame;
-	if (!(h->flags & VS_VNET_F_NEEDS_CSUM) ||
-	    h->csum_start != l2 + ihl || h->csum_offset != TCP_CSUM_OFF)
+	if (!(h->flags & VS_VNET_F_NEEDS_CSUM) || h->csum_start != l2 + ihl ||
+	    h->csum_offset != TCP_CSUM_OFF)
 		return VS_VNET_E_bad_csum_offset;
 	if (frame_len - l2 > 65535)
 		return VS_VNET_E_too_long;
@@ -253,7 +256,8 @@ vs_vnet_parse(const struct vs_vnet_hdr *h, const uint8_t *frame,
 	if (head_len > frame_len)
 		head_len = frame_len;
 	if ((h->flags & ~(VS_VNET_F_NEEDS_CSUM | VS_VNET_F_DATA_VALID)) ||
-	    (h->flags & VS_VNET_F_NEEDS_CSUM && h->flags & VS_VNET_F_DATA_VALID))
+	    (h->flags & VS_VNET_F_NEEDS_CSUM &&
+	     h->flags & VS_VNET_F_DATA_VALID))
 		return VS_VNET_E_bad_flags;
 	switch (gso) {
 	case VS_VNET_GSO_NONE:
@@ -466,16 +470,16 @@ vs_vnet_gro_prep(struct rte_mbuf *m)
 	m->l2_len = 14;
 	m->l3_len = 20;
 	m->l4_len = (uint16_t)doff;
-	m->packet_type = RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4 |
-			 RTE_PTYPE_L4_TCP;
+	m->packet_type =
+		RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_TCP;
 	return VS_VNET_GRO_CAND;
 }
 
 uint16_t
 vs_vnet_gro_done(struct rte_mbuf *m)
 {
-	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
-		struct rte_ipv4_hdr *, m->l2_len);
+	struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, m->l2_len);
 	uint8_t *th = (uint8_t *)ip + m->l3_len;
 	uint32_t hdrs = (uint32_t)m->l2_len + m->l3_len + m->l4_len;
 	uint16_t phdr, mss = (uint16_t)(m->data_len - hdrs);
@@ -485,8 +489,8 @@ vs_vnet_gro_done(struct rte_mbuf *m)
 	if (m->nb_segs > 1) {
 		/* GRO rewrote the total length, not the checksum */
 		ip->hdr_checksum = 0;
-		ip->hdr_checksum = ipv4_hdr_csum((const uint8_t *)ip,
-						 m->l3_len);
+		ip->hdr_checksum =
+			ipv4_hdr_csum((const uint8_t *)ip, m->l3_len);
 		for (s = m->next; s != NULL; s = s->next)
 			mss = RTE_MAX(mss, s->data_len);
 		m->tso_segsz = mss;

@@ -46,18 +46,18 @@ struct vs_vnet_hdr {
 #define VS_VNET_F_NEEDS_CSUM 0x01 /* partial checksum: complete it */
 #define VS_VNET_F_DATA_VALID 0x02 /* checksum already verified */
 
-#define VS_VNET_GSO_NONE   0
-#define VS_VNET_GSO_TCPV4  1
-#define VS_VNET_GSO_UDP    3
-#define VS_VNET_GSO_TCPV6  4
+#define VS_VNET_GSO_NONE 0
+#define VS_VNET_GSO_TCPV4 1
+#define VS_VNET_GSO_UDP 3
+#define VS_VNET_GSO_TCPV6 4
 #define VS_VNET_GSO_UDP_L4 5
-#define VS_VNET_GSO_ECN    0x80 /* TCP: CWR only on the first segment */
+#define VS_VNET_GSO_ECN 0x80 /* TCP: CWR only on the first segment */
 
 /* An IPv4 datagram is at most 64 KB; a frame adds Ethernet and two tags. */
-#define VS_VNET_MAX_L2     (14 + 2 * 4)
-#define VS_VNET_MAX_FRAME  (VS_VNET_MAX_L2 + 65535)
+#define VS_VNET_MAX_L2 (14 + 2 * 4)
+#define VS_VNET_MAX_FRAME (VS_VNET_MAX_L2 + 65535)
 /* Longest Ethernet + IPv4 + TCP header we handle (options included). */
-#define VS_VNET_MAX_HDR    (VS_VNET_MAX_L2 + 60 + 60)
+#define VS_VNET_MAX_HDR (VS_VNET_MAX_L2 + 60 + 60)
 
 /*
  * Why a frame from the kernel is dropped: a header that does not describe
@@ -65,19 +65,19 @@ struct vs_vnet_hdr {
  * gso_unsupported; too_long is a frame beyond an IPv4 datagram's 64 KB
  * (or cut short by the receive buffers: truncated).
  */
-#define VS_VNET_ERRORS(X) \
-	X(bad_flags)        /* unknown flag bits, or NEEDS_CSUM + DATA_VALID */ \
-	X(bad_gso_type)     /* unknown GSO type */ \
-	X(gso_unsupported)  /* TCPv6, UFO, UDP segmentation: not ours to do */ \
-	X(bad_csum_offset)  /* csum_start/csum_offset outside the frame or */ \
-	                    /* not where the frame's TCP checksum is (GSO) */ \
-	X(bad_hdr_len)      /* hdr_len beyond the frame */ \
-	X(bad_gso_size)     /* zero, or segments over 64 KB */ \
-	X(bad_gso_frame)    /* GSO TCPv4, but not an IPv4/TCP frame */ \
-	X(bad_ip_len)       /* IPv4 total length is not the frame's */ \
-	X(runt)             /* shorter than its Ethernet header and tags */ \
-	X(too_long)         /* over 64 KB of IPv4 datagram */ \
-	X(truncated)        /* longer than our receive buffers (I/O layer) */
+#define VS_VNET_ERRORS(X)                                                      \
+	X(bad_flags)       /* unknown flag bits, or NEEDS_CSUM + DATA_VALID */ \
+	X(bad_gso_type)    /* unknown GSO type */                              \
+	X(gso_unsupported) /* TCPv6, UFO, UDP segmentation: not ours to do */  \
+	X(bad_csum_offset) /* csum_start/csum_offset outside the frame or */   \
+			   /* not where the frame's TCP checksum is (GSO) */   \
+	X(bad_hdr_len)     /* hdr_len beyond the frame */                      \
+	X(bad_gso_size)    /* zero, or segments over 64 KB */                  \
+	X(bad_gso_frame)   /* GSO TCPv4, but not an IPv4/TCP frame */          \
+	X(bad_ip_len)      /* IPv4 total length is not the frame's */          \
+	X(runt)            /* shorter than its Ethernet header and tags */     \
+	X(too_long)        /* over 64 KB of IPv4 datagram */                   \
+	X(truncated)       /* longer than our receive buffers (I/O layer) */
 
 enum vs_vnet_err {
 	VS_VNET_OK = 0,
@@ -99,7 +99,7 @@ enum vs_vnet_csum {
 
 /* Where a partial checksum sits, when it is one we can offload. */
 enum vs_vnet_l4 {
-	VS_VNET_L4_OTHER = 0,  /* generic: complete in software */
+	VS_VNET_L4_OTHER = 0, /* generic: complete in software */
 	VS_VNET_L4_TCP4,
 	VS_VNET_L4_UDP4,
 	VS_VNET_L4_TCP6,
@@ -128,7 +128,8 @@ struct vs_vnet_info {
  * enum vs_vnet_err.
  */
 int vs_vnet_parse(const struct vs_vnet_hdr *h, const uint8_t *frame,
-		  uint32_t head_len, uint32_t frame_len, struct vs_vnet_info *vi);
+		  uint32_t head_len, uint32_t frame_len,
+		  struct vs_vnet_info *vi);
 
 /*
  * Offload requests for the NIC from a parsed header: TSO (RTE_MBUF_F_TX_TCP_SEG,

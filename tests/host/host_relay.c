@@ -94,10 +94,9 @@ relay_main(void *arg)
 				nic_send(l, out, no);
 				no = 0;
 			}
-			no = (uint16_t)(no + vs_wire_prep(&wire, pkts[i],
-							  out + no,
-							  OUT_MAX - no,
-							  &l->ws));
+			no = (uint16_t)(no +
+					vs_wire_prep(&wire, pkts[i], out + no,
+						     OUT_MAX - no, &l->ws));
 		}
 		if (no)
 			nic_send(l, out, no);
@@ -195,8 +194,9 @@ nic_setup(uint16_t nq, uint16_t mtu)
 		r = rte_eth_dev_start(nic);
 	if (r == 0)
 		r = vs_wire_init(&wire, conf.txmode.offloads, mtu,
-				 info.tx_desc_lim.nb_mtu_seg_max ?
-				 info.tx_desc_lim.nb_mtu_seg_max : 1,
+				 info.tx_desc_lim.nb_mtu_seg_max
+					 ? info.tx_desc_lim.nb_mtu_seg_max
+					 : 1,
 				 pool, ipool);
 	return r;
 }
@@ -204,7 +204,8 @@ nic_setup(uint16_t nq, uint16_t mtu)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: vs-host-relay [EAL] -- [--host vnet|tapv|tap] "
+	fprintf(stderr,
+		"usage: vs-host-relay [EAL] -- [--host vnet|tapv|tap] "
 		"[--ifname NAME] [--mtu N] [--idle-sleep US] "
 		"[--gen SECONDS --gen-dst A.B.C.D --gen-src A.B.C.D]\n");
 	exit(2);
@@ -330,11 +331,12 @@ main(int argc, char **argv)
 	fflush(stdout);
 	if (gen_secs > 0) /* let the caller give the interface its address */
 		rte_delay_us_sleep(2000 * 1000);
-	RTE_LCORE_FOREACH(lc) {
+	RTE_LCORE_FOREACH (lc) {
 		ls[lc].q = (uint16_t)i++;
 		if (lc != rte_get_main_lcore())
-			rte_eal_remote_launch(gen_secs > 0 ? gen_main :
-					      relay_main, &ls[lc], lc);
+			rte_eal_remote_launch(gen_secs > 0 ? gen_main
+							   : relay_main,
+					      &ls[lc], lc);
 	}
 	if (gen_secs > 0)
 		gen_main(&ls[rte_get_main_lcore()]);
@@ -344,7 +346,7 @@ main(int argc, char **argv)
 	rte_eal_mp_wait_lcore();
 
 	memset(&ws, 0, sizeof(ws));
-	RTE_LCORE_FOREACH(lc) {
+	RTE_LCORE_FOREACH (lc) {
 		nic_rx += ls[lc].nic_rx;
 		nic_tx += ls[lc].nic_tx;
 		nic_drop += ls[lc].nic_tx_drop;
@@ -370,8 +372,8 @@ main(int argc, char **argv)
 	VS_WIRE_STATS(PW)
 #undef PW
 	printf(",\"nic_imissed\":%" PRIu64 ",\"nic_ierrors\":%" PRIu64
-	       ",\"nic_nombuf\":%" PRIu64, es.imissed, es.ierrors,
-	       es.rx_nombuf);
+	       ",\"nic_nombuf\":%" PRIu64,
+	       es.imissed, es.ierrors, es.rx_nombuf);
 	printf(",\"vnet_err\":{");
 	for (e = 1; e < VS_VNET_E_MAX; e++)
 		printf("%s\"%s\":%" PRIu64, e > 1 ? "," : "",

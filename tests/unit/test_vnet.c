@@ -182,8 +182,8 @@ heap_copy(const uint8_t *b, size_t n)
 }
 
 static struct vs_vnet_hdr
-hdr(uint8_t flags, uint8_t gso, uint16_t hlen, uint16_t gso_size,
-    uint16_t cs, uint16_t co)
+hdr(uint8_t flags, uint8_t gso, uint16_t hlen, uint16_t gso_size, uint16_t cs,
+    uint16_t co)
 {
 	struct vs_vnet_hdr h = {flags, gso, hlen, gso_size, cs, co};
 
@@ -301,8 +301,8 @@ test_parse_tso4(void **state)
 	(void)state;
 	for (tags = 0; tags <= 2; tags++) {
 		uint32_t l2 = 14 + 4 * tags;
-		uint32_t len = build_tcp4(big, tags, 1000, 10000, 0x18, 1, 3,
-					  false);
+		uint32_t len =
+			build_tcp4(big, tags, 1000, 10000, 0x18, 1, 3, false);
 
 		h = hdr(VS_VNET_F_NEEDS_CSUM, VS_VNET_GSO_TCPV4,
 			(uint16_t)(l2 + 32 + 20), MSS, (uint16_t)(l2 + 20), 16);
@@ -468,42 +468,54 @@ test_parse_bad_headers(void **state)
 {
 	/* a 10000-byte TSO frame, l2 14, IPv4 20, TCP 20: csum at 34+16 */
 	static const struct bad_case cases[] = {
-		{"unknown flag", {0x04 | 1, 1, 54, MSS, 34, 16},
+		{"unknown flag",
+		 {0x04 | 1, 1, 54, MSS, 34, 16},
 		 VS_VNET_E_bad_flags},
-		{"NEEDS_CSUM and DATA_VALID", {3, 1, 54, MSS, 34, 16},
+		{"NEEDS_CSUM and DATA_VALID",
+		 {3, 1, 54, MSS, 34, 16},
 		 VS_VNET_E_bad_flags},
 		{"gso type 2", {1, 2, 54, MSS, 34, 16}, VS_VNET_E_bad_gso_type},
 		{"gso type 6", {1, 6, 54, MSS, 34, 16}, VS_VNET_E_bad_gso_type},
-		{"gso type 0x7f", {1, 0x7f, 54, MSS, 34, 16},
+		{"gso type 0x7f",
+		 {1, 0x7f, 54, MSS, 34, 16},
 		 VS_VNET_E_bad_gso_type},
-		{"ECN without GSO", {1, 0x80, 54, 0, 34, 16},
+		{"ECN without GSO",
+		 {1, 0x80, 54, 0, 34, 16},
 		 VS_VNET_E_bad_gso_type},
 		{"UFO", {1, 3, 54, MSS, 34, 16}, VS_VNET_E_gso_unsupported},
 		{"TCPv6", {1, 4, 54, MSS, 34, 16}, VS_VNET_E_gso_unsupported},
 		{"UDP_L4", {1, 5, 54, MSS, 34, 16}, VS_VNET_E_gso_unsupported},
-		{"GSO without NEEDS_CSUM", {0, 1, 54, MSS, 34, 16},
+		{"GSO without NEEDS_CSUM",
+		 {0, 1, 54, MSS, 34, 16},
 		 VS_VNET_E_bad_csum_offset},
-		{"GSO, DATA_VALID", {2, 1, 54, MSS, 34, 16},
+		{"GSO, DATA_VALID",
+		 {2, 1, 54, MSS, 34, 16},
 		 VS_VNET_E_bad_csum_offset},
-		{"csum_start in IP header", {1, 1, 54, MSS, 33, 16},
+		{"csum_start in IP header",
+		 {1, 1, 54, MSS, 33, 16},
 		 VS_VNET_E_bad_csum_offset},
-		{"csum_offset of UDP", {1, 1, 54, MSS, 34, 6},
+		{"csum_offset of UDP",
+		 {1, 1, 54, MSS, 34, 6},
 		 VS_VNET_E_bad_csum_offset},
-		{"csum_start in Ethernet", {1, 0, 54, 0, 13, 0},
+		{"csum_start in Ethernet",
+		 {1, 0, 54, 0, 13, 0},
 		 VS_VNET_E_bad_csum_offset},
-		{"csum field beyond frame", {1, 0, 54, 0, 10000, 16},
+		{"csum field beyond frame",
+		 {1, 0, 54, 0, 10000, 16},
 		 VS_VNET_E_bad_csum_offset},
-		{"csum_offset huge", {1, 0, 54, 0, 34, 0xffff},
+		{"csum_offset huge",
+		 {1, 0, 54, 0, 34, 0xffff},
 		 VS_VNET_E_bad_csum_offset},
-		{"hdr_len beyond frame", {1, 1, 10055, MSS, 34, 16},
+		{"hdr_len beyond frame",
+		 {1, 1, 10055, MSS, 34, 16},
 		 VS_VNET_E_bad_hdr_len},
 		{"gso_size 0", {1, 1, 54, 0, 34, 16}, VS_VNET_E_bad_gso_size},
-		{"gso_size over 64 KB with headers", {1, 1, 54, 65535 - 39, 34, 16},
+		{"gso_size over 64 KB with headers",
+		 {1, 1, 54, 65535 - 39, 34, 16},
 		 VS_VNET_E_bad_gso_size},
 	};
 	struct vs_vnet_info vi;
-	uint32_t len = build_tcp4(big, 0, 1000, 10000 - 40, 0x10, 1, 0,
-				  false);
+	uint32_t len = build_tcp4(big, 0, 1000, 10000 - 40, 0x10, 1, 0, false);
 	size_t i;
 
 	(void)state;
@@ -532,25 +544,32 @@ test_parse_lying_frames(void **state)
 	assert_int_equal(parse_exact(&h, big, len, &vi), 0);
 	FRESH();
 	big[14 + 9] = 17; /* UDP */
-	assert_int_equal(parse_exact(&h, big, len, &vi), VS_VNET_E_bad_gso_frame);
+	assert_int_equal(parse_exact(&h, big, len, &vi),
+			 VS_VNET_E_bad_gso_frame);
 	FRESH();
 	wr16(big + 12, 0x86dd); /* IPv6 ethertype */
-	assert_int_equal(parse_exact(&h, big, len, &vi), VS_VNET_E_bad_gso_frame);
+	assert_int_equal(parse_exact(&h, big, len, &vi),
+			 VS_VNET_E_bad_gso_frame);
 	FRESH();
 	big[14] = 0x65; /* version 6 */
-	assert_int_equal(parse_exact(&h, big, len, &vi), VS_VNET_E_bad_gso_frame);
+	assert_int_equal(parse_exact(&h, big, len, &vi),
+			 VS_VNET_E_bad_gso_frame);
 	FRESH();
 	big[14] = 0x44; /* IHL 4 */
-	assert_int_equal(parse_exact(&h, big, len, &vi), VS_VNET_E_bad_gso_frame);
+	assert_int_equal(parse_exact(&h, big, len, &vi),
+			 VS_VNET_E_bad_gso_frame);
 	FRESH();
 	wr16(big + 20, 0x2000); /* MF */
-	assert_int_equal(parse_exact(&h, big, len, &vi), VS_VNET_E_bad_gso_frame);
+	assert_int_equal(parse_exact(&h, big, len, &vi),
+			 VS_VNET_E_bad_gso_frame);
 	FRESH();
 	wr16(big + 20, 0x0001); /* an offset */
-	assert_int_equal(parse_exact(&h, big, len, &vi), VS_VNET_E_bad_gso_frame);
+	assert_int_equal(parse_exact(&h, big, len, &vi),
+			 VS_VNET_E_bad_gso_frame);
 	FRESH();
 	big[34 + 12] = 0x40; /* doff 4 */
-	assert_int_equal(parse_exact(&h, big, len, &vi), VS_VNET_E_bad_gso_frame);
+	assert_int_equal(parse_exact(&h, big, len, &vi),
+			 VS_VNET_E_bad_gso_frame);
 	FRESH();
 	wr16(big + 16, (uint16_t)(len - 14 - 1)); /* total length short */
 	assert_int_equal(parse_exact(&h, big, len, &vi), VS_VNET_E_bad_ip_len);
@@ -559,13 +578,15 @@ test_parse_lying_frames(void **state)
 	assert_int_equal(parse_exact(&h, big, len, &vi), VS_VNET_E_bad_ip_len);
 	/* headers only, no payload */
 	len = build_tcp4(big, 0, 1000, 0, 0x10, 1, 0, false);
-	assert_int_equal(parse_exact(&h, big, len, &vi), VS_VNET_E_bad_gso_frame);
+	assert_int_equal(parse_exact(&h, big, len, &vi),
+			 VS_VNET_E_bad_gso_frame);
 	/* runts: hdr_len already says they are too short, and without it */
 	assert_int_equal(parse_exact(&h, big, 13, &vi), VS_VNET_E_bad_hdr_len);
 	{
 		const struct vs_vnet_hdr h0 = {0, 0, 0, 0, 0, 0};
 
-		assert_int_equal(parse_exact(&h0, big, 13, &vi), VS_VNET_E_runt);
+		assert_int_equal(parse_exact(&h0, big, 13, &vi),
+				 VS_VNET_E_runt);
 		assert_int_equal(parse_exact(&h0, big, 0, &vi), VS_VNET_E_runt);
 		assert_int_equal(parse_exact(&h0, big, 14, &vi), 0);
 	}
@@ -653,9 +674,10 @@ test_info_to_mbuf(void **state)
 	h = hdr(0, 0, 0, 0, 0, 0);
 	assert_int_equal(parse_exact(&h, big, len, &vi), 0);
 	vs_vnet_info_to_mbuf(&vi, m);
-	assert_int_equal(m->ol_flags & (RTE_MBUF_F_TX_TCP_SEG |
-					RTE_MBUF_F_TX_L4_MASK |
-					RTE_MBUF_F_TX_IPV4), 0);
+	assert_int_equal(m->ol_flags &
+				 (RTE_MBUF_F_TX_TCP_SEG |
+				  RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_IPV4),
+			 0);
 	assert_true(m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_GOOD);
 }
 
@@ -674,7 +696,8 @@ test_hdr_from_mbuf(void **state)
 	m->l4_len = 20;
 	assert_int_equal(vs_vnet_hdr_from_mbuf(m, &h), 0);
 	assert_int_equal(h.flags | h.gso_type | h.hdr_len | h.gso_size |
-			 h.csum_start | h.csum_offset, 0);
+				 h.csum_start | h.csum_offset,
+			 0);
 	m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
 	assert_int_equal(vs_vnet_hdr_from_mbuf(m, &h), 0);
 	assert_int_equal(h.flags, VS_VNET_F_NEEDS_CSUM);
@@ -704,7 +727,7 @@ static void
 test_csum_complete_chain(void **state)
 {
 	static const uint32_t cuts[][3] = {
-		{100, 201, 777}, {55, 56, 57}, {1000, 1001, 1003},
+		{100, 201, 777},  {55, 56, 57},    {1000, 1001, 1003},
 		{60, 1500, 2001}, {99, 100, 1999},
 	};
 	struct tmbuf t[4];
@@ -722,8 +745,8 @@ test_csum_complete_chain(void **state)
 		assert_int_equal(tm_flat(m, out), len);
 		assert_true(ip_csum_ok(out + 14));
 		if (!l4_csum_ok(out + 14, out + 34, len - 34))
-			fail_msg("cuts %u %u %u: bad TCP checksum",
-				 cuts[i][0], cuts[i][1], cuts[i][2]);
+			fail_msg("cuts %u %u %u: bad TCP checksum", cuts[i][0],
+				 cuts[i][1], cuts[i][2]);
 		/* the same bytes as a complete checksum built flat */
 		build_tcp4(f, 0, 1000, 2001, 0x18, 1, 0, true);
 		assert_memory_equal(out, f, len);
@@ -790,8 +813,8 @@ test_seg_finish(void **state)
 	m->l4_len = 20;
 	m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
 	assert_int_equal(vs_vnet_seg_finish(m, true), 0);
-	assert_int_equal(m->ol_flags & (RTE_MBUF_F_TX_IPV4 |
-					RTE_MBUF_F_TX_L4_MASK), 0);
+	assert_int_equal(
+		m->ol_flags & (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_L4_MASK), 0);
 	tm_flat(m, out);
 	assert_int_equal(out[34 + 13], 0x18); /* CWR cleared */
 	assert_true(ip_csum_ok(out + 14));
@@ -826,8 +849,9 @@ prep_frame(unsigned int i, const uint8_t *f, uint32_t len, uint64_t ol)
 	r = vs_vnet_gro_prep(m);
 	/* everything here is TCP over IPv4 unless the test made it UDP */
 	if (r != VS_VNET_GRO_CAND)
-		assert_int_equal(r, f[23] == 6 && len >= 54 ?
-				 VS_VNET_GRO_TCP : VS_VNET_GRO_OTHER);
+		assert_int_equal(r, f[23] == 6 && len >= 54
+					    ? VS_VNET_GRO_TCP
+					    : VS_VNET_GRO_OTHER);
 	return r == VS_VNET_GRO_CAND;
 }
 
@@ -846,13 +870,15 @@ test_gro_candidates(void **state)
 	assert_int_equal(m->l3_len, 20);
 	assert_int_equal(m->l4_len, 20);
 	assert_int_equal(m->packet_type, RTE_PTYPE_L2_ETHER |
-			 RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_TCP);
+						 RTE_PTYPE_L3_IPV4 |
+						 RTE_PTYPE_L4_TCP);
 	/* corrupted payload, checksum unknown: not merged */
 	f[100] ^= 1;
 	assert_false(prep_frame(0, f, len, 0));
 	/* ... unless the NIC says good (then it is the NIC's word) */
-	assert_true(prep_frame(0, f, len, RTE_MBUF_F_RX_L4_CKSUM_GOOD |
-			       RTE_MBUF_F_RX_IP_CKSUM_GOOD));
+	assert_true(prep_frame(0, f, len,
+			       RTE_MBUF_F_RX_L4_CKSUM_GOOD |
+				       RTE_MBUF_F_RX_IP_CKSUM_GOOD));
 	assert_false(prep_frame(0, f, len, RTE_MBUF_F_RX_L4_CKSUM_BAD));
 	f[100] ^= 1;
 	assert_false(prep_frame(0, f, len, RTE_MBUF_F_RX_L4_CKSUM_BAD));
@@ -919,7 +945,8 @@ test_gro_merge(void **state)
 {
 	struct rte_gro_param p = {
 		.gro_types = RTE_GRO_TCP_IPV4,
-		.max_flow_num = 64, .max_item_per_flow = 64,
+		.max_flow_num = 64,
+		.max_item_per_flow = 64,
 	};
 	struct rte_mbuf *pkts[NSEG + 1];
 	static uint8_t f[1600], flat[NSEG * 1600];
@@ -980,7 +1007,8 @@ test_gro_runs(void **state)
 {
 	struct rte_gro_param p = {
 		.gro_types = RTE_GRO_TCP_IPV4,
-		.max_flow_num = 64, .max_item_per_flow = 64,
+		.max_flow_num = 64,
+		.max_item_per_flow = 64,
 	};
 	struct rte_mbuf *pkts[8];
 	uint8_t f[1600];
@@ -1022,7 +1050,7 @@ test_gro_runs(void **state)
 		if (pkts[i]->nb_segs == 1) {
 			assert_false(pkts[i]->ol_flags & RTE_MBUF_F_TX_TCP_SEG);
 			assert_int_equal(pkts[i]->ol_flags &
-					 RTE_MBUF_F_TX_L4_MASK,
+						 RTE_MBUF_F_TX_L4_MASK,
 					 RTE_MBUF_F_TX_TCP_CKSUM);
 		} else {
 			assert_true(pkts[i]->ol_flags & RTE_MBUF_F_TX_TCP_SEG);
