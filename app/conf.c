@@ -178,7 +178,9 @@ opt_host(struct parse_ctx *x, const char *name, const char *v)
 		enum vs_host_kind kind;
 		const char *def;
 	} kinds[] = {
+		{"vnet", VS_HOST_VNET, "vs0"},
 		{"tap", VS_HOST_TAP, "vs0"},
+		{"net_tap", VS_HOST_NET_TAP, "vs0"},
 		{"virtio-user", VS_HOST_VIRTIO, "/dev/vhost-net"},
 		{"port", VS_HOST_PORT, NULL},
 	};
@@ -198,7 +200,8 @@ opt_host(struct parse_ctx *x, const char *name, const char *v)
 			      x->c->host_arg) < 0)
 			break;
 		/* interface names are at most IFNAMSIZ-1 */
-		if (kinds[i].kind == VS_HOST_TAP && strlen(x->c->host_arg) > 15)
+		if (vs_host_kind_is_if(kinds[i].kind) &&
+		    strlen(x->c->host_arg) > 15)
 			break;
 		/* virtio-user here is the vhost-kernel backend: without the
 		 * device the PMD fails later with a less helpful message */
@@ -211,8 +214,8 @@ opt_host(struct parse_ctx *x, const char *name, const char *v)
 		return 0;
 	}
 	return fail(x,
-		    "invalid --%s '%s' (tap[:IFNAME], virtio-user[:PATH] "
-		    "or port:ID)",
+		    "invalid --%s '%s' (vnet[:IFNAME], tap[:IFNAME], "
+		    "net_tap[:IFNAME], virtio-user[:PATH] or port:ID)",
 		    name, v);
 }
 
@@ -315,8 +318,10 @@ static const struct opt opts[] = {
 	{"port", true, opt_port, "ID|NAME",
 	 "the NIC port (default: the first port)"},
 	{"host", true, opt_host, "KIND",
-	 "tap[:IFNAME] (default tap:vs0) | virtio-user[:PATH] (vhost-net "
-	 "device, default /dev/vhost-net) | port:ID"},
+	 "the host port: vnet[:IFNAME] (default vnet:vs0: a veth pair, "
+	 "offloads) | tap[:IFNAME] (a TAP, offloads) | net_tap[:IFNAME] "
+	 "(DPDK's net_tap, none) | virtio-user[:PATH] (vhost-net device, "
+	 "default /dev/vhost-net) | port:ID"},
 	{"no-host-addr", false, opt_no_host_addr, NULL,
 	 "do not put the VIP on the created host interface"},
 	{"replay", false, opt_replay, NULL,

@@ -239,6 +239,25 @@ vs_host_create(struct vs_host *h, const struct vs_host_conf *c)
 	return r;
 }
 
+unsigned int
+vs_host_mbufs_held(enum vs_host_be be, uint32_t data_room)
+{
+	return be == VS_HOST_BE_ETH ? 0 : vs_hk_mbufs_held(data_room);
+}
+
+uint16_t
+vs_host_mtu(const struct vs_host *h)
+{
+	uint16_t mtu = 0;
+
+	if (h->conf.be != VS_HOST_BE_ETH)
+		return h->conf.mtu;
+	if (h->port < RTE_MAX_ETHPORTS &&
+	    rte_eth_dev_get_mtu(h->port, &mtu) < 0)
+		mtu = 0;
+	return mtu;
+}
+
 int
 vs_host_up(struct vs_host *h, uint32_t vip, uint8_t prefix, bool addr)
 {
@@ -350,18 +369,19 @@ gro_flush(struct rte_mbuf **cand, uint16_t nc, struct rte_mbuf **out,
  * that is not a candidate (PSH, FIN, ...) ends the run, so that it never
  * overtakes the data before it; other protocols pass the run by.
  */
-void
+uint64_t
 vs_host_tx(struct vs_host *h, uint16_t q, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vs_host_queue *qu = h->q[q];
+	const uint64_t dropped = qu->st.host_tx_drop;
 	struct rte_mbuf *out[n], *cand[n];
 	uint16_t i, no = 0, nc = 0;
 
 	if (n == 0)
-		return;
+		return 0;
 	if (!h->offloads) {
 		be_tx(h, qu, q, pkts, n);
-		return;
+		return qu->st.host_tx_drop - dropped;
 	}
 	for (i = 0; i < n; i++) {
 		switch (vs_vnet_gro_prep(pkts[i])) {
@@ -381,6 +401,7 @@ vs_host_tx(struct vs_host *h, uint16_t q, struct rte_mbuf **pkts, uint16_t n)
 	if (nc)
 		no = gro_flush(cand, nc, out, no);
 	be_tx(h, qu, q, out, no);
+	return qu->st.host_tx_drop - dropped;
 }
 
 void
@@ -455,7 +476,7 @@ wire_shape(const struct vs_wire *w, struct rte_mbuf *m)
 }
 
 static uint16_t
-wire_tso(struct vs_wire *w, struct rte_mbuf *m, struct rte_mbuf **out,
+wire_tso(const struct vs_wire *w, struct rte_mbuf *m, struct rte_mbuf **out,
 	 uint16_t max, struct vs_wire_stats *st)
 {
 	const uint32_t hdrs = (uint32_t)m->l2_len + m->l3_len + m->l4_len;
@@ -514,7 +535,7 @@ drop:
 }
 
 uint16_t
-vs_wire_prep(struct vs_wire *w, struct rte_mbuf *m, struct rte_mbuf **out,
+vs_wire_prep(const struct vs_wire *w, struct rte_mbuf *m, struct rte_mbuf **out,
 	     uint16_t max, struct vs_wire_stats *st)
 {
 	const uint64_t ol = m->ol_flags;

@@ -563,21 +563,34 @@ tapv_create(struct vs_host *h)
 	return 0;
 }
 
-/* Buffers for a 64 KB frame per slot: one mbuf per iovec. */
+/* Buffers for a 64 KB frame (and a byte more) per slot: the first keeps
+ * its headroom, the others use all of their room. 0: too small. */
+static uint32_t
+rx_segs(uint32_t room)
+{
+	if (room <= RTE_PKTMBUF_HEADROOM + VS_VNET_MAX_HDR)
+		return 0;
+	return 1 +
+	       (VS_VNET_MAX_FRAME + 1 - (room - RTE_PKTMBUF_HEADROOM) + room -
+		1) / room;
+}
+
+unsigned int
+vs_hk_mbufs_held(uint32_t data_room)
+{
+	return VS_HOST_BURST * rx_segs(data_room);
+}
+
+/* A queue: one mbuf per iovec of each receive slot. */
 static int
 queue_alloc(struct vs_host *h, unsigned int q)
 {
 	struct rte_mempool *mp = h->conf.pool;
-	uint32_t room = rte_pktmbuf_data_room_size(mp);
+	uint32_t segs = rx_segs(rte_pktmbuf_data_room_size(mp));
 	struct vs_host_queue *qu;
-	uint32_t segs;
 
-	if (room <= RTE_PKTMBUF_HEADROOM + VS_VNET_MAX_HDR)
+	if (segs == 0)
 		return -EINVAL;
-	/* the first buffer keeps its headroom, the others use all of it */
-	segs = 1 +
-	       (VS_VNET_MAX_FRAME + 1 - (room - RTE_PKTMBUF_HEADROOM) + room -
-		1) / room;
 	qu = rte_zmalloc("vs_host_q", sizeof(*qu), RTE_CACHE_LINE_SIZE);
 	if (qu == NULL)
 		return -ENOMEM;
@@ -606,6 +619,8 @@ queue_alloc(struct vs_host *h, unsigned int q)
 	return 0;
 }
 
+static void rx_refill(struct vs_host_queue *qu);
+
 int
 vs_hk_create(struct vs_host *h)
 {
@@ -623,6 +638,13 @@ vs_hk_create(struct vs_host *h)
 		return r;
 	h->mac = h->conf.mac;
 	h->offloads = true;
+	/* the receive buffers now, so that they count as held from the
+	 * start, not as a leak */
+	for (q = 0; q < h->conf.nb_queues; q++) {
+		rx_refill(h->q[q]);
+		if (h->q[q]->rx_ready < VS_HOST_BURST)
+			return -ENOMEM;
+	}
 	return 0;
 }
 

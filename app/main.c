@@ -90,11 +90,11 @@ banner(const struct vs_app *a)
 
 	vs_vip_format(&a->vips.v[0], vip, sizeof(vip));
 	vs_vip_status_line(&a->vips.v[0], line, sizeof(line));
-	printf("dpdk-vipshare: VIP %s NIC port %u, host port %u (%s), "
+	printf("dpdk-vipshare: VIP %s NIC port %u, host port %s (%s), "
 	       "%u worker%s\n%s\n",
-	       vip, a->ports.nic, a->ports.host,
-	       a->ports.host_created ? a->ports.host_ifname : "existing port",
-	       a->nb_workers, a->nb_workers > 1 ? "s" : "", line);
+	       vip, a->ports.nic, vs_port_host_name(&a->ports),
+	       vs_host_be_name(a->ports.host.conf.be), a->nb_workers,
+	       a->nb_workers > 1 ? "s" : "", line);
 	fflush(stdout);
 }
 

@@ -101,8 +101,15 @@ struct vs_host {
 	struct vs_host_queue *q[RTE_MAX_LCORE];
 };
 
+/*
+ * Mbufs a backend holds per queue besides its rings (the kernel backends'
+ * receive buffers: 64 KB per slot), for mbufs of data_room bytes.
+ */
+unsigned int vs_host_mbufs_held(enum vs_host_be be, uint32_t data_room);
 /* Create the interface (down, no address), its queues and buffers. */
 int vs_host_create(struct vs_host *h, const struct vs_host_conf *c);
+/* The interface's MTU (0: unknown). */
+uint16_t vs_host_mtu(const struct vs_host *h);
 /* Up; with addr, the VIP/prefix (network order) on it. */
 int vs_host_up(struct vs_host *h, uint32_t vip, uint8_t prefix, bool addr);
 /* Close everything; the interface (and the VIP on it) is removed. */
@@ -113,9 +120,10 @@ bool vs_host_rx_queue(const struct vs_host *h, uint16_t q);
 /* Frames from the kernel, TX offload requests set (see vs_wire_prep). */
 uint16_t vs_host_rx(struct vs_host *h, uint16_t q, struct rte_mbuf **pkts,
 		    uint16_t n);
-/* Frames to the kernel: coalesced where possible, all consumed. */
-void vs_host_tx(struct vs_host *h, uint16_t q, struct rte_mbuf **pkts,
-		uint16_t n);
+/* Frames to the kernel: coalesced where possible, all consumed. The
+ * number of wire frames dropped (kernel full or refusing). */
+uint64_t vs_host_tx(struct vs_host *h, uint16_t q, struct rte_mbuf **pkts,
+		    uint16_t n);
 /* Counters summed over the queues. */
 void vs_host_stats(const struct vs_host *h, struct vs_host_stats *s);
 const char *vs_host_be_name(enum vs_host_be be);
@@ -155,7 +163,7 @@ int vs_wire_init(struct vs_wire *w, uint64_t enabled, uint16_t mtu,
  * One frame from the host: up to max frames for the NIC in out (returned;
  * 0 = dropped and counted). m is consumed either way.
  */
-uint16_t vs_wire_prep(struct vs_wire *w, struct rte_mbuf *m,
+uint16_t vs_wire_prep(const struct vs_wire *w, struct rte_mbuf *m,
 		      struct rte_mbuf **out, uint16_t max,
 		      struct vs_wire_stats *st);
 

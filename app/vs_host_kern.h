@@ -43,6 +43,8 @@ struct vs_host_queue {
 	struct iovec tx_iov[VS_HOST_TX_IOVS];
 } __rte_cache_aligned;
 
+/* Receive buffers held per queue, for mbufs of data_room bytes. */
+unsigned int vs_hk_mbufs_held(uint32_t data_room);
 int vs_hk_create(struct vs_host *h);
 void vs_hk_destroy(struct vs_host *h);
 uint16_t vs_hk_rx(struct vs_host *h, struct vs_host_queue *qu,

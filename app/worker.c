@@ -7,10 +7,13 @@
  *                -> VIP (or its ICMP error) -> hash -> ours? host : drop
  *                -> VIP fragment (port modes) -> reassemble -> same
  *                -> malformed               -> count, drop
- *   host -> ARP from the VIP gets the cluster MAC -> NIC
+ *   host -> ARP from the VIP gets the cluster MAC -> NIC (TSO super-frames
+ *           from the host: the NIC's TSO, else cut by rte_gso)
  *
- * No locks, no allocation per frame (bar re-fragmenting oversize datagrams);
- * the ownership set is loaded once per burst.
+ * What goes to the host leaves through vs_host_tx, which merges TCP runs
+ * into super-frames (GRO) where the host port takes them.
+ * No locks, no allocation per frame (bar re-fragmenting oversize datagrams
+ * and segmenting super-frames); the ownership set is loaded once per burst.
  */
 #include <errno.h>
 
@@ -23,6 +26,7 @@
 #include <rte_prefetch.h>
 
 #include "vs_app.h"
+#include "vs_host.h"
 #include "vs_igmp.h"
 #include "vs_log.h"
 #include "vs_worker.h"
@@ -63,8 +67,12 @@ tx_flush(uint16_t port, uint16_t q, struct txbuf *b, uint64_t *sent)
 static inline void
 flush_host(struct vs_worker *w, struct txbuf *b)
 {
-	uint16_t lost = tx_flush(vs_app.ports.host, w->q, b, NULL);
+	uint64_t lost;
 
+	if (b->n == 0)
+		return;
+	lost = vs_host_tx(&vs_app.ports.host, w->q, b->m, b->n);
+	b->n = 0;
 	if (unlikely(lost)) {
 		w->st.tx_host_full += lost;
 		w->st.tx_host_drop += lost;
@@ -138,6 +146,25 @@ csum_complete(struct vs_worker *w, struct rte_mbuf *m,
 	w->st.csum_fixed++;
 }
 
+/*
+ * A host port with offloads takes a partial checksum as it is (the
+ * kernel's own CHECKSUM_PARTIAL): mark it instead of computing it.
+ */
+static inline void
+csum_partial(struct vs_worker *w, struct rte_mbuf *m,
+	     const struct vs_pkt_info *pi)
+{
+	if (!vs_app.ports.host.offloads) {
+		csum_complete(w, m, pi);
+		return;
+	}
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) !=
+		    RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
+	    vs_vnet_mark_partial(m, pi->l2_len, pi->l3_len, pi->proto,
+				 (uint32_t)pi->ip_len - pi->l3_len))
+		w->st.csum_fixed++;
+}
+
 static inline bool
 owned(const struct vs_vip *vip, const struct vs_pkt_info *pi, uint64_t mask)
 {
@@ -160,7 +187,7 @@ vip_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
 	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr =
 		vs_app.ports.host_mac;
 	if (pi->flags & VS_PKT_F_L4_PORTS && !(pi->flags & VS_PKT_F_FRAG_MF))
-		csum_complete(w, m, pi);
+		csum_partial(w, m, pi);
 	tx_add(host, m);
 	w->st.vip_owned++;
 	w->st.icmp_err_owned += icmperr;
@@ -364,12 +391,53 @@ vs_worker_nic_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
 	frag_gc(w);
 }
 
+/* Wire frames in m: a TSO super-frame is cut by the NIC. */
+static inline uint32_t
+wire_frames(const struct rte_mbuf *m)
+{
+	uint32_t hdrs = (uint32_t)m->l2_len + m->l3_len + m->l4_len;
+
+	if (!(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) || m->tso_segsz == 0 ||
+	    m->pkt_len <= hdrs)
+		return 1;
+	return (m->pkt_len - hdrs + m->tso_segsz - 1) / m->tso_segsz;
+}
+
+/* What the host sent, out the NIC; host_to_wire and the drops count the
+ * frames on the wire, not the super-frames handed to a TSO NIC. */
+static void
+flush_host_wire(struct vs_worker *w, struct txbuf *b, bool tso)
+{
+	uint32_t total = 0, lost = 0;
+	uint16_t i, k;
+
+	if (b->n == 0)
+		return;
+	if (likely(!tso)) {
+		flush_wire(w, b, &w->st.host_to_wire);
+		return;
+	}
+	for (i = 0; i < b->n; i++)
+		total += wire_frames(b->m[i]);
+	k = rte_eth_tx_burst(vs_app.ports.nic, w->q, b->m, b->n);
+	for (i = k; i < b->n; i++)
+		lost += wire_frames(b->m[i]);
+	if (unlikely(k < b->n)) {
+		rte_pktmbuf_free_bulk(&b->m[k], b->n - k);
+		w->st.tx_wire_full += lost;
+		w->st.tx_wire_drop += lost;
+	}
+	w->st.host_to_wire += total - lost;
+	b->n = 0;
+}
+
 void
 vs_worker_host_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb)
 {
 	const struct vs_app *a = &vs_app;
 	struct vs_pkt_info pi;
 	struct txbuf wire;
+	bool tso = false;
 	uint16_t i, v;
 
 	wire.n = 0;
@@ -388,10 +456,17 @@ vs_worker_host_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb)
 					w->st.arp_rewritten++;
 					break;
 				}
-		tx_add(&wire, m);
+		/* room for a super-frame cut into its segments */
+		if (TXBUF_LEN - wire.n < VS_HOST_GSO_MAX_SEGS) {
+			flush_host_wire(w, &wire, tso);
+			tso = false;
+		}
+		tso |= (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) != 0;
+		wire.n += vs_wire_prep(&a->ports.wire, m, &wire.m[wire.n],
+				       TXBUF_LEN - wire.n, &w->st.wire);
 	}
 	w->st.host_rx += nb;
-	flush_wire(w, &wire, &w->st.host_to_wire);
+	flush_host_wire(w, &wire, tso);
 }
 
 /* A GARP/IGMP/MRD frame that could not be built or sent. */
@@ -519,7 +594,7 @@ vs_worker_main(void *arg)
 			vs_worker_nic_burst(w, pkts, n1, now);
 		n2 = 0;
 		if (w->host_rx) {
-			n2 = rte_eth_rx_burst(a->ports.host, w->q, pkts, burst);
+			n2 = vs_host_rx(&vs_app.ports.host, w->q, pkts, burst);
 			if (n2)
 				vs_worker_host_burst(w, pkts, n2);
 		}
@@ -582,7 +657,7 @@ vs_worker_setup(struct vs_app *a, const unsigned int *lcores, uint16_t nb)
 
 		w->q = i;
 		w->lcore = lcores[i];
-		w->host_rx = i < a->ports.host_rxq;
+		w->host_rx = vs_host_rx_queue(&a->ports.host, i);
 		w->main_duties = lcores[i] == rte_get_main_lcore();
 		if (a->needs_reassembly) {
 			w->frag_tbl = rte_ip_frag_table_create(
