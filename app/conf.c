@@ -286,6 +286,7 @@ opt_bench_size(struct parse_ctx *x, const char *name, const char *v)
 FLAG_OPT(opt_no_host_addr, no_host_addr)
 FLAG_OPT(opt_replay, replay)
 FLAG_OPT(opt_bench, bench.enabled)
+FLAG_OPT(opt_bench_host, bench.host)
 
 struct opt {
 	const char *name;
@@ -338,6 +339,10 @@ static const struct opt opts[] = {
 	 "frames per receive burst (default 32)"},
 	{"bench", false, opt_bench, NULL,
 	 "benchmark the steering path on in-memory traffic and exit"},
+	{"bench-host", false, opt_bench_host, NULL,
+	 "benchmark 64-byte UDP into the host stack through the real host "
+	 "port (generated in memory, steered by the workers; NIC: any port, "
+	 "e.g. --vdev net_null0) and exit"},
 	{"bench-seconds", true, opt_bench_seconds, "S",
 	 "benchmark time per run (default 3)"},
 	{"bench-size", true, opt_bench_size, "64|imix",

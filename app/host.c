@@ -63,7 +63,7 @@ eth_setup(struct vs_host *h)
 	if (r < 0)
 		return r;
 	if (info.max_tx_queues < c->nb_queues) {
-		VS_HLOG(ERR,
+		VS_LOG(host, ERR,
 			"host port has %u TX queues for %u workers: use "
 			"fewer lcores\n",
 			info.max_tx_queues, c->nb_queues);
@@ -136,7 +136,7 @@ eth_create(struct vs_host *h)
 	if (h->port >= RTE_MAX_ETHPORTS) {
 		r = rte_eal_hotplug_add("vdev", c->devname, c->devargs);
 		if (r < 0) {
-			VS_HLOG(ERR, "cannot create host port %s (%s): %s\n",
+			VS_LOG(host, ERR, "cannot create host port %s (%s): %s\n",
 				c->devname, c->devargs, rte_strerror(-r));
 			return r;
 		}
@@ -146,7 +146,7 @@ eth_create(struct vs_host *h)
 	}
 	r = eth_setup(h);
 	if (r < 0)
-		VS_HLOG(ERR, "host port %u setup: %s\n", h->port,
+		VS_LOG(host, ERR, "host port %u setup: %s\n", h->port,
 			rte_strerror(-r));
 	return r;
 }

@@ -361,7 +361,7 @@ write_sysctl(const char *path, const char *v)
 	if (fd < 0)
 		return; /* no IPv6 in this kernel: nothing to turn off */
 	if (write(fd, v, strlen(v)) < 0)
-		VS_HLOG(DEBUG, "%s: %s\n", path, strerror(errno));
+		VS_LOG(host, DEBUG, "%s: %s\n", path, strerror(errno));
 	close(fd);
 }
 
@@ -389,7 +389,7 @@ netns_private(void)
 	write_sysctl("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
 	if (setns(self, CLONE_NEWNET) < 0) {
 		/* cannot happen to root; nothing sane is left */
-		VS_HLOG(ERR, "cannot return to our network namespace: %s\n",
+		VS_LOG(host, ERR, "cannot return to our network namespace: %s\n",
 			strerror(errno));
 		abort();
 	}
@@ -416,7 +416,7 @@ in_netns(int ns_fd, int (*fn)(struct vs_host *, void *), struct vs_host *h,
 	}
 	r = fn(h, arg);
 	if (setns(self, CLONE_NEWNET) < 0) {
-		VS_HLOG(ERR, "cannot return to our network namespace: %s\n",
+		VS_LOG(host, ERR, "cannot return to our network namespace: %s\n",
 			strerror(errno));
 		abort();
 	}
@@ -431,7 +431,7 @@ static void
 sock_opt(int fd, int level, int name, int v)
 {
 	if (setsockopt(fd, level, name, &v, sizeof(v)) < 0)
-		VS_HLOG(DEBUG, "setsockopt %d/%d: %s\n", level, name,
+		VS_LOG(host, DEBUG, "setsockopt %d/%d: %s\n", level, name,
 			strerror(errno));
 }
 
@@ -485,7 +485,7 @@ vnet_create(struct vs_host *h)
 
 	r = netns_private();
 	if (r < 0) {
-		VS_HLOG(ERR,
+		VS_LOG(host, ERR,
 			"host port %s: cannot create a network namespace "
 			"for its peer: %s\n",
 			h->conf.ifname, strerror(-r));
@@ -494,7 +494,7 @@ vnet_create(struct vs_host *h)
 	h->ns_fd = r;
 	r = veth_create(&h->conf, h->ns_fd);
 	if (r < 0) {
-		VS_HLOG(ERR,
+		VS_LOG(host, ERR,
 			"host port %s: cannot create the veth pair: %s%s\n",
 			h->conf.ifname, strerror(-r),
 			r == -EEXIST
@@ -508,7 +508,7 @@ vnet_create(struct vs_host *h)
 		return -ENODEV;
 	r = features_restrict(h->conf.ifname);
 	if (r < 0) {
-		VS_HLOG(ERR, "host port %s: offload settings: %s\n",
+		VS_LOG(host, ERR, "host port %s: offload settings: %s\n",
 			h->conf.ifname, strerror(-r));
 		return r;
 	}
@@ -556,7 +556,7 @@ tapv_create(struct vs_host *h)
 		return r;
 	r = link_gso_max_segs(h->ifindex, VS_HOST_GSO_MAX_SEGS);
 	if (r < 0)
-		VS_HLOG(WARNING,
+		VS_LOG(host, WARNING,
 			"host port %s: gso_max_segs: %s (super-frames "
 			"of more than %u segments will be dropped)\n",
 			c->ifname, strerror(-r), VS_HOST_GSO_MAX_SEGS);

@@ -24,6 +24,7 @@
 
 #include "vs_app.h"
 #include "vs_bench.h"
+#include "vs_bench_host.h"
 #include "vs_control.h"
 #include "vs_eal.h"
 #include "vs_log.h"
@@ -182,6 +183,10 @@ main(int argc, char **argv)
 	/* Workers: queue q on the q-th of those lcores */
 	if (vs_worker_setup(a, lcores, a->ports.nb_queues) < 0) {
 		ret = 1;
+		goto out;
+	}
+	if (a->conf.bench.host) {
+		ret = vs_bench_host_run(a);
 		goto out;
 	}
 	if (rte_pdump_init() < 0)

@@ -52,6 +52,7 @@ struct vs_vip_conf {
 /* --bench and its settings: the benchmark mode's own (app/bench.c). */
 struct vs_bench_conf {
 	bool enabled;
+	bool host;        /* --bench-host: into the host stack (bench_host.c) */
 	uint32_t seconds; /* per path */
 	bool imix;        /* IMIX frame sizes, else 64 bytes */
 };

@@ -14,9 +14,10 @@
 
 #include "vs_host.h"
 
+#include "vs_log.h"
+
+/* registered in host_kern.c: VS_LOG(host, ...) */
 extern int vs_logtype_host;
-#define VS_HLOG(lvl, ...) \
-	rte_log(RTE_LOG_##lvl, vs_logtype_host, "vipshare: " __VA_ARGS__)
 
 /* messages and iovecs per transmit call */
 #define VS_HOST_TX_MSGS 64
