@@ -10,10 +10,12 @@
 # shellcheck disable=SC2034 # the PKGS_* arrays are read through PKG_GROUPS
 set -euo pipefail
 
-# Build: compiler, build system, DPDK and the libraries the code links.
+# Build: compiler, build system, DPDK and the libraries the code links;
+# scdoc and xsltproc turn the manual pages' sources into roff.
 PKGS_BUILD=(
 	gcc make pkg-config meson ninja-build
 	libdpdk-dev dpdk-dev libpcap-dev libssl-dev
+	scdoc xsltproc
 )
 # Unit tests.
 PKGS_TEST=(
