@@ -24,7 +24,7 @@ PKGS_TEST=(
 # Packet crafting, captures and the network-namespace demo/tests.
 PKGS_NET=(
 	python3-scapy iproute2 iputils-ping socat iperf3 tcpdump ethtool nftables
-	procps psmisc
+	procps psmisc libcap2-bin
 )
 # A real Pacemaker/Corosync cluster for the pacemaker suite.
 PKGS_PCMK=(
