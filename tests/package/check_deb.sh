@@ -28,10 +28,12 @@ nfail=0
 
 fail() { echo "FAIL: $*" >&2; nfail=$((nfail + 1)); }
 die() { echo "FAIL: $*" >&2; exit 1; }
-ok() { echo "ok: $*"; }
+# ok MARK MSG: MSG, if nothing failed since MARK=$nfail was taken
+ok() { if [ "$1" = "$nfail" ]; then echo "ok: $2"; fi; }
 
 cleanup() { rm -rf "/var/run/dpdk/$PFX" "/run/user/$(id -u)/dpdk/$PFX"; }
 trap cleanup EXIT
+trap 'echo "FAIL: check_deb.sh stopped by a failing command at line $LINENO" >&2' ERR
 
 for t in dpkg-deb dpkg-buildpackage lintian systemd-analyze man gzip; do
 	command -v "$t" >/dev/null || die "$t is not installed (scripts/deps.sh)"
@@ -46,18 +48,20 @@ tree_state() {
 	fi
 	find "$SRC" -maxdepth 1 -name '*.deb' | sort
 }
+m=$nfail
 before=$(tree_state)
 make -C "$SRC" --no-print-directory deb DEB_OUT="$WORK" > "$WORK/make-deb.log" 2>&1 || {
 	tail -n 80 "$WORK/make-deb.log" >&2
 	die "make deb failed (log: $WORK/make-deb.log)"
 }
 [ -f "$DEB" ] || die "make deb made no $DEB"
-ok "make deb: $(basename "$DEB") ($(stat -c %s "$DEB") bytes)"
+ok "$m" "make deb: $(basename "$DEB") ($(stat -c %s "$DEB") bytes)"
 grep -E '^(ok|FAIL)' "$WORK/make-deb.log" | sed 's/^/  dh_auto_test: /' || true
 after=$(tree_state)
 [ "$before" = "$after" ] || fail "make deb changed the source tree: $(diff <(echo "$before") <(echo "$after") | tail -n +2)"
 
 # --- 2. control fields
+m=$nfail
 field() { dpkg-deb -f "$DEB" "$1"; }
 [ "$(field Package)" = dpdk-vipshare ] || fail "Package is '$(field Package)'"
 [ "$(field Version)" = "$VERSION" ] ||
@@ -75,22 +79,27 @@ fi
 dpkg-deb -x "$DEB" "$ROOT"
 nlib=0
 while read -r lib; do
-	path=$(ldconfig -p | awk -v l="$lib" '$1 == l { print $NF; exit }')
+	path=$(ldconfig -p | awk -v l="$lib" '$1 == l && p == "" { p = $NF } END { print p }')
 	[ -n "$path" ] || { fail "$lib: not found by ldconfig"; continue; }
-	pkg=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -n1 | cut -d: -f1) ||
-		pkg=$(dpkg -S "$path" | head -n1 | cut -d: -f1)
+	# dpkg knows the file by the path the package ships: /usr/lib or /lib
+	# (merged /usr), the symlink or its target
+	pkg=$( { dpkg -S "$path" || dpkg -S "/usr${path#/usr}" ||
+		dpkg -S "$(readlink -f "$path")"; } 2>/dev/null |
+		awk -F: 'NR == 1 { print $1 }')
+	[ -n "$pkg" ] || { fail "$lib ($path): no package owns it"; continue; }
 	[[ ", $depends," == *", $pkg "* || ", $depends," == *", $pkg,"* ]] ||
 		fail "$lib ($pkg) is linked but not in Depends"
 	nlib=$((nlib + 1))
 done < <(readelf -d "$ROOT/usr/bin/dpdk-vipshare" | sed -n 's/.*Shared library: \[\(librte_[^]]*\)\]/\1/p')
 [ "$nlib" -gt 0 ] || fail "dpdk-vipshare links no librte_* library?"
-ok "Depends: the $nlib DPDK libraries the daemon links, by package"
+ok "$m" "Depends: the $nlib DPDK libraries the daemon links, by package; Suggests; conffiles"
 conffiles=$(dpkg-deb --ctrl-tarfile "$DEB" | tar -xO ./conffiles 2>/dev/null || true)
 for c in /etc/dpdk-vipshare/vipshare.conf.example /etc/dpdk-vipshare/vipshare.env.example; do
 	grep -qx "$c" <<< "$conffiles" || fail "$c is not a conffile"
 done
 
 # --- 3. the files
+m=$nfail
 dpkg-deb -c "$DEB" | awk '{ print $1, $6 }' | sed 's| \./| /|' > "$WORK/contents"
 promised=(
 	"-rwxr-xr-x /usr/bin/dpdk-vipshare"
@@ -113,9 +122,9 @@ promised=(
 	"-rw-r--r-- /usr/share/doc/dpdk-vipshare/docs/design.md.gz"
 )
 for p in "${promised[@]}"; do
-	grep -qxF "$p" "$WORK/contents" || fail "dpkg-deb -c lacks '$p'"
+	grep -qxF -- "$p" "$WORK/contents" || fail "dpkg-deb -c lacks '$p'"
 done
-ok "dpkg-deb -c: the ${#promised[@]} promised files, with their modes"
+ok "$m" "dpkg-deb -c: the ${#promised[@]} promised files, with their modes"
 
 # --- 4. the unpacked programs
 B=$ROOT/usr/bin
@@ -123,12 +132,13 @@ for p in dpdk-vipshare vipshare-ctl vipshare-which; do
 	out=$("$B/$p" --version 2>&1) || fail "$p --version exited $?"
 	first=${out%%$'\n'*}
 	case "$first" in
-		"$p $VERSION"|"$p $VERSION "*) ok "$p --version: $first" ;;
+		"$p $VERSION"|"$p $VERSION "*) echo "ok: $p --version: $first" ;;
 		*) fail "$p --version printed '$first', want '$p $VERSION'" ;;
 	esac
 done
 
 EX=$ROOT/etc/dpdk-vipshare/vipshare.conf.example
+m=$nfail
 rc=0
 "$B/dpdk-vipshare" --file-prefix "$PFX" -- --check --config "$EX" \
 	> "$WORK/check.out" 2> "$WORK/check.err" || rc=$?
@@ -155,12 +165,13 @@ sed 's/^vip = .*/vip = 300.1.1.1/' "$EX" > "$WORK/bad.conf"
 rc=0
 "$B/dpdk-vipshare" --check --config "$WORK/bad.conf" > "$WORK/bad.out" 2> "$WORK/bad.err" || rc=$?
 [ "$rc" = 2 ] || fail "--check on a bad VIP exited $rc, want 2"
-[ "$(wc -l < "$WORK/bad.err")" = 1 ] && grep -q 'vip' "$WORK/bad.err" ||
-	fail "--check on a bad VIP: want one line naming vip, got: $(cat "$WORK/bad.err")"
-ok "--check: the example's $nkeys settings, round trip, bad VIP refused (exit 2)"
+[ "$(wc -l < "$WORK/bad.err")" = 1 ] && grep -q -- "--vip '300.1.1.1'" "$WORK/bad.err" ||
+	fail "--check on a bad VIP: want one line naming --vip '300.1.1.1', got: $(cat "$WORK/bad.err")"
+ok "$m" "--check: the example's $nkeys settings, round trip, bad VIP refused (exit 2)"
 sed 's/^/  /' "$WORK/check.out"
 
 # vipshare-which: the first row of each hash mode of the reference vectors
+m=$nfail
 nvec=0
 while IFS=$'\t' read -r mode ip sport dport proto total init _hash node node_nft; do
 	[[ $mode == \#* || $mode == mode ]] && continue
@@ -178,7 +189,7 @@ while IFS=$'\t' read -r mode ip sport dport proto total init _hash node node_nft
 	done
 done < <(awk -F'\t' '!/^#/ && $1 != "mode" && !seen[$1 FS $6 FS $7]++' "$SRC/tests/data/clusterip.tsv")
 [ "$nvec" -ge 3 ] || fail "only $nvec reference vectors tried"
-ok "vipshare-which: $nvec reference vectors"
+ok "$m" "vipshare-which: $nvec reference vectors"
 
 # --- 5. the unit
 V=$WORK/verify-root
@@ -194,7 +205,7 @@ out=$(MANPATH=$V/usr/share/man SYSTEMD_LOG_LEVEL=notice \
 if [ "$rc" != 0 ] || [ -n "$out" ]; then
 	fail "systemd-analyze verify (exit $rc): $out"
 else
-	ok "systemd-analyze verify dpdk-vipshare@test.service: clean"
+	echo "ok: systemd-analyze verify dpdk-vipshare@test.service: clean"
 fi
 unit=$ROOT/lib/systemd/system/dpdk-vipshare@.service
 grep -q '^ExecStart=/usr/bin/dpdk-vipshare .*--config /etc/dpdk-vipshare/%i.conf$' "$unit" ||
@@ -202,6 +213,7 @@ grep -q '^ExecStart=/usr/bin/dpdk-vipshare .*--config /etc/dpdk-vipshare/%i.conf
 grep -qx 'EnvironmentFile=/etc/dpdk-vipshare/%i.env' "$unit" || fail "the unit lacks EnvironmentFile"
 
 # --- 6. the pages
+m=$nfail
 npage=0
 for page in "$ROOT"/usr/share/man/man*/*.gz; do
 	rc=0
@@ -214,12 +226,13 @@ for page in "$ROOT"/usr/share/man/man*/*.gz; do
 	npage=$((npage + 1))
 done
 [ "$npage" = 4 ] || fail "$npage manual pages, want 4"
-ok "man -l: $npage pages render without warnings"
+ok "$m" "man -l: $npage pages render without warnings"
 /usr/bin/python3 "$SRC/tests/package/check_man.py" --man-dir "$ROOT/usr/share/man" \
 	--bin-dir "$B" --agent "$ROOT/usr/lib/ocf/resource.d/vipshare/dpdk-vipshare" \
 	--shellfuncs real || fail "the packaged pages disagree with --help or the meta-data"
 
 # --- 7. lintian
+m=$nfail
 rc=0
 lintian --fail-on error --tag-display-limit 0 "$DEB" > "$WORK/lintian.txt" 2>&1 || rc=$?
 cat "$WORK/lintian.txt"
@@ -229,7 +242,7 @@ while read -r tag; do
 	grep -q -- "\`$tag\`" "$SRC/docs/install.md" ||
 		fail "lintian warning $tag is not explained in docs/install.md"
 done < <(sed -n 's/^W: [^:]*: \([a-z0-9-]*\).*/\1/p' "$WORK/lintian.txt" | sort -u)
-ok "lintian: $(grep -c '^E: ' "$WORK/lintian.txt" || true) errors, $(grep -c '^W: ' "$WORK/lintian.txt" || true) warnings"
+ok "$m" "lintian: $(grep -c '^E: ' "$WORK/lintian.txt" || true) errors, $(grep -c '^W: ' "$WORK/lintian.txt" || true) warnings"
 
 if [ "$nfail" -gt 0 ]; then
 	echo "$nfail failure(s)" >&2
