@@ -50,10 +50,13 @@ find_separator(int argc, char **argv)
 	return argc;
 }
 
-/* Our own flags; a bad one exits 2 (one line), --help exits 0. */
+/* Our own flags; a bad one exits 2 (one line), --help and --version exit
+ * 0. --check: the VIPs set up as the daemon would, the settings printed,
+ * exit 0; no EAL, no port. */
 static void
 settings(struct vs_conf *c, int argc, char **argv)
 {
+	static struct vs_vip_table vips;
 	char err[512];
 	int r;
 
@@ -65,6 +68,28 @@ settings(struct vs_conf *c, int argc, char **argv)
 		fprintf(stderr, "dpdk-vipshare: %s\n", err);
 		exit(2);
 	}
+	if (c->check) {
+		if (vs_vip_table_init(&vips, c) < 0) {
+			fprintf(stderr, "dpdk-vipshare: invalid --node\n");
+			exit(2);
+		}
+		vs_conf_print(stdout, c);
+		exit(0);
+	}
+}
+
+/* Without "--": only what needs no EAL (--help, --version, --check). */
+static bool
+eal_free(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") ||
+		    !strncmp(argv[i], "--version", 9) ||
+		    !strncmp(argv[i], "--check", 7))
+			return true;
+	return false;
 }
 
 /* The workers' lcores: the worker lcores, or the main lcore alone. */
@@ -144,12 +169,8 @@ main(int argc, char **argv)
 	 * argv[sep] ("--") stands in for the program name. */
 	sep = find_separator(argc, argv);
 	if (sep == argc) {
-		for (i = 1; i < (unsigned int)argc; i++)
-			if (!strcmp(argv[i], "--help") ||
-			    !strcmp(argv[i], "-h")) {
-				vs_conf_usage(stdout, "dpdk-vipshare");
-				return 0;
-			}
+		if (eal_free(argc, argv))
+			settings(&conf, argc, argv); /* exits */
 		fprintf(stderr, "dpdk-vipshare: missing '--' between EAL and "
 				"application options (see --help)\n");
 		return 2;
