@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -27,6 +28,7 @@
 #include "vs_control.h"
 #include "vs_eal.h"
 #include "vs_log.h"
+#include "vs_notify.h"
 #include "vs_stats.h"
 
 RTE_LOG_REGISTER(vs_logtype_main, vipshare.main, INFO);
@@ -36,6 +38,22 @@ on_signal(int sig)
 {
 	RTE_SET_USED(sig);
 	vs_app_stop(&vs_app);
+}
+
+/* No reload (docs/install.md): SIGHUP, which would end the process, only
+ * says so. write() is async-signal-safe. */
+static void
+on_hup(int sig)
+{
+	static const char msg[] =
+		"dpdk-vipshare: SIGHUP ignored: settings are not reloaded "
+		"(vipshare-ctl add/del changes the nodes, the rest needs a "
+		"restart)\n";
+	ssize_t n;
+
+	RTE_SET_USED(sig);
+	n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	RTE_SET_USED(n);
 }
 
 /* Split argv at "--": EAL before, ours after. Returns the index or argc. */
@@ -123,6 +141,19 @@ banner(const struct vs_app *a)
 	fflush(stdout);
 }
 
+/* systemd's Type=notify: ready once the ports are up, the VIP is on the
+ * host port and the control socket answers; the status line with it. */
+static void
+ready(const struct vs_app *a)
+{
+	char state[600];
+
+	snprintf(state, sizeof(state), "READY=1\nSTATUS=");
+	vs_vip_status_line(&a->vips.v[0], state + strlen(state),
+			   sizeof(state) - strlen(state));
+	vs_notify(state);
+}
+
 /* The workers on their lcores; the main lcore keeps time, or polls too.
  * Until a signal or the end of a replay; < 0 when a worker did not start. */
 static int
@@ -164,6 +195,7 @@ main(int argc, char **argv)
 	rte_openlog_stream(stderr);
 	/* the control sockets the EAL creates are owner-only from the start */
 	umask(077);
+	signal(SIGHUP, on_hup);
 
 	/* Settings first: a typo exits 2 before the EAL takes the NIC.
 	 * argv[sep] ("--") stands in for the program name. */
@@ -211,10 +243,12 @@ main(int argc, char **argv)
 	if (vs_control_init() < 0)
 		VS_LOG(main, WARNING, "telemetry commands unavailable\n");
 	banner(a);
+	ready(a);
 
 	/* Loop, until a signal or the end of a replay */
 	if (run(a) < 0)
 		ret = 1;
+	vs_notify("STOPPING=1");
 
 	/* Teardown: every fragment counted and freed, then the result */
 	for (i = 0; i < a->nb_workers; i++)
