@@ -43,8 +43,8 @@ PKG_GROUPS=(PKGS_BUILD PKGS_TEST PKGS_NET PKGS_PCMK PKGS_DEB)
 if [ $# -gt 0 ]; then
 	PKG_GROUPS=()
 	for g in "$@"; do
-		case " BUILD TEST NET PCMK DEB " in
-			*" $g "*) PKG_GROUPS+=("PKGS_$g") ;;
+		case "$g" in
+			BUILD|TEST|NET|PCMK|DEB) PKG_GROUPS+=("PKGS_$g") ;;
 			*) echo "deps.sh: unknown group '$g' (BUILD TEST NET PCMK DEB)" >&2
 			   exit 2 ;;
 		esac

@@ -145,8 +145,9 @@ rc=0
 	> "$WORK/check.out" 2> "$WORK/check.err" || rc=$?
 [ "$rc" = 0 ] || fail "--check on the example exited $rc: $(cat "$WORK/check.err")"
 [ ! -s "$WORK/check.err" ] || fail "--check wrote to stderr: $(cat "$WORK/check.err")"
-[ ! -e "/var/run/dpdk/$PFX" ] && [ ! -e "/run/user/$(id -u)/dpdk/$PFX" ] ||
+if [ -e "/var/run/dpdk/$PFX" ] || [ -e "/run/user/$(id -u)/dpdk/$PFX" ]; then
 	fail "--check made an EAL runtime directory (it must not start the EAL)"
+fi
 # every key = value of the example is in the effective settings, as written
 nkeys=0
 while IFS= read -r line; do
@@ -166,8 +167,9 @@ sed 's/^vip = .*/vip = 300.1.1.1/' "$EX" > "$WORK/bad.conf"
 rc=0
 "$B/dpdk-vipshare" --check --config "$WORK/bad.conf" > "$WORK/bad.out" 2> "$WORK/bad.err" || rc=$?
 [ "$rc" = 2 ] || fail "--check on a bad VIP exited $rc, want 2"
-[ "$(wc -l < "$WORK/bad.err")" = 1 ] && grep -q -- "--vip '300.1.1.1'" "$WORK/bad.err" ||
+if [ "$(wc -l < "$WORK/bad.err")" != 1 ] || ! grep -q -- "--vip '300.1.1.1'" "$WORK/bad.err"; then
 	fail "--check on a bad VIP: want one line naming --vip '300.1.1.1', got: $(cat "$WORK/bad.err")"
+fi
 ok "$m" "--check: the example's $nkeys settings, round trip, bad VIP refused (exit 2)"
 sed 's/^/  /' "$WORK/check.out"
 

@@ -79,6 +79,7 @@ sandboxed() {
 	shift
 	mkdir -p "$RT"
 	chmod 0700 "$RT"
+	# shellcheck disable=SC2016 # expanded by the sandboxed shell
 	exec prlimit --memlock="$MEMLOCK" \
 	unshare --mount --propagation private -- /bin/sh -c '
 		set -e
