@@ -80,8 +80,8 @@ vs_move_table_cfg_default(struct vs_move_table_cfg *c)
 	c->linger_ms = VS_MOVE_LINGER_MS_DEFAULT;
 }
 
-/* Timeouts beyond a day are refused: entry ages are kept modulo 2^32 ms
- * (49 days), and the sweep must see an entry long before that. */
+/* Timeouts beyond a day are refused: entry ages are signed 32-bit ms
+ * (24 days), and the sweep must see an entry long before that. */
 #define TIMEOUT_MAX_MS (24u * 3600 * 1000)
 
 static bool
@@ -225,11 +225,19 @@ e_set(struct entry *e, uint32_t epoch, unsigned int state)
 	e->tag = epoch << STATE_BITS | state;
 }
 
+/* Ages are signed: a frame stamped a little before the entry's last
+ * one (another clock reading) is young, not 49 days old. */
+static inline int32_t
+e_age(const struct entry *e, uint32_t now)
+{
+	return (int32_t)(now - e->last);
+}
+
 static inline bool
 e_expired(const struct vs_move_table *t, const struct entry *e,
 	  unsigned int state, uint32_t now)
 {
-	return now - e->last > t->timeout[state];
+	return e_age(e, now) > (int32_t)t->timeout[state];
 }
 
 /* Free an expired entry met on the way. */
@@ -266,7 +274,7 @@ struct scan {
 	unsigned int n_free[2];
 	struct entry *victim;
 	unsigned int victim_state;
-	uint32_t victim_age;
+	int32_t victim_age;
 };
 
 static struct entry *
@@ -284,7 +292,7 @@ scan_pair(struct vs_move_table *t, struct slot *s, uint64_t key, uint32_t now,
 		for (w = 0; w < VS_MOVE_WAYS; w++) {
 			struct entry *e = &b->e[w];
 			unsigned int st = e_state(e, s->epoch);
-			uint32_t age;
+			int32_t age;
 
 			if (st != E_FREE && e_expired(t, e, st, now)) {
 				reclaim(s, e);
@@ -302,7 +310,7 @@ scan_pair(struct vs_move_table *t, struct slot *s, uint64_t key, uint32_t now,
 			if (st == E_ESTABLISHED)
 				continue;
 			/* embryonic before closing, then the oldest */
-			age = now - e->last;
+			age = e_age(e, now);
 			if (sc->victim == NULL || st < sc->victim_state ||
 			    (st == sc->victim_state && age > sc->victim_age)) {
 				sc->victim = e;
