@@ -245,8 +245,10 @@ enum vs_move_state {
 			   * drain's end */
 	VS_MOVE_FILLING,  /* the new flows; owned once no live peer drains
 			   * it */
-	VS_MOVE_PENDING,  /* added before the peers were known: nothing yet;
-			   * FILLING or OWNED at the first tick that knows */
+	VS_MOVE_PENDING,  /* added while the peers were not known yet, or
+			   * while a live peer owned it (it may be draining
+			   * it this very moment): nothing yet; FILLING or
+			   * OWNED once that is settled */
 };
 
 /* "none", "owned", "draining", "filling", "pending" */
@@ -269,6 +271,8 @@ enum vs_move_end {
 #define VS_MOVE_DRAIN_MIN_DEFAULT_MS 1000
 #define VS_MOVE_IDLE_DEFAULT_MS 60000
 #define VS_MOVE_DIAG_INTERVAL_DEFAULT_MS 500
+/* 3 announcement intervals: the time a dead peer stays live */
+#define VS_MOVE_PENDING_DEFAULT_MS 600
 
 struct vs_move_cfg {
 	uint32_t drain_timeout_ms; /* default for drains without their own */
@@ -280,6 +284,9 @@ struct vs_move_cfg {
 				    * this long; 0: non-TCP moves at the
 				    * drain's end whatever it carries */
 	uint32_t diag_interval_ms; /* between inet_diag queries */
+	uint32_t pending_ms;       /* add K while a live peer owns K: how long
+				    * to wait for it to announce K draining
+				    * before owning K regardless */
 };
 
 void vs_move_cfg_default(struct vs_move_cfg *c);
@@ -310,6 +317,7 @@ struct vs_move_peers {
 	bool known;        /* heard for long enough to be complete (3
 			    * announcement intervals since the start), or
 			    * no monitor at all (then no peers) */
+	uint64_t owned;    /* numbers some live peer owns */
 	uint64_t draining; /* numbers some live peer drains */
 	uint64_t filling;  /* numbers some live peer fills */
 };
@@ -371,7 +379,8 @@ enum vs_move_why {
 	VS_MOVE_WHY_IDLE,       /* drain ended: no old frame for idle_ms */
 	VS_MOVE_WHY_TIMEOUT,    /* drain ended: timeout */
 	VS_MOVE_WHY_NO_DRAINER, /* fill ended: no live peer drains it */
-	VS_MOVE_WHY_PEERS,      /* pending ended: the peers are known */
+	VS_MOVE_WHY_PEERS,      /* pending ended: the peers are known, and
+				 * none owns it (or the wait is over) */
 };
 
 struct vs_move_event {
@@ -399,7 +408,9 @@ int vs_move_drain(struct vs_move_vip *mv, unsigned int node,
 
 /*
  * add K: NONE -> FILLING when a live peer drains K, -> OWNED when none
- * does, -> PENDING when the peers are not known yet. Returns the new
+ * does, -> PENDING when the peers are not known yet or a live peer owns
+ * K (a drain on it may not have been announced yet: `drain` on A then
+ * `add` on B can come within one announcement interval). Returns the new
  * state, or -EINVAL, -EEXIST (held in any state), -EBUSY (a fill with no
  * free slot).
  */

@@ -36,6 +36,7 @@ vs_move_cfg_default(struct vs_move_cfg *c)
 	c->idle_ms = VS_MOVE_IDLE_DEFAULT_MS;
 	c->other_idle_ms = 0;
 	c->diag_interval_ms = VS_MOVE_DIAG_INTERVAL_DEFAULT_MS;
+	c->pending_ms = VS_MOVE_PENDING_DEFAULT_MS;
 }
 
 static bool
@@ -48,7 +49,8 @@ cfg_ok(const struct vs_move_cfg *c)
 	       c->idle_ms <= VS_MOVE_DRAIN_TIMEOUT_MAX_MS &&
 	       c->other_idle_ms <= VS_MOVE_DRAIN_TIMEOUT_MAX_MS &&
 	       c->diag_interval_ms >= 10 &&
-	       c->diag_interval_ms <= VS_MOVE_DRAIN_TIMEOUT_MAX_MS;
+	       c->diag_interval_ms <= VS_MOVE_DRAIN_TIMEOUT_MAX_MS &&
+	       c->pending_ms <= VS_MOVE_DRAIN_TIMEOUT_MAX_MS;
 }
 
 int
@@ -300,9 +302,10 @@ vs_move_add(struct vs_move_vip *mv, unsigned int node,
 	if (nm->state != VS_MOVE_NONE)
 		return -EEXIST;
 	since = nm->since_ms;
-	if (!p->known) {
-		/* neither owner nor filler until the peers are known: as
-		 * owner it would answer a drainer's flows with RSTs */
+	if (!p->known || (p->owned & bit(node))) {
+		/* neither owner nor filler until the peers are known and
+		 * settled: as owner it would answer a drainer's flows with
+		 * RSTs */
 		enter(nm, VS_MOVE_PENDING, now_ms);
 		rc = VS_MOVE_PENDING;
 	} else {
@@ -484,6 +487,10 @@ vs_move_tick(struct vs_move_vip *mv, const struct vs_move_peers *p,
 		case VS_MOVE_PENDING:
 			if (p == NULL || !p->known)
 				break;
+			/* a live owner that does not drain (yet): wait */
+			if ((p->owned & bit(n)) && !(p->draining & bit(n)) &&
+			    now_ms < nm->since_ms + mv->cfg.pending_ms)
+				break;
 			rc = take(mv, n, p, now_ms);
 			if (rc < 0)
 				break; /* no slot yet: stays pending */
@@ -552,13 +559,15 @@ vs_move_event_format(const struct vs_move_event *e, char *buf, size_t size)
 			return fmt(size,
 				   snprintf(buf, size, "del %u: was %s", k,
 					    vs_move_state_name(e->from)));
-		return fmt(size, snprintf(buf, size, "add %u: %s%s", k,
-					  vs_move_state_name(e->to),
-					  e->to == VS_MOVE_FILLING
-						  ? " (a peer drains it)"
-					  : e->to == VS_MOVE_PENDING
-						  ? " until the peers are known"
-						  : ""));
+		return fmt(
+			size,
+			snprintf(
+				buf, size, "add %u: %s%s", k,
+				vs_move_state_name(e->to),
+				e->to == VS_MOVE_FILLING ? " (a peer drains it)"
+				: e->to == VS_MOVE_PENDING
+					? " until the peers are known and settled"
+					: ""));
 	case VS_MOVE_WHY_FLOWS:
 		return fmt(size,
 			   snprintf(buf, size,

@@ -800,6 +800,26 @@ test_ctl_tick_fill(void **state)
 	assert_int_equal(c.ev[0].to, VS_MOVE_FILLING);
 	assert_int_equal(c.ev[0].why, VS_MOVE_WHY_PEERS);
 	check_published(&c);
+	/* a live peer owns 1: pending, until it drains 1 ... */
+	p.owned = 0x1;
+	assert_int_equal(vs_move_add(&c.mv, 1, &p, now, NULL), VS_MOVE_PENDING);
+	assert_int_equal(vs_move_tick(&c.mv, &p, NULL, now + 100, c.ev), 0);
+	p.owned = 0;
+	p.draining = 0x3;
+	assert_int_equal(vs_move_tick(&c.mv, &p, NULL, now + 200, c.ev), 1);
+	assert_int_equal(c.ev[0].to, VS_MOVE_FILLING);
+	assert_int_equal(vs_move_del(&c.mv, 1, now + 200, NULL), 0);
+	/* ... or until the wait is over (600 ms): owned regardless */
+	p.owned = 0x1;
+	p.draining = 0x2;
+	assert_int_equal(vs_move_add(&c.mv, 1, &p, now + 300, NULL),
+			 VS_MOVE_PENDING);
+	assert_int_equal(vs_move_tick(&c.mv, &p, NULL, now + 899, c.ev), 0);
+	assert_int_equal(vs_move_tick(&c.mv, &p, NULL, now + 900, c.ev), 1);
+	assert_int_equal(c.ev[0].to, VS_MOVE_OWNED);
+	assert_int_equal(vs_move_del(&c.mv, 1, now + 900, NULL), 0);
+	p.owned = 0;
+	check_published(&c);
 	/* and pending -> owned when nobody drains */
 	assert_int_equal(vs_move_add(&c.mv, 3, &unknown, now, NULL),
 			 VS_MOVE_PENDING);
@@ -1004,7 +1024,8 @@ test_ctl_events(void **state)
 	assert_string_equal(b, "add 2: filling (a peer drains it)");
 	e.to = VS_MOVE_PENDING;
 	vs_move_event_format(&e, b, sizeof(b));
-	assert_string_equal(b, "add 2: pending until the peers are known");
+	assert_string_equal(b, "add 2: pending until the peers are known "
+			       "and settled");
 	e.from = VS_MOVE_DRAINING;
 	e.to = VS_MOVE_NONE;
 	e.left = 2;
@@ -1039,6 +1060,7 @@ test_ctl_random(void **state)
 	for (i = 0; i < 20000; i++) {
 		struct vs_move_peers p = {
 			.known = t_rand32() % 4 != 0,
+			.owned = t_rand64() & 0xff,
 			.draining = t_rand64() & 0xff,
 			.filling = t_rand64() & 0xff,
 		};
