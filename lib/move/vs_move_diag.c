@@ -29,11 +29,16 @@
 #include "vs_move.h"
 
 /* The filter: one "local address is VIP/32, any port" test. An AF_INET
- * test also matches IPv4-mapped addresses of AF_INET6 sockets. */
+ * test also matches IPv4-mapped addresses of AF_INET6 sockets. The
+ * middle is struct inet_diag_hostcond, spelt out: its address is a
+ * flexible array, which cannot sit inside a struct. */
 struct diag_filter {
 	struct inet_diag_bc_op op;
-	struct inet_diag_hostcond hc;
-	uint32_t addr;
+	uint8_t family; /* inet_diag_hostcond */
+	uint8_t prefix_len;
+	uint16_t pad;
+	int32_t port;
+	uint32_t addr; /* its addr[] */
 };
 
 int
@@ -50,6 +55,10 @@ vs_move_diag_request(int family, uint32_t vip, uint32_t seq, void *buf,
 	size_t len;
 
 	RTE_BUILD_BUG_ON(sizeof(f) != 16);
+	RTE_BUILD_BUG_ON(sizeof(struct inet_diag_hostcond) != 8 ||
+			 offsetof(struct inet_diag_hostcond, port) !=
+				 offsetof(struct diag_filter, port) -
+					 sizeof(struct inet_diag_bc_op));
 	if (family != AF_INET && family != AF_INET6)
 		return -EINVAL;
 	len = rta_off + RTA_LENGTH(sizeof(f));
@@ -79,9 +88,9 @@ vs_move_diag_request(int family, uint32_t vip, uint32_t seq, void *buf,
 	f.op.code = INET_DIAG_BC_S_COND;
 	f.op.yes = sizeof(f);    /* match: the end, accepted */
 	f.op.no = sizeof(f) + 4; /* no match: past the end, refused */
-	f.hc.family = AF_INET;
-	f.hc.prefix_len = 32;
-	f.hc.port = -1; /* any */
+	f.family = AF_INET;
+	f.prefix_len = 32;
+	f.port = -1; /* any */
 	f.addr = vip;
 
 	memcpy(buf, &nlh, sizeof(nlh));
