@@ -174,7 +174,8 @@ vs_move_diag_parse(const void *buf, size_t len, uint32_t seq,
 					memcpy(&err, p + off + NLMSG_HDRLEN,
 					       sizeof(err));
 					if (err < 0)
-						return err;
+						return err > -4096 ? err
+								   : -EBADMSG;
 				}
 				return 1;
 			case NLMSG_ERROR:

@@ -1447,6 +1447,9 @@ test_diag_parse_errors(void **state)
 	done_msg(&g, 5, -EINTR);
 	assert_int_equal(parse(&g, g.len, 5, &h, 7, &acc), -EINTR);
 	memset(&g, 0, sizeof(g));
+	done_msg(&g, 5, -65536); /* not an errno: refused as such */
+	assert_int_equal(parse(&g, g.len, 5, &h, 7, &acc), -EBADMSG);
+	memset(&g, 0, sizeof(g));
 	diag_msg(&g, 5, AF_INET, 1, 80, 1, l, p, 0);
 	g.b[6] |= 0x10; /* NLM_F_DUMP_INTR */
 	assert_int_equal(parse(&g, g.len, 5, &h, 7, &acc), -EINTR);
