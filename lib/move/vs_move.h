@@ -5,7 +5,8 @@
  * Node number K of a VIP moves from machine A (the drainer) to machine B
  * (the filler). Both see every frame of K (they share the cluster MAC), so
  * both can sort K's TCP flows the same way without talking to each other:
- * a flow whose SYN (without ACK) a node saw after its move began is NEW
+ * a flow whose SYN (without ACK, RST or FIN) a node saw after its move of
+ * K began is NEW
  * and belongs to B; every other frame of K is OLD and stays with A. Each
  * keeps a table of the new flows; A drops their frames, B accepts exactly
  * theirs. A releases K when the flows it already carries have ended (the
@@ -31,8 +32,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <rte_branch_prediction.h>
 
 #include "vs_hash.h"
 #include "vs_pkt.h"
@@ -84,15 +83,15 @@ void vs_move_frame_of(const uint8_t *frame, uint32_t seg_len,
 #define VS_MOVE_CAP_MIN (2 * VS_MOVE_WAYS)
 #define VS_MOVE_CAP_MAX (1u << 22)
 #define VS_MOVE_CAP_DEFAULT 16384
-/* Timeouts of the entries (ms), from the flow's last frame. */
-#define VS_MOVE_EMBRYONIC_MS_DEFAULT \
-	64000 /* SYN seen, nothing else:
-					    * covers a client's SYN and the
-					    * server's SYN-ACK retries (63 s) */
-#define VS_MOVE_IDLE_MS_DEFAULT \
-	300000                          /* established: the longest
-					    * default drain */
-#define VS_MOVE_LINGER_MS_DEFAULT 10000 /* after its FIN or RST */
+/*
+ * Timeouts of the entries (ms), from the flow's last frame. Embryonic
+ * (SYN seen, nothing else): the client's SYN retries and the server's
+ * SYN-ACK retries (63 s). Established: the default drain's length.
+ * Closing: after its FIN or RST.
+ */
+#define VS_MOVE_EMBRYONIC_MS_DEFAULT 64000
+#define VS_MOVE_IDLE_MS_DEFAULT 300000
+#define VS_MOVE_LINGER_MS_DEFAULT 10000
 
 struct vs_move_table_cfg {
 	uint32_t slots;        /* 1..VS_MOVE_SLOTS_MAX */
@@ -125,7 +124,8 @@ struct vs_move_stats {
 	uint64_t established; /* tracked flows past their SYN */
 	uint64_t closed;      /* tracked flows that sent FIN or RST */
 	uint64_t expired;     /* entries ended by their timeout */
-	uint64_t evicted;     /* embryonic entries evicted for a SYN */
+	uint64_t evicted;     /* entries evicted for a SYN: embryonic ones,
+				* else closing ones, never established */
 	uint64_t table_full;  /* new flows not tracked: both buckets held
 				* established entries only. Such a flow is
 				* OLD on every node (the drainer's) */
@@ -335,7 +335,6 @@ struct vs_move_num {
 	uint64_t diag_ms;  /* last inet_diag answer (0: none yet) */
 	int64_t diag_left; /* its count of old connections, -1: none */
 	int diag_err;      /* the last query's error, 0 */
-	bool filled;       /* a peer filled it at some point */
 };
 
 /* Counters of a VIP's moves (control side). */

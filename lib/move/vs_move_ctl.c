@@ -253,7 +253,6 @@ vs_move_drain(struct vs_move_vip *mv, unsigned int node, uint32_t timeout_ms,
 	nm->diag_ms = 0;
 	nm->diag_left = -1;
 	nm->diag_err = 0;
-	nm->filled = false;
 	/* unfilled until a peer is seen filling (tick) */
 	__atomic_fetch_or(&mv->view.unfilled, bit(node), __ATOMIC_RELAXED);
 	/* moving first: in between, owned and moving = still owned */
@@ -376,6 +375,13 @@ vs_move_diag_due(const struct vs_move_vip *mv, uint64_t now_ms)
 	return due;
 }
 
+/* No old TCP frame of the number for idle_ms. */
+static bool
+idle(const struct vs_move_cfg *c, const struct vs_move_num *nm, uint64_t now)
+{
+	return now - nm->old_tcp_ms >= c->idle_ms;
+}
+
 /* Why a drain may end now (0: not yet). */
 static unsigned int
 drain_done(const struct vs_move_vip *mv, const struct vs_move_num *nm,
@@ -390,19 +396,20 @@ drain_done(const struct vs_move_vip *mv, const struct vs_move_num *nm,
 		return 0;
 	switch (c->end) {
 	case VS_MOVE_END_DIAG:
-		if (nm->diag_ms != 0 && nm->diag_err == 0) {
+		if (nm->diag_err != 0) {
+			/* the query fails: the idle rule stands in */
+			if (!idle(c, nm, now))
+				return 0;
+			why = VS_MOVE_WHY_IDLE;
+		} else {
 			/* a count taken past the minimum, not a guess */
-			if (nm->diag_left != 0)
+			if (nm->diag_ms == 0 || nm->diag_left != 0)
 				return 0;
 			why = VS_MOVE_WHY_FLOWS;
-			break;
 		}
-		if (nm->diag_err == 0)
-			return 0; /* no answer yet */
-				  /* the query fails: the idle rule stands in */
-				  /* fall through */
+		break;
 	case VS_MOVE_END_IDLE:
-		if (now - nm->old_tcp_ms < c->idle_ms)
+		if (!idle(c, nm, now))
 			return 0;
 		why = VS_MOVE_WHY_IDLE;
 		break;
@@ -449,8 +456,6 @@ vs_move_tick(struct vs_move_vip *mv, const struct vs_move_peers *p,
 				nm->other = s.other;
 				nm->other_ms = now_ms;
 			}
-			if (p != NULL && (p->filling & bit(n)))
-				nm->filled = true;
 			why = drain_done(mv, nm, now_ms);
 			if (why == 0) {
 				if (p == NULL || !(p->filling & bit(n)))
