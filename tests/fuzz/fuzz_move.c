@@ -40,26 +40,6 @@
 #define NODES 2
 #define NMAX 8
 
-struct rd {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint64_t
-take(struct rd *r, unsigned int bytes)
-{
-	uint64_t v = 0;
-
-	while (bytes--) {
-		v <<= 8;
-		if (r->n) {
-			v |= *r->p++;
-			r->n--;
-		}
-	}
-	return v;
-}
-
 struct fnode {
 	struct vs_move_table *t;
 	struct vs_move_pool pool;
@@ -167,7 +147,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct rd in = {data, size};
+	struct vs_fuzz_in in = {data, size};
 	struct vs_move_table_cfg tc;
 	struct vs_move_event ev[VS_MOVE_EVENTS_MAX];
 	struct vs_move_cfg mc;
@@ -179,7 +159,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	op = (unsigned int)take(&in, 1);
+	op = (unsigned int)vs_fuzz_take(&in, 1);
 	nodes = 1 + (op & 7);
 	vs_move_table_cfg_default(&tc);
 	tc.cap = (op & 8) ? 16 : 64;
@@ -213,7 +193,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(frames_since_drain, 0, sizeof(frames_since_drain));
 
 	while (in.n > 0) {
-		op = (unsigned int)take(&in, 1);
+		op = (unsigned int)vs_fuzz_take(&in, 1);
 		switch (op & 7) {
 		case 0: {
 			struct vs_move_frame f;
@@ -221,10 +201,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			unsigned int kf;
 
 			memset(&f, 0, sizeof(f));
-			f.key.saddr = 0xC6330000u + (uint32_t)take(&in, 1);
-			f.key.sport = (uint16_t)(1000 + take(&in, 1));
+			f.key.saddr =
+				0xC6330000u + (uint32_t)vs_fuzz_take(&in, 1);
+			f.key.sport = (uint16_t)(1000 + vs_fuzz_take(&in, 1));
 			f.key.dport = (op & 0x20) ? 443 : 80;
-			kf = (unsigned int)take(&in, 1);
+			kf = (unsigned int)vs_fuzz_take(&in, 1);
 			f.kind = (uint8_t)(kf % 3);
 			f.flags = (uint8_t)(kf >> 2 & 0x3f);
 			k = vs_hash_node(&hcfg, &f.key);
@@ -249,9 +230,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		case 1: {
 			struct vs_move_diag_answer a;
-			unsigned int c = (unsigned int)take(&in, 1);
+			unsigned int c = (unsigned int)vs_fuzz_take(&in, 1);
 
-			now += take(&in, 2);
+			now += vs_fuzz_take(&in, 2);
 			for (i = 0; i < NODES; i++) {
 				struct vs_move_peers p = peers_of(i);
 				unsigned int n, e;
@@ -283,8 +264,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			uint32_t tmo;
 			struct vs_move_peers p = peers_of(who);
 
-			k = 1 + (unsigned int)take(&in, 1) % nodes;
-			tmo = (uint32_t)take(&in, 1) * 100;
+			k = 1 + (unsigned int)vs_fuzz_take(&in, 1) % nodes;
+			tmo = (uint32_t)vs_fuzz_take(&in, 1) * 100;
 			if (cmd == 0)
 				rc = vs_move_drain(&nd[who].mv, k, tmo, now,
 						   ev);
@@ -314,15 +295,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		case 4: {
 			struct vs_move_diag_acc acc;
-			size_t len = (size_t)take(&in, 2);
+			size_t len = vs_fuzz_bytes(&in, buf, sizeof(buf));
 
-			if (len > in.n)
-				len = in.n;
-			if (len > sizeof(buf))
-				len = sizeof(buf);
-			memcpy(buf, in.p, len);
-			in.p += len;
-			in.n -= len;
 			memset(&acc, 0, sizeof(acc));
 			rc = vs_move_diag_parse(buf, len, op >> 3, &hcfg,
 						UINT64_MAX, &acc);
@@ -335,16 +309,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 5: {
 			struct vs_pkt_info pi;
 			struct vs_move_frame mf;
-			size_t len = (size_t)take(&in, 2);
+			size_t len = vs_fuzz_bytes(&in, buf, sizeof(buf));
 			int cls;
 
-			if (len > in.n)
-				len = in.n;
-			if (len > sizeof(buf))
-				len = sizeof(buf);
-			memcpy(buf, in.p, len);
-			in.p += len;
-			in.n -= len;
 			cls = vs_pkt_parse(buf, (uint32_t)len, hcfg.vip, &pi);
 			if (cls != VS_PKT_VIP && cls != VS_PKT_VIP_FRAG &&
 			    cls != VS_PKT_VIP_ICMPERR)
@@ -358,7 +325,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		case 6: {
-			uint32_t v = (uint32_t)take(&in, 4);
+			uint32_t v = (uint32_t)vs_fuzz_take(&in, 4);
 			int fam = (op & 8)      ? AF_INET6
 				  : (op & 0x10) ? 99
 						: AF_INET;
