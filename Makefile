@@ -69,7 +69,7 @@ FUZZ_RUNS ?= 10000000
 fuzz-long: deps
 	$(MAKE) $(SAN_BUILD)/build.ninja
 	$(NINJA) -C $(SAN_BUILD)
-	for t in frame conf cover; do \
+	for t in frame conf cover move; do \
 		$(SAN_ENV) tests/fuzz/run_fuzz.sh runs \
 			$(SAN_BUILD)/tests/fuzz/fuzz_$$t tests/fuzz/corpus/$$t \
 			$(SAN_BUILD)/fuzz-long/$$t $(FUZZ_RUNS) \
