@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <rte_version.h>
+
 #include "vs_arp.h"
 #include "vs_conf.h"
 #include "vs_util.h"
@@ -349,6 +351,9 @@ static const struct opt opts[] = {
 	 "benchmark frame sizes (default 64)"},
 	{"config", true, NULL, "FILE",
 	 "read settings from FILE (key = value, keys as these flags); flags override"},
+	{"check", false, NULL, NULL,
+	 "validate the settings, print them as a config file, exit (no EAL)"},
+	{"version", false, NULL, NULL, "print the version and exit"},
 	{"help", false, NULL, NULL, "show this help"},
 };
 
@@ -377,10 +382,11 @@ vs_conf_usage(FILE *f, const char *prog)
 
 	fprintf(f,
 		"Usage: %s [EAL options] -- --vip A.B.C.D[/PREFIX] --node K/N [options]\n"
+		"       %s --check [--config FILE] [options]\n"
 		"Shares a VIP active/active like iptables CLUSTERIP: answers ARP with a\n"
 		"multicast cluster MAC, keeps the flows whose hash falls on its node\n"
 		"numbers and hands them to the host kernel, drops the rest.\n\nOptions:\n",
-		prog);
+		prog, prog);
 	for (i = 0; i < RTE_DIM(opts); i++) {
 		snprintf(left, sizeof(left), "--%s%s%s", opts[i].name,
 			 opts[i].arg ? " " : "",
@@ -524,6 +530,59 @@ load_file(struct vs_conf *c, const char *path, char *err, size_t errlen)
 	return r;
 }
 
+/* What --check prints: every key with its value, flags only when set, the
+ * defaults that depend on the EAL's ports as comments. */
+void
+vs_conf_print(FILE *f, const struct vs_conf *c)
+{
+	static const char *const host_kw[] = {
+		[VS_HOST_TAP] = "tap",
+		[VS_HOST_VIRTIO] = "virtio-user",
+		[VS_HOST_PORT] = "port",
+	};
+	const struct vs_vip_conf *v = &c->vip;
+	const uint8_t *a = (const uint8_t *)&v->hash.vip;
+	const uint8_t *m = v->mac.addr_bytes;
+	char nodes[256];
+
+	vs_own_format(v->nodes, nodes, sizeof(nodes));
+	fprintf(f, "vip = %u.%u.%u.%u/%u\n", a[0], a[1], a[2], a[3], v->prefix);
+	fprintf(f, "node = %s/%u\n", nodes, v->hash.total_nodes);
+	fprintf(f, "hashmode = %s\n", vs_hash_mode_name(v->hash.mode));
+	fprintf(f, "hash-init = %u\n", v->hash.hash_init);
+	fprintf(f, "hash-compat = %s\n", vs_hash_compat_name(v->hash.compat));
+	fprintf(f, "mac = %02x:%02x:%02x:%02x:%02x:%02x\n", m[0], m[1], m[2],
+		m[3], m[4], m[5]);
+	fprintf(f, "garp = %u\n", v->garp);
+	fprintf(f, "igmp = %s\n",
+		c->igmp_report ? (c->igmp_mrd ? "report,mrd" : "report")
+			       : (c->igmp_mrd ? "mrd" : "off"));
+	fprintf(f, "igmp-interval = %u\n", c->igmp_interval);
+	if (c->port[0])
+		fprintf(f, "port = %s\n", c->port);
+	else
+		fprintf(f, "# port: the first EAL port\n");
+	if (c->host_kind == VS_HOST_AUTO)
+		fprintf(f, "# host: port 1 with exactly two EAL ports and no "
+			   "port, else tap:vs0\n");
+	else
+		fprintf(f, "host = %s:%s\n", host_kw[c->host_kind],
+			c->host_arg);
+	if (c->no_host_addr)
+		fprintf(f, "no-host-addr\n");
+	if (c->replay)
+		fprintf(f, "replay\n");
+	fprintf(f, "idle-sleep = %u\n", c->idle_sleep_us);
+	fprintf(f, "stats-interval = %u\n", c->stats_interval);
+	fprintf(f, "frag-max = %u\n", c->frag_max);
+	fprintf(f, "frag-timeout = %u\n", c->frag_timeout_ms);
+	fprintf(f, "burst = %u\n", c->burst);
+	if (c->bench.enabled)
+		fprintf(f, "bench\n");
+	fprintf(f, "bench-seconds = %u\n", c->bench.seconds);
+	fprintf(f, "bench-size = %s\n", c->bench.imix ? "imix" : "64");
+}
+
 int
 vs_conf_parse(struct vs_conf *c, int argc, char **argv, char *err,
 	      size_t errlen)
@@ -540,6 +599,13 @@ vs_conf_parse(struct vs_conf *c, int argc, char **argv, char *err,
 			vs_conf_usage(stdout, "dpdk-vipshare");
 			return 1;
 		}
+		if (strcmp(a, "--version") == 0) {
+			printf("dpdk-vipshare %s (%s)\n", VS_VERSION,
+			       rte_version());
+			return 1;
+		}
+		if (strcmp(a, "--check") == 0)
+			c->check = true;
 		if (strncmp(a, "--config=", 9) == 0)
 			r = load_file(c, a + 9, err, errlen);
 		else if (strcmp(a, "--config") == 0 && i + 1 < argc)
@@ -567,8 +633,12 @@ vs_conf_parse(struct vs_conf *c, int argc, char **argv, char *err,
 					    o->name);
 			val = argv[++i];
 		}
-		if (o->fn == NULL) /* --config: done above */
+		if (o->fn == NULL) { /* --config, --check: done above */
+			if (eq && !o->has_arg)
+				return fail(&x, "option --%s takes no value",
+					    o->name);
 			continue;
+		}
 		r = apply(&x, o, val);
 		if (r < 0)
 			return r;

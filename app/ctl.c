@@ -23,6 +23,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: vipshare-ctl [--file-prefix P | --socket PATH] COMMAND\n"
+		"       vipshare-ctl --version | --help\n"
 		"Commands:\n"
 		"  stats        counters as one JSON object\n"
 		"  nodes        node numbers held, e.g. 1,3\n"
@@ -117,6 +118,7 @@ main(int argc, char **argv)
 		{"file-prefix", required_argument, NULL, 'p'},
 		{"socket", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *prefix = "rte", *sock = NULL, *verb;
@@ -135,6 +137,9 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("vipshare-ctl %s\n", VS_VERSION);
 			return 0;
 		default:
 			die(2, "invalid option '%s'", argv[optind - 1]);

@@ -73,6 +73,7 @@ struct vs_conf {
 	bool igmp_mrd;          /* RFC 4286 multicast router advertisements */
 	uint32_t igmp_interval; /* seconds between them */
 	struct vs_bench_conf bench;
+	bool check; /* --check: validate, print the settings, exit */
 };
 
 /* Defaults (IPaddr2's: sourceip-sourceport, hash_init 0). */
@@ -81,8 +82,9 @@ void vs_conf_defaults(struct vs_conf *c);
 /*
  * Parse the application's arguments (argv[0] is the program name). A
  * --config FILE is read first, then the flags override it. Returns 0 on
- * success, 1 when --help was asked (usage already printed), or -EINVAL with
- * a one-line message in err naming the bad flag or value.
+ * success, 1 when --help or --version was asked (already printed), or
+ * -EINVAL with a one-line message in err naming the bad flag or value.
+ * --check sets c->check.
  */
 int vs_conf_parse(struct vs_conf *c, int argc, char **argv, char *err,
 		  size_t errlen);
@@ -92,5 +94,8 @@ int vs_conf_parse_text(struct vs_conf *c, const char *text, const char *name,
 		       char *err, size_t errlen);
 
 void vs_conf_usage(FILE *f, const char *prog);
+
+/* The settings as a config file (what --check prints). */
+void vs_conf_print(FILE *f, const struct vs_conf *c);
 
 #endif /* VS_CONF_H */
