@@ -343,8 +343,8 @@ static const struct opt opts[] = {
 	 "benchmark the steering path on in-memory traffic and exit"},
 	{"bench-host", false, opt_bench_host, NULL,
 	 "benchmark 64-byte UDP into the host stack through the real host "
-	 "port (generated in memory, steered by the workers; NIC: any port, "
-	 "e.g. --vdev net_null0) and exit"},
+	 "port (generated in memory, steered by the workers; the NIC: any "
+	 "port, e.g. a net_null vdev) and exit"},
 	{"bench-seconds", true, opt_bench_seconds, "S",
 	 "benchmark time per run (default 3)"},
 	{"bench-size", true, opt_bench_size, "64|imix",

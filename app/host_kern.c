@@ -487,8 +487,11 @@ vnet_create(struct vs_host *h)
 	if (r < 0) {
 		VS_LOG(host, ERR,
 			"host port %s: cannot create a network namespace "
-			"for its peer: %s\n",
-			h->conf.ifname, strerror(-r));
+			"for its peer: %s%s\n",
+			h->conf.ifname, strerror(-r),
+			r == -EPERM ? " (vnet needs CAP_SYS_ADMIN; --host tap "
+				      "needs only CAP_NET_ADMIN)"
+				    : "");
 		return r;
 	}
 	h->ns_fd = r;

@@ -352,6 +352,19 @@ vs_port_init(struct vs_ports *p, const struct vs_conf *c,
 	/* The host port, started; with the NIC's MTU where we create it, so
 	 * that the host sends nothing the NIC cannot carry. */
 	r = vs_host_create(&p->host, &hc);
+	if (r == -EPERM && hc.be == VS_HOST_BE_VNET &&
+	    c->host_kind == VS_HOST_AUTO) {
+		/* The default must run where the operator gave only
+		 * CAP_NET_ADMIN (the systemd unit): vnet's peer needs a
+		 * network namespace of its own, a TAP does not, and carries
+		 * the same offloads. */
+		VS_LOG(port, WARNING,
+		       "host port vnet:%s needs CAP_SYS_ADMIN (its peer's "
+		       "network namespace): using tap:%s instead\n",
+		       hc.ifname, hc.ifname);
+		hc.be = VS_HOST_BE_TAPV;
+		r = vs_host_create(&p->host, &hc);
+	}
 	if (r < 0) {
 		VS_LOG(port, ERR, "host port (%s): %s\n",
 		       vs_host_be_name(hc.be), strerror(-r));

@@ -15,6 +15,10 @@
 #   gen   60-byte UDP frames generated in the relay process, written into
 #         the host port for BENCH_GEN seconds per lcore; what reached the
 #         UDP layer of vsh-n (UdpInDatagrams + RcvbufErrors) per second.
+#   app   the appliance itself: dpdk-vipshare --bench-host (frames made in
+#         memory, steered by one worker through the real data path into
+#         the host port, counted by the kernel), BENCH_RUNS runs of
+#         BENCH_GEN seconds per backend, busy polling; the median.
 #
 # Backends (BENCH_HOSTS, default "vnet tapv tap"): vnet = veth + AF_PACKET +
 # PACKET_VNET_HDR, tapv = TAP + IFF_VNET_HDR, tap = DPDK net_tap (no
@@ -24,7 +28,7 @@
 # Usage: scripts/bench-host.sh [BUILD] (default build); run as root under
 # flock /tmp/vs-net.lock. Environment: BENCH_RUNS (3), BENCH_T (5 s),
 # BENCH_GEN (3 s), BENCH_HOSTS, BENCH_IDLE (50), BENCH_FRAMECNT (2048: the
-# af_packet NIC's ring, frames), BENCH_WHAT ("tcp gen").
+# af_packet NIC's ring, frames), BENCH_WHAT ("tcp gen app").
 # Namespaces vsh-*, DPDK prefix vsh-n; all removed on exit.
 set -euo pipefail
 
@@ -37,7 +41,8 @@ GEN=${BENCH_GEN:-3}
 HOSTS=${BENCH_HOSTS:-vnet tapv tap}
 IDLE=${BENCH_IDLE:-50}
 FRAMECNT=${BENCH_FRAMECNT:-2048}
-WHAT=${BENCH_WHAT:-tcp gen}
+WHAT=${BENCH_WHAT:-tcp gen app}
+APP=$build/app/dpdk-vipshare
 CLK=$(getconf CLK_TCK)
 work=$(mktemp -d /tmp/vsh-bench.XXXXXX)
 PIDS=()
@@ -52,8 +57,8 @@ cleanup() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 	sleep 0.5
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-	for n in vsh-c vsh-n vsh-p; do ip netns del "$n" 2>/dev/null || true; done
-	rm -rf /var/run/dpdk/vsh-n "$work"
+	for n in vsh-c vsh-n vsh-p vsh-a; do ip netns del "$n" 2>/dev/null || true; done
+	rm -rf /var/run/dpdk/vsh-n /var/run/dpdk/vsh-a "$work"
 }
 trap cleanup EXIT
 
@@ -195,6 +200,26 @@ print("| %s | %d | %.3f | %.3f | %.3f | %d |" % (label, j["queues"],
 PY
 }
 
+# app_variant LABEL HOST: dpdk-vipshare --bench-host, RUNS runs, in a
+# namespace of its own each
+app_variant() {
+	local label=$1 host=$2 k
+	: >"$work/a"
+	for ((k = 0; k < RUNS; k++)); do
+		ip netns add vsh-a
+		ip -n vsh-a link set lo up
+		rm -rf /var/run/dpdk/vsh-a
+		ip netns exec vsh-a timeout 60 "$APP" -l 0 --no-huge -m 256 --no-pci \
+			--file-prefix vsh-a --log-level 'lib.*:warning' --vdev net_null0 -- \
+			--vip 10.79.0.100/24 --node 1/1 --host "$host" --garp 0 --igmp off \
+			--bench-host --bench-seconds "$GEN" >"$work/app.out" 2>&1 || true
+		ip netns del vsh-a
+		tail -1 "$work/app.out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["udp_mpps"])' \
+			>>"$work/a" 2>/dev/null || echo 0 >>"$work/a"
+	done
+	printf '| %s | %s | [%s] |\n' "$label" "$(median <"$work/a")" "$(paste -sd' ' "$work/a")" | tee -a "$work/app.md"
+}
+
 {
 	echo "machine: $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'), $(nproc) cores; kernel $(uname -r)"
 	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -217,8 +242,16 @@ if [[ " $WHAT " == *" gen "* ]]; then
 		gen_variant "$h" "$h" 0-1
 	done
 fi
+if [[ " $WHAT " == *" app "* ]]; then
+	echo "| dpdk-vipshare --bench-host, 1 worker | into the UDP layer, Mpps (median) | runs |" >"$work/app.md"
+	echo "| --- | ---: | --- |" >>"$work/app.md"
+	for h in $HOSTS; do
+		case $h in tap) app_variant net_tap net_tap:vs0 ;; tapv) app_variant tap tap:vs0 ;; *) app_variant "$h" "$h:vs0" ;; esac
+	done
+fi
 echo
 cat "$work/summary"
 [ -f "$work/tcp.md" ] && { echo; cat "$work/tcp.md"; }
 [ -f "$work/gen.md" ] && { echo; cat "$work/gen.md"; }
+[ -f "$work/app.md" ] && { echo; cat "$work/app.md"; }
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
