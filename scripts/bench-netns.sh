@@ -373,6 +373,9 @@ print()
 for (m, k, t), v in sorted(fig.items()):
     print("runs %s %s %s: %s" % (m, k, t, " ".join("%g" % x for x in v)))
 PY
+	# the shares as bars (python3-matplotlib, scripts/deps.sh)
+	/usr/bin/python3 "$here/plot-peer.py" "$OUT/peer.txt" "$OUT/bench-peer.png" >/dev/null ||
+		log "no plot (python3-matplotlib missing?)"
 }
 
 [ "$(id -u)" = 0 ] || { log "needs root"; exit 1; }
