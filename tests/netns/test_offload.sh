@@ -99,6 +99,14 @@ check "no checksum errors in the client's kernel" \
 	test "$(csum_errors vsn-c)" = "$e_cli0"
 
 "$CLUSTER" ctl "$owner" stats >"$work/stats.json"
+# the host port's and the ports' own counters, for a failure's reader
+python3 - "$work/stats.json" <<'PY' || true
+import json, sys
+d = json.load(open(sys.argv[1]))
+d = d.get("/vipshare/stats", d)
+print("node counters: " + " ".join("%s=%s" % (k, v) for k, v in sorted(d.items())
+      if isinstance(v, int) and v and (k.startswith(("host_", "nic_", "wire_", "tx_")))))
+PY
 check "the offload counters" python3 - "$work/stats.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
