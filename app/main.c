@@ -86,15 +86,22 @@ worker_lcores(unsigned int *lcores)
 static void
 banner(const struct vs_app *a)
 {
+	const struct vs_vipmap *vm = vs_vip_map(&a->vips);
 	char vip[32], line[512];
+	unsigned int i;
 
-	vs_vip_format(&a->vips.v[0], vip, sizeof(vip));
-	vs_vip_status_line(&a->vips.v[0], line, sizeof(line));
-	printf("dpdk-vipshare: VIP %s NIC port %u, host port %u (%s), "
-	       "%u worker%s\n%s\n",
-	       vip, a->ports.nic, a->ports.host,
+	printf("dpdk-vipshare: %u VIP%s, NIC port %u, host port %u (%s), "
+	       "%u worker%s\n",
+	       vm->n, vm->n > 1 ? "s" : "", a->ports.nic, a->ports.host,
 	       a->ports.host_created ? a->ports.host_ifname : "existing port",
-	       a->nb_workers, a->nb_workers > 1 ? "s" : "", line);
+	       a->nb_workers, a->nb_workers > 1 ? "s" : "");
+	for (i = 0; i < vm->n; i++) {
+		const struct vs_vip *v = vs_vip_at(&a->vips, vm->slot[i]);
+
+		vs_vip_format(v, vip, sizeof(vip));
+		vs_vip_status_line(v, line, sizeof(line));
+		printf("VIP %s %s\n", vip, line);
+	}
 	fflush(stdout);
 }
 

@@ -24,6 +24,7 @@
 #include <rte_ip_frag.h>
 
 #include "vs_log.h"
+#include "vs_netlink.h"
 #include "vs_port.h"
 #include "vs_util.h"
 
@@ -178,12 +179,11 @@ queues_setup(uint16_t port, uint16_t nb_rx, uint16_t nb_tx, bool rss,
 	return 0;
 }
 
-/* ioctl on the host interface: up, and the VIP with its prefix. */
+/* ioctl on the host interface: up. */
 static int
-host_if_config(const char *ifname, uint32_t vip, uint8_t prefix, bool addr)
+host_if_up(const char *ifname)
 {
 	struct ifreq ifr;
-	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
 	int fd, r = 0;
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -191,15 +191,6 @@ host_if_config(const char *ifname, uint32_t vip, uint8_t prefix, bool addr)
 		return -errno;
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (addr) {
-		sin->sin_family = AF_INET;
-		sin->sin_addr.s_addr = vip;
-		if (ioctl(fd, SIOCSIFADDR, &ifr) < 0)
-			goto err;
-		sin->sin_addr.s_addr = htonl(prefix ? ~0u << (32 - prefix) : 0);
-		if (ioctl(fd, SIOCSIFNETMASK, &ifr) < 0)
-			goto err;
-	}
 	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
 		goto err;
 	ifr.ifr_flags |= IFF_UP;
@@ -210,6 +201,37 @@ host_if_config(const char *ifname, uint32_t vip, uint8_t prefix, bool addr)
 err:
 	r = -errno;
 	close(fd);
+	return r;
+}
+
+int
+vs_port_host_addr(struct vs_ports *p, uint32_t addr, uint8_t prefix, bool add)
+{
+	/* an existing host port's addresses are its owner's business */
+	if (!p->host_created)
+		return 0;
+	return vs_netlink_addr(p->host_ifname, addr, prefix, add);
+}
+
+int
+vs_port_mcast_set(struct vs_ports *p, const struct rte_ether_addr *macs,
+		  unsigned int n)
+{
+	int r;
+
+	if (p->nic >= RTE_MAX_ETHPORTS || p->allmulti)
+		return 0;
+	r = rte_eth_dev_set_mc_addr_list(
+		p->nic, (struct rte_ether_addr *)(uintptr_t)macs, n);
+	if (r == 0)
+		return 0;
+	/* no filter (or too small a one): take every multicast frame */
+	r = rte_eth_allmulticast_enable(p->nic);
+	if (r == 0 || r == -ENOTSUP) {
+		/* -ENOTSUP: a PMD that filters nothing (pcap, null) */
+		p->allmulti = true;
+		return 0;
+	}
 	return r;
 }
 
@@ -286,6 +308,7 @@ vs_port_init(struct vs_ports *p, const struct vs_conf *c,
 {
 	struct rte_eth_dev_info ninfo, hinfo;
 	struct rte_ether_addr mcast[VS_MAX_VIPS];
+	const struct vs_vipmap *vm;
 	uint16_t nb_q, mtu = RTE_ETHER_MTU;
 	unsigned int i;
 	int r, existing_host;
@@ -372,18 +395,16 @@ vs_port_init(struct vs_ports *p, const struct vs_conf *c,
 		p->host_mtu = mtu;
 
 	/* Receive the cluster MACs: a filter where the NIC has one. */
-	for (i = 0; i < vips->n; i++)
-		mcast[i] = vips->v[i].arp.cluster_mac;
-	if (rte_eth_dev_set_mc_addr_list(p->nic, mcast, vips->n) != 0) {
-		r = rte_eth_allmulticast_enable(p->nic);
-		/* -ENOTSUP: a PMD that filters nothing (pcap, null) */
-		if (r < 0 && r != -ENOTSUP)
-			VS_LOG(port, WARNING,
-			       "NIC port %u: no multicast filter "
-			       "and no allmulticast (%s): the cluster MAC may "
-			       "not reach us\n",
-			       p->nic, rte_strerror(-r));
-	}
+	vm = vips->map;
+	for (i = 0; i < vm->n; i++)
+		mcast[i] = vips->v[vm->slot[i]].arp.cluster_mac;
+	r = vs_port_mcast_set(p, mcast, vm->n);
+	if (r < 0)
+		VS_LOG(port, WARNING,
+		       "NIC port %u: no multicast filter "
+		       "and no allmulticast (%s): the cluster MACs may "
+		       "not reach us\n",
+		       p->nic, rte_strerror(-r));
 
 	r = rte_eth_dev_start(p->nic);
 	if (r < 0) {
@@ -404,11 +425,15 @@ vs_port_init(struct vs_ports *p, const struct vs_conf *c,
 		return r;
 	}
 	if (p->host_created) {
-		/* the first VIP: a second address wants netlink (#13) */
-		const struct vs_vip *v = &vips->v[0];
+		r = host_if_up(p->host_ifname);
+		/* removing one VIP's address must leave the others */
+		if (r == 0)
+			r = vs_netlink_promote_secondaries(p->host_ifname);
+		for (i = 0; r == 0 && !c->no_host_addr && i < vm->n; i++) {
+			const struct vs_vip *v = &vips->v[vm->slot[i]];
 
-		r = host_if_config(p->host_ifname, v->hash.vip, v->prefix,
-				   !c->no_host_addr);
+			r = vs_port_host_addr(p, v->hash.vip, v->prefix, true);
+		}
 		if (r < 0) {
 			VS_LOG(port, ERR, "host interface %s: %s\n",
 			       p->host_ifname, strerror(-r));

@@ -9,9 +9,12 @@
  *
  * Checked on every input (abort() otherwise):
  *   - failure: -EINVAL with a non-empty one-line message;
- *   - success: the result is one main() can run with: VIP given, node set
- *     non-empty and within 1..N, N 1..64, multicast cluster MAC, every
- *     number within the range the option table promises.
+ *   - success: the result is one main() can run with: 1..VS_MAX_VIPS
+ *     VIPs, each with a node set non-empty and within 1..N, N 1..64, a
+ *     multicast cluster MAC, addresses and cluster MACs all distinct,
+ *     every number within the range the option table promises;
+ *   - the same for the FILE part taken as the words of a runtime
+ *     "vip add" (vs_conf_parse_vip) against the parsed defaults.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -58,31 +61,62 @@ check_err(int r, const char *err)
 	CHECK(strchr(err, '\n') == NULL);
 }
 
+/* Settings of one VIP (or the defaults): within the table's ranges. */
+static void
+check_vip(const struct vs_vip_conf *v)
+{
+	CHECK(v->garp <= 100);
+	CHECK(v->prefix >= 1 && v->prefix <= 32);
+	CHECK(v->hash.mode <= VS_HASH_SIP_SPT_DPT);
+	CHECK(v->hash.compat <= VS_COMPAT_NFT);
+}
+
+/* A resolved VIP: runnable. */
+static void
+check_resolved(const struct vs_vip_conf *v)
+{
+	check_vip(v);
+	CHECK(v->hash.vip != 0);
+	CHECK(v->nodes != 0);
+	CHECK(v->hash.total_nodes >= 1 && v->hash.total_nodes <= 64);
+	if (v->hash.total_nodes < 64)
+		CHECK((v->nodes >> v->hash.total_nodes) == 0);
+	CHECK(rte_is_multicast_ether_addr(&v->mac));
+}
+
 static void
 check_conf(const struct vs_conf *c, bool complete)
 {
+	unsigned int i, j;
+
 	CHECK(c->frag_max >= 1 && c->frag_max <= 65536);
 	CHECK(c->frag_timeout_ms >= 1 && c->frag_timeout_ms <= 60000);
 	CHECK(c->burst >= 1 && c->burst <= 64);
-	CHECK(c->vip.garp <= 100);
 	CHECK(c->idle_sleep_us <= 1000000);
 	CHECK(c->stats_interval <= 86400);
 	CHECK(c->bench.seconds >= 1 && c->bench.seconds <= 3600);
-	CHECK(c->vip.prefix >= 1 && c->vip.prefix <= 32);
-	CHECK(c->vip.hash.mode <= VS_HASH_SIP_SPT_DPT);
-	CHECK(c->vip.hash.compat <= VS_COMPAT_NFT);
+	CHECK(c->bench.vips >= 1 && c->bench.vips <= VS_MAX_VIPS);
+	check_vip(&c->vip_defaults);
+	CHECK(c->nb_vips <= VS_MAX_VIPS);
+	for (i = 0; i < c->nb_vips; i++) {
+		CHECK(c->vips[i].hash.vip != 0);
+		CHECK(c->vips[i].prefix >= 1 && c->vips[i].prefix <= 32);
+	}
 	CHECK(memchr(c->port, '\0', sizeof(c->port)) != NULL);
 	CHECK(memchr(c->host_arg, '\0', sizeof(c->host_arg)) != NULL);
 	if (c->host_kind == VS_HOST_TAP)
 		CHECK(strlen(c->host_arg) >= 1 && strlen(c->host_arg) <= 15);
 	if (!complete)
 		return;
-	CHECK(c->vip.addr_given);
-	CHECK(c->vip.nodes != 0);
-	CHECK(c->vip.hash.total_nodes >= 1 && c->vip.hash.total_nodes <= 64);
-	if (c->vip.hash.total_nodes < 64)
-		CHECK((c->vip.nodes >> c->vip.hash.total_nodes) == 0);
-	CHECK(rte_is_multicast_ether_addr(&c->vip.mac));
+	CHECK(c->nb_vips >= 1);
+	for (i = 0; i < c->nb_vips; i++) {
+		check_resolved(&c->vips[i]);
+		for (j = i + 1; j < c->nb_vips; j++) {
+			CHECK(c->vips[i].hash.vip != c->vips[j].hash.vip);
+			CHECK(!rte_is_same_ether_addr(&c->vips[i].mac,
+						      &c->vips[j].mac));
+		}
+	}
 }
 
 int
@@ -155,6 +189,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_err(r, err);
 	else
 		check_conf(&c, true);
+	if (r == 0) {
+		/* the file's text as the words of a runtime "vip add" */
+		struct vs_vip_conf vc;
+
+		err[0] = '\0';
+		r = vs_conf_parse_vip(&c, file, &vc, err, sizeof(err));
+		if (r < 0)
+			check_err(r, err);
+		else
+			check_resolved(&vc);
+	}
 	unlink(tmp_path); /* libFuzzer may end with _Exit: leave nothing */
 out:
 	free(buf);
