@@ -64,7 +64,7 @@ vs_vip_table_init(struct vs_vip_table *t, const struct vs_conf *c)
 			     i) < 0 ||
 		    vs_vipmap_add(&t->maps[0], c->vips[i].hash.vip, i) < 0)
 			return -EINVAL;
-		t->used[i] = true;
+		t->state[i] = VS_VIP_SLOT_LIVE;
 	}
 	t->map = &t->maps[0];
 	return 0;
@@ -133,40 +133,60 @@ vs_vip_prepare(struct vs_vip_table *t, const struct vs_vip_conf *vc, char *err,
 			return -EEXIST;
 		}
 	}
-	for (slot = 0; slot < VS_MAX_VIPS && t->used[slot]; slot++)
-		;
+	/* a free slot, else the one retired first: its grace period is the
+	 * likeliest to be over */
+	slot = VS_MAX_VIPS;
+	for (i = 0; i < VS_MAX_VIPS && slot == VS_MAX_VIPS; i++)
+		if (t->state[i] == VS_VIP_SLOT_FREE)
+			slot = i;
+	for (i = 0; i < VS_MAX_VIPS && slot == VS_MAX_VIPS; i++)
+		if (t->state[i] == VS_VIP_SLOT_RETIRED)
+			slot = i;
+	for (i = slot + 1; i < VS_MAX_VIPS; i++)
+		if (t->state[slot] == VS_VIP_SLOT_RETIRED &&
+		    t->state[i] == VS_VIP_SLOT_RETIRED &&
+		    t->retired_at[i] < t->retired_at[slot])
+			slot = i;
 	if (slot == VS_MAX_VIPS) {
 		snprintf(err, errlen, "%d VIPs already", VS_MAX_VIPS);
 		return -ENOSPC;
 	}
+	/* no worker may still hold the slot's old VIP */
+	if (t->state[slot] == VS_VIP_SLOT_RETIRED && t->qsbr)
+		rte_rcu_qsbr_check(t->qsbr, t->retired_at[slot], true);
+	t->state[slot] = VS_VIP_SLOT_FREE;
 	if (vip_init(&t->v[slot], vc, t->igmp_report, &t->nic_mac, slot) < 0) {
 		snprintf(err, errlen, "VIP %s: invalid nodes", a);
 		return -EINVAL;
 	}
-	t->used[slot] = true;
+	t->state[slot] = VS_VIP_SLOT_LIVE;
 	return (int)slot;
 }
 
 void
 vs_vip_unprepare(struct vs_vip_table *t, unsigned int slot)
 {
-	t->used[slot] = false;
+	t->state[slot] = VS_VIP_SLOT_FREE;
 }
 
-/* Publish m (the spare map): readers see it from their next burst. Then
- * wait until none can still be reading the map it replaces, which becomes
- * the spare for the next change. */
+/* Publish m (the spare map): readers see it from their next burst. The
+ * map it replaces is the spare once every worker has been through a
+ * quiescent state: the token says when (spare() waits for it). */
 static void
 publish(struct vs_vip_table *t, struct vs_vipmap *m)
 {
 	__atomic_store_n(&t->map, m, __ATOMIC_RELEASE);
 	if (t->qsbr)
-		rte_rcu_qsbr_synchronize(t->qsbr, RTE_QSBR_THRID_INVALID);
+		t->map_token = rte_rcu_qsbr_start(t->qsbr);
 }
 
+/* The map not published, to build the next one in: once no worker can
+ * still be reading it (usually long since). */
 static struct vs_vipmap *
 spare(struct vs_vip_table *t)
 {
+	if (t->qsbr && t->map_token)
+		rte_rcu_qsbr_check(t->qsbr, t->map_token, true);
 	return t->map == &t->maps[0] ? &t->maps[1] : &t->maps[0];
 }
 
@@ -187,10 +207,15 @@ vs_vip_remove(struct vs_vip_table *t, unsigned int slot)
 	struct vs_vipmap *m = spare(t);
 
 	vs_vipmap_copy_without(m, t->map, t->v[slot].hash.vip);
-	publish(t, m);
-	/* no worker holds the old map now, nor the slot */
 	__atomic_store_n(&t->v[slot].garp_left, 0, __ATOMIC_RELAXED);
-	t->used[slot] = false;
+	publish(t, m);
+	/* workers may still hold the slot until the grace period ends */
+	if (t->qsbr) {
+		t->state[slot] = VS_VIP_SLOT_RETIRED;
+		t->retired_at[slot] = t->map_token;
+	} else {
+		t->state[slot] = VS_VIP_SLOT_FREE;
+	}
 }
 
 int

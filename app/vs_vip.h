@@ -12,7 +12,10 @@
  * one atomic pointer store; the slot of a removed VIP, and the map that
  * still named it, are reused only after every worker has been through a
  * quiescent state since (DPDK's QSBR RCU): no lock, no atomic RMW on the
- * data path, and the other VIPs' traffic is never held up. A VIP's
+ * data path, and the other VIPs' traffic is never held up. Control does
+ * not wait for that grace period when it publishes, only when it needs
+ * the old map or a retired slot again (the next change), so a change
+ * returns at once even while a worker is stuck in a receive call. A VIP's
  * settings do not change while it lives; its ownership set does, through
  * atomics (vs_own).
  */
@@ -46,13 +49,22 @@ struct vs_vip {
 
 _Static_assert(VS_MAX_VIPS <= VS_VIPMAP_MAX, "the VIP map holds every VIP");
 
+enum vs_vip_slot_state {
+	VS_VIP_SLOT_FREE = 0,
+	VS_VIP_SLOT_LIVE,    /* a VIP, or one being added */
+	VS_VIP_SLOT_RETIRED, /* removed; free once its grace period ends */
+};
+
 struct vs_vip_table {
 	struct vs_vip v[VS_MAX_VIPS]; /* slots */
-	bool used[VS_MAX_VIPS];       /* slot holds a VIP (control only) */
+	/* control only: */
+	uint8_t state[VS_MAX_VIPS];       /* enum vs_vip_slot_state */
+	uint64_t retired_at[VS_MAX_VIPS]; /* RCU token of the removal */
 	/* The published map (the data path loads it) and the spare one the
-	 * next change is built in. */
+	 * next change is built in, once no reader can hold it (map_token). */
 	struct vs_vipmap *map;
 	struct vs_vipmap maps[2];
+	uint64_t map_token;
 	/* The workers' quiescent-state reports; NULL while no worker runs
 	 * the loop that reports them (--bench, fuzzers, before start). */
 	struct rte_rcu_qsbr *qsbr;
@@ -107,8 +119,8 @@ int vs_vip_prepare(struct vs_vip_table *t, const struct vs_vip_conf *vc,
  * from its next burst. */
 void vs_vip_publish_add(struct vs_vip_table *t, unsigned int slot);
 
-/* Unpublish the VIP of slot, wait until no worker can still see it, free
- * the slot. */
+/* Unpublish the VIP of slot; its slot is reused once no worker can still
+ * see it (vs_vip_prepare waits for that when it must). */
 void vs_vip_remove(struct vs_vip_table *t, unsigned int slot);
 
 /* Undo vs_vip_prepare (the VIP was never published). */
