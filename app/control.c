@@ -364,13 +364,15 @@ str_array(void)
 	return arr;
 }
 
-/* Every VIP: columns, index i of each is the i-th VIP. */
+/* Every VIP: columns, index i of each is the i-th VIP. The nodes held as
+ * a mask (bit n-1 = node n): 64 lists of 64 numbers would not fit the
+ * reply, nor one of them an array string (127 characters). */
 static int
 tel_vips(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct vs_app *a = &vs_app;
 	const struct vs_vipmap *vm = a->vips.map;
-	struct rte_tel_data *vip, *nodes, *mode, *compat, *mac;
+	struct rte_tel_data *vip, *mode, *compat, *mac;
 	uint64_t total[VS_MAX_VIPS], init[VS_MAX_VIPS], mask[VS_MAX_VIPS];
 	char buf[256];
 	unsigned int i;
@@ -379,7 +381,6 @@ tel_vips(const char *cmd, const char *params, struct rte_tel_data *d)
 	RTE_SET_USED(params);
 	vs_app_ctl_lock(a);
 	vip = str_array();
-	nodes = str_array();
 	mode = str_array();
 	compat = str_array();
 	mac = str_array();
@@ -389,9 +390,6 @@ tel_vips(const char *cmd, const char *params, struct rte_tel_data *d)
 		vs_vip_format(v, buf, sizeof(buf));
 		if (vip)
 			rte_tel_data_add_array_string(vip, buf);
-		vs_own_format(vs_own_load(&v->own), buf, sizeof(buf));
-		if (nodes)
-			rte_tel_data_add_array_string(nodes, buf);
 		mask[i] = vs_own_load(&v->own);
 		total[i] = v->hash.total_nodes;
 		if (mode)
@@ -407,7 +405,6 @@ tel_vips(const char *cmd, const char *params, struct rte_tel_data *d)
 	}
 	rte_tel_data_start_dict(d);
 	add_container(d, "vip", vip);
-	add_container(d, "nodes", nodes);
 	add_container(d, "nodes_mask", u64_array(mask, vm->n));
 	add_container(d, "total_nodes", u64_array(total, vm->n));
 	add_container(d, "hashmode", mode);

@@ -20,6 +20,9 @@ Several VIPs on one NIC, against the independent model (model.py).
       number included) as the model counts them. Across the runs, per VIP:
       the partition property (runs 1..N_v: every frame of the VIP on
       exactly one host).
+  check_multi.py [common] telemetry
+      64 VIPs holding 64 numbers each: every reply whole within 16 KiB,
+      vipshare-ctl vips/status/nodes print them in full, a 65th refused.
   check_multi.py [common] ctl
       Runtime: a daemon with two VIPs reads a FIFO; between thirds of the
       traffic, vipshare-ctl adds a third VIP (vip add) and removes the
@@ -661,6 +664,86 @@ def cmd_ctl(a, app):
     return 1 if fails else 0
 
 
+# ------------------------------------------------------------------ limits
+def cmd_telemetry(a, app):
+    """64 VIPs, each holding all 64 numbers with the longest settings: every
+    reply is whole JSON within DPDK telemetry's 16 KiB, and vipshare-ctl
+    prints every VIP in full (nodes from the mask, status one query per
+    VIP); a 65th VIP is refused."""
+    if not app.have("bin", "ctl"):
+        print("FAIL: %s or %s not built" % (app.bin, app.ctl))
+        return 1
+    fails = cr.Fails()
+    work = os.path.join(a.workdir, "telemetry")
+    os.makedirs(work, exist_ok=True)
+    pfx = cr.prefix("tel")
+    args = ["--garp", "0", "--igmp", "off", "--idle-sleep", "1000", "--node", "1-64/64",
+            "--hashmode", "sourceip-sourceport-destport", "--hash-init", "4294967295",
+            "--hash-compat", "clusterip"]
+    for k in range(64):
+        args += ["--vip", "10.%d.%d.%d/24" % (k, 255 - k, 200 + k % 50)]
+    cmd = [app.bin, "-l", "0", "--no-huge", "-m", "256", "--no-pci", "--file-prefix", pfx,
+           "--log-level=notice", "--vdev", "net_null0", "--vdev", "net_null1", "--"] + args
+    proc, rd, out_holder, errf = cr.spawn(cmd, work)
+    all_nodes = ",".join(str(n) for n in range(1, 65))
+    try:
+        st, why = cr.wait_stats(app, pfx, proc, lambda st: "rx" in st)
+        if st is None:
+            fails("not up: %s" % why)
+            raise StopIteration
+        for c in ("/vipshare/stats", "/vipshare/vips", "/vipshare/status",
+                  "/vipshare/stats,10.3.252.203", "/vipshare/nodes,10.3.252.203"):
+            rc, out, err = cr.ctl(app, pfx, "raw", c)
+            size = len(out.strip())
+            try:
+                js = json.loads(out)
+            except ValueError:
+                js = None
+            print("%s: %d bytes" % (c, size))
+            if rc != 0 or js is None or size > 16 * 1024:
+                fails("%s: rc %d, %d bytes, %s" % (c, rc, size,
+                                                   "valid JSON" if js else "not JSON"))
+            elif c == "/vipshare/stats" and (len(js.get("vips", [])) != 64 or
+                                             len(js.get("vips_rx", [])) != 64):
+                fails("%s: not 64 VIPs: %s" % (c, out[:300]))
+            elif c == "/vipshare/vips" and (len(js.get("vip", [])) != 64 or
+                                            js.get("nodes_mask", [0])[0] != (1 << 64) - 1):
+                fails("%s: not 64 VIPs holding 1..64: %s" % (c, out[:300]))
+            elif c.startswith("/vipshare/stats,") and (len(js.get("seen", [])) != 64):
+                fails("%s: seen has not 64 numbers: %s" % (c, out[:300]))
+        rc, out, err = cr.ctl(app, pfx, "vips")
+        lines = out.strip().splitlines()
+        if rc != 0 or len(lines) != 64 or any(
+                ("nodes=%s " % all_nodes) not in ln or "hash_init=4294967295" not in ln
+                for ln in lines):
+            fails("vipshare-ctl vips: rc %d, %d lines: %r" % (rc, len(lines), lines[:1]))
+        rc, out, err = cr.ctl(app, pfx, "status")
+        lines = out.strip().splitlines()
+        if rc != 0 or len(lines) != 64 or any(
+                ("local_nodes=%s hash_init=4294967295" % all_nodes) not in ln for ln in lines):
+            fails("vipshare-ctl status: rc %d, %d lines: %r" % (rc, len(lines), lines[:1]))
+        rc, out, err = cr.ctl(app, pfx, "--vip", "10.63.192.213", "nodes")
+        if rc != 0 or out.strip() != all_nodes:
+            fails("vipshare-ctl --vip ... nodes: %r" % out)
+        rc, out, err = cr.ctl(app, pfx, "vip", "add", "10.200.0.1", "--node", "1/2")
+        if rc != 1 or "64" not in err:
+            fails("a 65th VIP: rc %d %r" % (rc, err))
+    except StopIteration:
+        pass
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        errf.close()
+        cr.cleanup_prefix(pfx)
+    fails.dump("multi telemetry")
+    return 1 if fails else 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.normpath(os.path.join(HERE, "..", "..", "build")))
@@ -669,12 +752,13 @@ def main():
     p = sp.add_parser("replay")
     p.add_argument("--via-config", action="store_true")
     sp.add_parser("ctl")
+    sp.add_parser("telemetry")
     a = ap.parse_args()
     a.build = os.path.abspath(a.build)
     if not a.workdir:
         a.workdir = os.path.join(a.build, "tests", "pcap", "work-multi")
     app = cr.App(a.build)
-    return {"replay": cmd_replay, "ctl": cmd_ctl}[a.cmd](a, app)
+    return {"replay": cmd_replay, "ctl": cmd_ctl, "telemetry": cmd_telemetry}[a.cmd](a, app)
 
 
 if __name__ == "__main__":
