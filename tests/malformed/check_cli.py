@@ -170,6 +170,19 @@ def multi_vip(r, tmp):
     ]
     for lines, name, what in bad:
         r.refused("config: " + what, ["--config", conf_file(tmp, lines)], name)
+    # the shipped example, and with its [vip] section uncommented
+    example = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "config",
+                           "vipshare.conf.example")
+    r.accepted("config/vipshare.conf.example", ["--config", example])
+    with open(example) as f:
+        text = f.read()
+    sec = text.replace("#[vip", "[vip").replace("#node = 2/2", "node = 2/2").replace(
+        "#hashmode = sourceip\n", "hashmode = sourceip\n").replace(
+        "#mac = 01:00:5e:00:00:65", "mac = 01:00:5e:00:00:65")
+    if sec.count("[vip") != 1 or "\nnode = 2/2" not in sec:
+        r.fails.append("config example: no [vip] section to uncomment")
+    p = conf_file(tmp, sec.splitlines())
+    r.accepted("config example with its [vip] section", ["--config", p])
     refused_both(r, "file VIP = command-line VIP",
                  ["--config", conf_file(tmp, ["node = 1/3", "vip = " + V1]), "--vip", V1],
                  "--vip", V1, V1)
