@@ -128,7 +128,10 @@ parse_core(const uint8_t *f, uint32_t avail, uint32_t total,
 		if (!vs_pkt_arp_ok(arp))
 			return drop(pi, VS_PKT_DROP_ARP_NOT_IPV4);
 		pi->vip = (uint8_t)vs_vipmap_lookup(
-			vips, VS_PKT_LOAD(rte_be32_t, &arp->arp_data.arp_tip));
+			vips, VS_PKT_LOAD(rte_be32_t,
+					  (const uint8_t *)arp +
+						  offsetof(struct rte_arp_hdr,
+							   arp_data.arp_tip)));
 		return VS_PKT_ARP;
 	}
 	if (et != RTE_BE16(RTE_ETHER_TYPE_IPV4))

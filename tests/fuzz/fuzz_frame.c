@@ -6,8 +6,9 @@
  * two net_null vdevs: port 0 = NIC, port 1 = host) and sets the app up
  * exactly as dpdk-vipshare does (vs_app_init, vs_port_init,
  * vs_worker_setup: one worker on the main lcore), with three VIPs:
- * 192.168.100.100/24 (the fixtures' VIP), 192.168.100.10 and
- * 192.168.100.160 (addresses the fixtures send other frames and ARP to).
+ * 192.168.100.100/24 (the fixtures' first VIP), 10.20.30.40/16 (one of
+ * tests/pcap/multi.pcap's) and 192.168.100.10 (an address fixture.pcap
+ * sends other frames and ARP to).
  * Each input is then a short capture:
  *
  *   byte 0      hash mode of the first VIP (bits 0-1), nft compat (bit
@@ -24,8 +25,9 @@
  *     flags bit 1    end the burst after this frame
  *     flags bit 2    split into two segments at an arbitrary point
  *     flags bit 3    before this frame, end the burst and add the VIP
- *                    192.168.100.11 (sourceip-sourceport-destport, 2/3)
- *                    at run time, or remove it when it is there
+ *                    192.168.100.101 (multi.pcap's second;
+ *                    sourceip-sourceport-destport, 2/3) at run time, or
+ *                    remove it when it is there
  *                    (vs_app_vip_add / vs_app_vip_del: fragments of it
  *                    may be held, its slot is reused)
  *     flags bits 4-7 advance the clock by that many 10 ms steps first
@@ -122,11 +124,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 			    "--node",
 			    "1/3",
 			    "--vip",
-			    "192.168.100.10",
+			    "10.20.30.40/16",
 			    "--node",
 			    "1/2",
 			    "--vip",
-			    "192.168.100.160/32",
+			    "192.168.100.10/32",
 			    "--node",
 			    "1/1",
 			    NULL};
@@ -231,9 +233,9 @@ check_vip_counters(void)
 static void
 toggle_vip(void)
 {
-	static const char add[] = "192.168.100.11/24 --node 2/3 --hashmode "
+	static const char add[] = "192.168.100.101/24 --node 2/3 --hashmode "
 				  "sourceip-sourceport-destport";
-	uint32_t addr = RTE_BE32(RTE_IPV4(192, 168, 100, 11));
+	uint32_t addr = RTE_BE32(RTE_IPV4(192u, 168, 100, 101));
 	char err[256];
 
 	if (vs_vip_find(&vs_app.vips, addr) == NULL) {
@@ -432,7 +434,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    0)
 		abort();
 	/* every input starts from the three VIPs and zero counters */
-	if (vs_vip_find(&a->vips, RTE_BE32(RTE_IPV4(192, 168, 100, 11))))
+	if (vs_vip_find(&a->vips, RTE_BE32(RTE_IPV4(192u, 168, 100, 101))))
 		toggle_vip();
 	removed = false;
 	memset(&w->st, 0, sizeof(w->st));
