@@ -188,9 +188,11 @@ vip_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
 	if (!decide(vs, vip, pi)) {
 		tx_add(drop, m); /* (N-1)/N of the traffic: freed in bulk */
 		w->st.vip_not_owned++;
-		w->st.icmp_err_not_owned += icmperr;
 		vs->vip_not_owned++;
-		vs->icmp_err_not_owned += icmperr;
+		if (unlikely(icmperr)) {
+			w->st.icmp_err_not_owned++;
+			vs->icmp_err_not_owned++;
+		}
 		return;
 	}
 	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr =
@@ -199,9 +201,11 @@ vip_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
 		csum_complete(w, vs, m, pi);
 	tx_add(host, m);
 	w->st.vip_owned++;
-	w->st.icmp_err_owned += icmperr;
 	vs->vip_owned++;
-	vs->icmp_err_owned += icmperr;
+	if (unlikely(icmperr)) {
+		w->st.icmp_err_owned++;
+		vs->icmp_err_owned++;
+	}
 }
 
 /* A whole datagram larger than the host MTU: cut it again. */
