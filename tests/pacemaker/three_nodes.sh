@@ -109,7 +109,7 @@ one_daemon_each() { # one daemon per node, and it serves both VIPs where it hold
 	local n pids
 	for n in "${NODES[@]}"; do
 		pids=$(ip netns pids "vsp-3-${n#vsp-}" 2>/dev/null | while read -r p; do
-			tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q -- "--file-prefix=vipshare-data" && echo "$p"
+			tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q -- "--file-prefix=vipshare-$VSP_NIC" && echo "$p"
 		done | wc -l)
 		[ "$pids" = 1 ] || { echo "$n runs $pids daemons"; return 1; }
 	done
@@ -148,7 +148,7 @@ one_daemon_each >"$VSP_TMP/daemons" || fail "not one daemon per node: $(cat "$VS
 for n in "${NODES[@]}"; do
 	want=1
 	[ "$(held "$n" $VIP2)" != - ] && want=2
-	got=$(in_node "$n" timeout 5 "$VS_CTL" --file-prefix vipshare-data vips | wc -l)
+	got=$(in_node "$n" timeout 5 "$VS_CTL" --file-prefix "vipshare-$VSP_NIC" vips | wc -l)
 	[ "$got" = "$want" ] || fail "$n's daemon serves $got VIPs, expected $want: $(show_held)"
 done
 log "one daemon per node, serving both VIPs where it holds both"
