@@ -386,7 +386,7 @@ static const struct opt opts[] = {
 	 "tap[:IFNAME] (default tap:vs0) | virtio-user[:PATH] (vhost-net "
 	 "device, default /dev/vhost-net) | port:ID"},
 	{"no-host-addr", false, GLOBAL, opt_no_host_addr, NULL,
-	 "do not put the VIP on the created host interface"},
+	 "do not put the VIPs on the created host interface"},
 	{"replay", false, GLOBAL, opt_replay, NULL,
 	 "stop when the NIC input is exhausted and idle 100 ms; print JSON stats last"},
 	{"idle-sleep", true, GLOBAL, opt_idle_sleep, "USEC",
