@@ -58,7 +58,8 @@ import json, sys
 d = json.load(sys.stdin)
 print(d.get("/vipshare/stats", d)[sys.argv[1]])' "$1"
 }
-on_host() { ip -n vsn-n1 -4 addr show dev vs0 | grep -q "inet $1/24"; }
+# (no grep -q in a pipe: under pipefail its early exit fails the pipe)
+on_host() { [[ $(ip -n vsn-n1 -4 addr show dev vs0) == *"inet $1/24"* ]]; }
 client_mac() { ip -n vsn-c neigh show "$1" | grep -o 'lladdr [0-9a-f:]*' | cut -d' ' -f2; }
 
 say "up: 1 node, $PMD, VIP $VIP"
