@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <rte_version.h>
+
 #include "vs_arp.h"
 #include "vs_conf.h"
 #include "vs_util.h"
@@ -411,6 +413,9 @@ static const struct opt opts[] = {
 	{"config", true, GLOBAL, NULL, "FILE",
 	 "read settings from FILE (key = value, keys as these flags, "
 	 "[vip A.B.C.D/P] sections); flags override"},
+	{"check", false, GLOBAL, NULL, NULL,
+	 "validate the settings, print them as a config file, exit (no EAL)"},
+	{"version", false, GLOBAL, NULL, NULL, "print the version and exit"},
 	{"help", false, GLOBAL, NULL, NULL, "show this help"},
 };
 /* clang-format on */
@@ -442,13 +447,14 @@ vs_conf_usage(FILE *f, const char *prog)
 	fprintf(f,
 		"Usage: %s [EAL options] -- [defaults] --vip A.B.C.D[/PREFIX] --node K/N\n"
 		"           [VIP options] [--vip ... [VIP options]] [options]\n"
+		"       %s --check [--config FILE] [options]\n"
 		"Shares VIPs active/active like iptables CLUSTERIP: answers ARP with a\n"
 		"multicast cluster MAC per VIP, keeps the flows whose hash falls on its\n"
 		"node numbers and hands them to the host kernel, drops the rest.\n"
 		"VIP options (--node, --hashmode, --hash-init, --hash-compat, --mac,\n"
 		"--garp) after a --vip are that VIP's; before the first --vip they are\n"
 		"the defaults of every VIP (and of VIPs added at run time).\n\nOptions:\n",
-		prog);
+		prog, prog);
 	for (i = 0; i < RTE_DIM(opts); i++) {
 		snprintf(left, sizeof(left), "--%s%s%s", opts[i].name,
 			 opts[i].arg ? " " : "",
@@ -774,6 +780,91 @@ next_opt(struct parse_ctx *x, int argc, char **argv, int *i,
 	return 0;
 }
 
+static void
+print_mac(FILE *f, const char *pre, const struct rte_ether_addr *mac,
+	  const char *post)
+{
+	const uint8_t *m = mac->addr_bytes;
+
+	fprintf(f, "%smac = %02x:%02x:%02x:%02x:%02x:%02x%s\n", pre, m[0],
+		m[1], m[2], m[3], m[4], m[5], post);
+}
+
+/* A VIP's keys, or the defaults'. The defaults have nodes and a MAC only
+ * when given; a VIP's MAC derived from its address is a comment, so that
+ * reading the output back derives it again. */
+static void
+print_vip_keys(FILE *f, const struct vs_vip_conf *v, bool is_default)
+{
+	char nodes[256];
+
+	if (v->hash.total_nodes && (!is_default ||
+				    (v->given & VS_VIP_GIVEN_NODES))) {
+		vs_own_format(v->nodes, nodes, sizeof(nodes));
+		fprintf(f, "node = %s/%u\n", nodes, v->hash.total_nodes);
+	}
+	fprintf(f, "hashmode = %s\n", vs_hash_mode_name(v->hash.mode));
+	fprintf(f, "hash-init = %u\n", v->hash.hash_init);
+	fprintf(f, "hash-compat = %s\n", vs_hash_compat_name(v->hash.compat));
+	if (v->given & VS_VIP_GIVEN_MAC)
+		print_mac(f, "", &v->mac, "");
+	else if (!is_default)
+		print_mac(f, "# ", &v->mac, " (from the address)");
+	fprintf(f, "garp = %u\n", v->garp);
+}
+
+/* What --check prints: the defaults of every VIP and the process-wide
+ * keys, then a [vip A.B.C.D/P] section per VIP with all its settings;
+ * flags only when set, the defaults that depend on the EAL's ports as
+ * comments. Read back with --config it gives the same settings. */
+void
+vs_conf_print(FILE *f, const struct vs_conf *c)
+{
+	static const char *const host_kw[] = {
+		[VS_HOST_TAP] = "tap",
+		[VS_HOST_VIRTIO] = "virtio-user",
+		[VS_HOST_PORT] = "port",
+	};
+	char a[32];
+	unsigned int i;
+
+	fprintf(f, "# defaults of every VIP (and of VIPs added at run time)\n");
+	print_vip_keys(f, &c->vip_defaults, true);
+	fprintf(f, "igmp = %s\n",
+		c->igmp_report ? (c->igmp_mrd ? "report,mrd" : "report")
+			       : (c->igmp_mrd ? "mrd" : "off"));
+	fprintf(f, "igmp-interval = %u\n", c->igmp_interval);
+	if (c->port[0])
+		fprintf(f, "port = %s\n", c->port);
+	else
+		fprintf(f, "# port: the first EAL port\n");
+	if (c->host_kind == VS_HOST_AUTO)
+		fprintf(f, "# host: port 1 with exactly two EAL ports and no "
+			   "port, else tap:vs0\n");
+	else
+		fprintf(f, "host = %s:%s\n", host_kw[c->host_kind],
+			c->host_arg);
+	if (c->no_host_addr)
+		fprintf(f, "no-host-addr\n");
+	if (c->replay)
+		fprintf(f, "replay\n");
+	fprintf(f, "idle-sleep = %u\n", c->idle_sleep_us);
+	fprintf(f, "stats-interval = %u\n", c->stats_interval);
+	fprintf(f, "frag-max = %u\n", c->frag_max);
+	fprintf(f, "frag-timeout = %u\n", c->frag_timeout_ms);
+	fprintf(f, "burst = %u\n", c->burst);
+	if (c->bench.enabled)
+		fprintf(f, "bench\n");
+	fprintf(f, "bench-seconds = %u\n", c->bench.seconds);
+	fprintf(f, "bench-size = %s\n", c->bench.imix ? "imix" : "64");
+	fprintf(f, "bench-vips = %u\n", c->bench.vips);
+	for (i = 0; i < c->nb_vips; i++) {
+		vs_conf_vip_format(&c->vips[i], a, sizeof(a));
+		fprintf(f, "\n[vip %s]\n", a);
+		print_vip_keys(f, &c->vips[i], false);
+	}
+}
+
 int
 vs_conf_parse(struct vs_conf *c, int argc, char **argv, char *err,
 	      size_t errlen)
@@ -793,6 +884,13 @@ vs_conf_parse(struct vs_conf *c, int argc, char **argv, char *err,
 			vs_conf_usage(stdout, "dpdk-vipshare");
 			return 1;
 		}
+		if (strcmp(a, "--version") == 0) {
+			printf("dpdk-vipshare %s (%s)\n", VS_VERSION,
+			       rte_version());
+			return 1;
+		}
+		if (strcmp(a, "--check") == 0)
+			c->check = true;
 		if (strncmp(a, "--config=", 9) == 0)
 			r = load_file(c, a + 9, err, errlen);
 		else if (strcmp(a, "--config") == 0 && i + 1 < argc)
@@ -809,8 +907,12 @@ vs_conf_parse(struct vs_conf *c, int argc, char **argv, char *err,
 		r = next_opt(&x, argc, argv, &i, &o, &val);
 		if (r < 0)
 			return r;
-		if (o->fn == NULL) /* --config: done above */
+		if (o->fn == NULL) { /* --config, --check: done above */
+			if (val != NULL && !o->has_arg)
+				return fail(&x, "option --%s takes no value",
+					    o->name);
 			continue;
+		}
 		r = apply(&x, o, val);
 		if (r < 0)
 			return r;

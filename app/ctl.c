@@ -27,6 +27,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: vipshare-ctl [--file-prefix P | --socket PATH] [--vip ADDR] COMMAND\n"
+		"       vipshare-ctl --version | --help\n"
 		"Commands (--vip ADDR: the VIP they are about; it may be left out while\n"
 		"the daemon has exactly one):\n"
 		"  stats        counters as one JSON object (no --vip: totals and per VIP)\n"
@@ -300,6 +301,7 @@ main(int argc, char **argv)
 		{"socket", required_argument, NULL, 's'},
 		{"vip", required_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *prefix = "rte", *sock = NULL, *verb, *vip = NULL;
@@ -325,6 +327,9 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("vipshare-ctl %s\n", VS_VERSION);
 			return 0;
 		default:
 			die(2, "invalid option '%s'", argv[optind - 1]);
