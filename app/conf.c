@@ -213,7 +213,15 @@ opt_mac(struct parse_ctx *x, const char *name, const char *v)
 static int
 copy_name(struct parse_ctx *x, const char *name, const char *v, char *dst)
 {
-	if (*v == '\0' || strlen(v) >= VS_NAME_MAX || strpbrk(v, " \t,="))
+	const char *p;
+
+	/* what a config file line can hold (and --check print): no blank,
+	 * control character or comment */
+	for (p = v; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			break;
+	if (*v == '\0' || *p || strlen(v) >= VS_NAME_MAX ||
+	    strpbrk(v, ",=#"))
 		return fail(x, "invalid --%s '%s'", name, v);
 	strcpy(dst, v);
 	return 0;
