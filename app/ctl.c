@@ -28,8 +28,7 @@ usage(FILE *f)
 	fprintf(f,
 		"Usage: vipshare-ctl [--file-prefix P | --socket PATH] [--vip ADDR] COMMAND\n"
 		"       vipshare-ctl --version | --help\n"
-		"Commands (--vip ADDR: the VIP they are about; it may be left out while\n"
-		"the daemon has exactly one):\n"
+		"Commands:\n"
 		"  stats        counters as one JSON object (no --vip: totals and per VIP)\n"
 		"  nodes        node numbers held, e.g. 1,3\n"
 		"  status       CLUSTERIP-style status line (no --vip and several VIPs:\n"
@@ -41,9 +40,11 @@ usage(FILE *f)
 		"  vip add A.B.C.D[/PREFIX] [--node K/N] [--hashmode M] [--hash-init X]\n"
 		"          [--hash-compat C] [--mac MAC] [--garp COUNT]\n"
 		"               serve another VIP (settings not given: the daemon's\n"
-		"               defaults, the options it got before its first --vip)\n"
+		"               defaults, its VIP options before the first VIP)\n"
 		"  vip del A.B.C.D  stop serving a VIP (not the last one)\n"
 		"  raw CMD      send a telemetry command, print the reply\n"
+		"--vip ADDR: the VIP that stats, nodes, status, add and del are about; it\n"
+		"may be left out while the daemon has exactly one.\n"
 		"The socket is /var/run/dpdk/<P>/dpdk_telemetry.v2 (P defaults to\n"
 		"'rte', the EAL's --file-prefix). Exit: 0 ok, 1 refused, 2 usage,\n"
 		"3 no daemon.\n");
