@@ -66,16 +66,31 @@ static const char *const path_name[NB_PATHS] = {"io-fwd", "steer"};
 
 static struct vs_gen_mix mix;
 
+static uint32_t more_vips[VS_MAX_VIPS];
+static struct rte_ether_addr more_macs[VS_MAX_VIPS];
+
+/* The mix, its VIP frames spread over every VIP in turn. */
 static int
 mix_build(struct vs_gen_mix *m, const struct vs_app *a, bool imix)
 {
-	const struct vs_vip *vip = &a->vips.v[0];
+	const struct vs_vipmap *vm = vs_vip_map(&a->vips);
+	const struct vs_vip *vip = vs_vip_at(&a->vips, vm->slot[0]);
 	struct vs_gen_cfg cfg = {
 		.vip = rte_be_to_cpu_32(vip->hash.vip),
 		.cluster_mac = vip->arp.cluster_mac,
 		.nic_mac = a->ports.nic_mac,
 		.imix = imix,
+		.nb_more = vm->n - 1,
+		.more_vips = more_vips,
+		.more_macs = more_macs,
 	};
+	unsigned int i;
+
+	for (i = 1; i < vm->n; i++) {
+		vip = vs_vip_at(&a->vips, vm->slot[i]);
+		more_vips[i - 1] = rte_be_to_cpu_32(vip->hash.vip);
+		more_macs[i - 1] = vip->arp.cluster_mac;
+	}
 
 	m->n = MIX_FRAMES;
 	m->slot = imix ? VS_GEN_SLOT_IMIX : VS_GEN_SLOT_64;
@@ -401,9 +416,11 @@ bench_setup(struct vs_app *a, const unsigned int *order, uint16_t nb)
 		return r;
 	/* nothing to announce on in-memory ports */
 	for (i = 0; i < nb; i++) {
-		a->workers[i].garp_left = 0;
+		a->workers[i].announce = false;
 		a->workers[i].mcast = false;
 	}
+	for (i = 0; i < VS_MAX_VIPS; i++)
+		a->vips.v[i].garp_left = 0;
 	return 0;
 }
 
@@ -430,7 +447,8 @@ vs_bench_run(struct vs_app *a)
 	struct vs_stats s;
 	double per_path, slice;
 	char nodes[256];
-	const struct vs_vip *vip = &a->vips.v[0];
+	const struct vs_vipmap *vm = vs_vip_map(&a->vips);
+	const struct vs_vip *vip = vs_vip_at(&a->vips, vm->slot[0]);
 	bool imix = a->conf.bench.imix, ok;
 	int r, ret = 0;
 
@@ -461,9 +479,11 @@ vs_bench_run(struct vs_app *a)
 	       imix ? "IMIX" : "64-byte", mix.n, (double)mix.bytes / mix.n,
 	       mix.n_l4, mix.n_vlan, mix.n_arp, mix.n_icmperr, mix.n_frag,
 	       mix.n_other);
-	printf("hash %s%s, nodes %s of %u, burst %u; lcores %u (workers "
+	printf("%u VIP%s (the frames to a VIP take them in turn); first VIP: "
+	       "hash %s%s, nodes %s of %u; burst %u; lcores %u (workers "
 	       "first, then main); %u runs x %.2f s per path, io-fwd and steer "
 	       "interleaved; TSC %.1f MHz\n",
+	       vm->n, vm->n > 1 ? "s" : "",
 	       vip->hash.compat == VS_COMPAT_NFT
 		       ? "nft"
 		       : vs_hash_mode_name(vip->hash.mode),
@@ -538,14 +558,14 @@ vs_bench_run(struct vs_app *a)
 		ret = 1;
 
 	top = &rows[nlc - 1];
-	printf("{\"bench\":\"dpdk-vipshare\",\"mix\":\"%s\",\"mean_frame_bytes\":"
-	       "%.1f,\"hashmode\":\"%s\",\"compat\":\"%s\",\"nodes\":\"%s/%u\","
+	printf("{\"bench\":\"dpdk-vipshare\",\"mix\":\"%s\",\"vips\":%u,"
+	       "\"mean_frame_bytes\":%.1f,\"hashmode\":\"%s\",\"compat\":\"%s\",\"nodes\":\"%s/%u\","
 	       "\"burst\":%u,\"runs\":%u,\"seconds_per_path\":%.2f,"
 	       "\"tsc_mhz\":%.1f,\"lcores\":%u,\"steer_mpps_per_lcore\":%.3f,"
 	       "\"iofwd_mpps_per_lcore\":%.3f,\"ratio\":%.4f,"
 	       "\"cycles_per_frame\":%.2f,\"iofwd_cycles_per_frame\":%.2f,"
 	       "\"scaling\":[",
-	       imix ? "imix" : "64", (double)mix.bytes / mix.n,
+	       imix ? "imix" : "64", vm->n, (double)mix.bytes / mix.n,
 	       vs_hash_mode_name(vip->hash.mode),
 	       vs_hash_compat_name(vip->hash.compat), nodes,
 	       vip->hash.total_nodes, a->conf.burst, BENCH_RUNS, per_path,

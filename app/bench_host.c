@@ -68,11 +68,18 @@ put16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
+/* The traffic goes to the first VIP (of --vip, or of the file). */
+static const struct vs_vip *
+first_vip(const struct vs_app *a)
+{
+	return vs_vip_at(&a->vips, vs_vip_map(&a->vips)->slot[0]);
+}
+
 /* UDP to VIP:9999 from host i of the VIP's /24 (never the VIP itself). */
 static void
 templates_build(const struct vs_app *a)
 {
-	const struct vs_vip *vip = &a->vips.v[0];
+	const struct vs_vip *vip = first_vip(a);
 	uint32_t dst = rte_be_to_cpu_32(vip->hash.vip), i, k, sum;
 
 	for (i = 0; i < TEMPLATES; i++) {
@@ -208,7 +215,7 @@ sink_open(const struct vs_app *a)
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(UDP_PORT);
-	sin.sin_addr.s_addr = a->vips.v[0].hash.vip;
+	sin.sin_addr.s_addr = first_vip(a)->hash.vip;
 	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
 		int r = -errno;
 
@@ -238,8 +245,11 @@ vs_bench_host_run(struct vs_app *a)
 		       strerror(-fd));
 		return 1;
 	}
+	/* no gratuitous ARPs or IGMP into the measurement */
+	for (i = 0; i < VS_MAX_VIPS; i++)
+		a->vips.v[i].garp_left = 0;
 	for (i = 0; i < a->nb_workers; i++) {
-		a->workers[i].garp_left = 0;
+		a->workers[i].announce = false;
 		bhl[a->workers[i].lcore].w = &a->workers[i];
 	}
 	/* let the interface settle (IPv4 up, routes) */

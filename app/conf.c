@@ -22,9 +22,13 @@ struct parse_ctx {
 	struct vs_conf *c;
 	char *err;
 	size_t errlen;
-	bool from_cli; /* a --node on the command line replaces the file's */
+	/* the settings per-VIP options go to: the defaults, or the VIP of
+	 * the last --vip / [vip] section */
+	struct vs_vip_conf *cur;
+	bool from_cli; /* a --node on the command line before any
+			       * --vip replaces the file's default nodes */
 	bool cli_nodes_seen;
-	unsigned int node_total; /* N of the --node values seen so far */
+	bool vip_only; /* vs_conf_parse_vip: per-VIP options only */
 };
 
 static int
@@ -51,12 +55,23 @@ u32_range(struct parse_ctx *x, const char *name, const char *v, uint32_t lo,
 	return 0;
 }
 
+int
+vs_conf_vip_format(const struct vs_vip_conf *v, char *buf, size_t size)
+{
+	const uint8_t *b = (const uint8_t *)&v->hash.vip;
+
+	return snprintf(buf, size, "%u.%u.%u.%u/%u", b[0], b[1], b[2], b[3],
+			v->prefix);
+}
+
+/* A.B.C.D[/PREFIX] into v (address and prefix only). */
 static int
-opt_vip(struct parse_ctx *x, const char *name, const char *v)
+parse_addr(struct parse_ctx *x, const char *name, const char *v,
+	   struct vs_vip_conf *vc)
 {
 	char buf[64];
 	char *slash;
-	uint32_t p;
+	uint32_t p = 32;
 
 	if (strlen(v) >= sizeof(buf))
 		return fail(x, "invalid --%s '%s'", name, v);
@@ -67,21 +82,54 @@ opt_vip(struct parse_ctx *x, const char *name, const char *v)
 		if (vs_util_parse_u32(slash, &p) < 0 || p < 1 || p > 32)
 			return fail(x, "invalid --%s '%s' (prefix 1..32)", name,
 				    v);
-		x->c->vip.prefix = (uint8_t)p;
-		x->c->vip.prefix_given = true;
 	}
-	if (vs_util_parse_ipv4(buf, &x->c->vip.hash.vip) < 0)
+	if (vs_util_parse_ipv4(buf, &vc->hash.vip) < 0)
 		return fail(x, "invalid --%s '%s' (expected A.B.C.D[/PREFIX])",
 			    name, v);
-	x->c->vip.addr_given = true;
+	/* 0.0.0.0 stands for "no address" on the host and in the VIP map */
+	if (vc->hash.vip == 0)
+		return fail(x, "invalid --%s '%s' (not a host address)", name,
+			    v);
+	vc->prefix = (uint8_t)p;
 	return 0;
 }
 
-/* K/N, K,L/N, K-L/N; repeated flags add to the set, N must agree. */
+/* A new VIP: its address, its own settings still to come. */
+static int
+add_vip(struct parse_ctx *x, const char *name, const char *v,
+	struct vs_vip_conf **out)
+{
+	struct vs_conf *c = x->c;
+	struct vs_vip_conf vc;
+	int r;
+
+	memset(&vc, 0, sizeof(vc));
+	r = parse_addr(x, name, v, &vc);
+	if (r < 0)
+		return r;
+	if (c->nb_vips == VS_MAX_VIPS)
+		return fail(x, "invalid --%s '%s': more than %d VIPs", name, v,
+			    VS_MAX_VIPS);
+	c->vips[c->nb_vips] = vc;
+	*out = &c->vips[c->nb_vips++];
+	return 0;
+}
+
+/* --vip: a VIP; the per-VIP options after it are its own. */
+static int
+opt_vip(struct parse_ctx *x, const char *name, const char *v)
+{
+	return add_vip(x, name, v, &x->cur);
+}
+
+/* K/N, K,L/N, K-L/N; repeated flags add to the set, N must agree. The
+ * first --node of a VIP replaces the nodes it would take from the
+ * defaults. */
 static int
 opt_node(struct parse_ctx *x, const char *name, const char *v)
 {
 	const char *slash = strrchr(v, '/');
+	struct vs_vip_conf *vc = x->cur;
 	char list[VS_NAME_MAX];
 	uint32_t total;
 	uint64_t mask;
@@ -97,18 +145,20 @@ opt_node(struct parse_ctx *x, const char *name, const char *v)
 	if (vs_own_parse_list(list, total, &mask) < 0)
 		return fail(x, "invalid --%s '%s' (node numbers 1..%u)", name,
 			    v, total);
-	if (x->from_cli && !x->cli_nodes_seen) {
+	if (vc == &x->c->vip_defaults && x->from_cli && !x->cli_nodes_seen) {
 		/* flags override the file */
-		x->c->vip.nodes = 0;
-		x->node_total = 0;
+		vc->given &= (uint8_t)~VS_VIP_GIVEN_NODES;
 		x->cli_nodes_seen = true;
 	}
-	if (x->node_total && x->node_total != total)
+	if (!(vc->given & VS_VIP_GIVEN_NODES)) {
+		vc->nodes = 0;
+		vc->hash.total_nodes = (uint16_t)total;
+		vc->given |= VS_VIP_GIVEN_NODES;
+	} else if (vc->hash.total_nodes != total) {
 		return fail(x, "invalid --%s '%s' (total %u differs from %u)",
-			    name, v, total, x->node_total);
-	x->node_total = total;
-	x->c->vip.hash.total_nodes = (uint16_t)total;
-	x->c->vip.nodes |= mask;
+			    name, v, total, vc->hash.total_nodes);
+	}
+	vc->nodes |= mask;
 	return 0;
 }
 
@@ -122,7 +172,8 @@ opt_hashmode(struct parse_ctx *x, const char *name, const char *v)
 			    "invalid --%s '%s' (sourceip, sourceip-sourceport"
 			    " or sourceip-sourceport-destport)",
 			    name, v);
-	x->c->vip.hash.mode = (uint8_t)m;
+	x->cur->hash.mode = (uint8_t)m;
+	x->cur->given |= VS_VIP_GIVEN_MODE;
 	return 0;
 }
 
@@ -133,34 +184,44 @@ opt_compat(struct parse_ctx *x, const char *name, const char *v)
 
 	if (m < 0)
 		return fail(x, "invalid --%s '%s' (clusterip or nft)", name, v);
-	x->c->vip.hash.compat = (uint8_t)m;
+	x->cur->hash.compat = (uint8_t)m;
+	x->cur->given |= VS_VIP_GIVEN_COMPAT;
 	return 0;
 }
 
 static int
 opt_hash_init(struct parse_ctx *x, const char *name, const char *v)
 {
-	if (vs_util_parse_u32(v, &x->c->vip.hash.hash_init) < 0)
+	if (vs_util_parse_u32(v, &x->cur->hash.hash_init) < 0)
 		return fail(x, "invalid --%s '%s' (32-bit number)", name, v);
+	x->cur->given |= VS_VIP_GIVEN_INIT;
 	return 0;
 }
 
 static int
 opt_mac(struct parse_ctx *x, const char *name, const char *v)
 {
-	if (vs_arp_parse_mac(v, &x->c->vip.mac) < 0)
+	if (vs_arp_parse_mac(v, &x->cur->mac) < 0)
 		return fail(x,
 			    "invalid --%s '%s' (a multicast MAC such as "
 			    "01:00:5e:28:64:64)",
 			    name, v);
-	x->c->vip.mac_given = true;
+	x->cur->given |= VS_VIP_GIVEN_MAC;
 	return 0;
 }
 
 static int
 copy_name(struct parse_ctx *x, const char *name, const char *v, char *dst)
 {
-	if (*v == '\0' || strlen(v) >= VS_NAME_MAX || strpbrk(v, " \t,="))
+	const char *p;
+
+	/* what a config file line can hold (and --check print): no blank,
+	 * control character or comment */
+	for (p = v; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			break;
+	if (*v == '\0' || *p || strlen(v) >= VS_NAME_MAX ||
+	    strpbrk(v, ",=#"))
 		return fail(x, "invalid --%s '%s'", name, v);
 	strcpy(dst, v);
 	return 0;
@@ -226,14 +287,24 @@ opt_host(struct parse_ctx *x, const char *name, const char *v)
 	{                                                                   \
 		return u32_range(x, name, v, lo, hi, &x->c->field);         \
 	}
-U32_OPT(opt_garp, vip.garp, 0, 100)
 U32_OPT(opt_idle_sleep, idle_sleep_us, 0, 1000000)
 U32_OPT(opt_stats_interval, stats_interval, 0, 86400)
 U32_OPT(opt_frag_max, frag_max, 1, 65536)
 U32_OPT(opt_frag_timeout, frag_timeout_ms, 1, 60000)
 U32_OPT(opt_burst, burst, 1, VS_MAX_BURST)
 U32_OPT(opt_bench_seconds, bench.seconds, 1, 3600)
+U32_OPT(opt_bench_vips, bench.vips, 1, VS_MAX_VIPS)
 U32_OPT(opt_igmp_interval, igmp_interval, 1, 255)
+
+static int
+opt_garp(struct parse_ctx *x, const char *name, const char *v)
+{
+	int r = u32_range(x, name, v, 0, 100, &x->cur->garp);
+
+	if (r == 0)
+		x->cur->given |= VS_VIP_GIVEN_GARP;
+	return r;
+}
 
 /* report,mrd | report | mrd | off */
 static int
@@ -293,82 +364,93 @@ FLAG_OPT(opt_bench_host, bench.host)
 struct opt {
 	const char *name;
 	bool has_arg;
+	bool per_vip; /* after a --vip: that VIP's own; before: default */
 	int (*fn)(struct parse_ctx *x, const char *name, const char *v);
 	const char *arg;
 	const char *help;
 };
 
+/* clang-format off */
+#define PER_VIP true
+#define GLOBAL false
 static const struct opt opts[] = {
-	{"vip", true, opt_vip, "A.B.C.D[/PREFIX]",
-	 "the shared address (required); PREFIX for the host port, default 32"},
-	{"node", true, opt_node, "K[,K..]/N",
+	{"vip", true, GLOBAL, opt_vip, "A.B.C.D[/PREFIX]",
+	 "a shared address (required, repeatable, up to 64); PREFIX for the "
+	 "host port, default 32"},
+	{"node", true, PER_VIP, opt_node, "K[,K..]/N",
 	 "node numbers held by this machine out of N (1..64); repeatable"},
-	{"hashmode", true, opt_hashmode, "MODE",
+	{"hashmode", true, PER_VIP, opt_hashmode, "MODE",
 	 "sourceip | sourceip-sourceport (default) | sourceip-sourceport-destport"},
-	{"hash-init", true, opt_hash_init, "X",
+	{"hash-init", true, PER_VIP, opt_hash_init, "X",
 	 "hash seed, decimal or 0x-hex (default 0)"},
-	{"hash-compat", true, opt_compat, "clusterip|nft",
+	{"hash-compat", true, PER_VIP, opt_compat, "clusterip|nft",
 	 "clusterip (iptables CLUSTERIP, default) or nft (source IP only, xt_cluster order)"},
-	{"mac", true, opt_mac, "MAC",
+	{"mac", true, PER_VIP, opt_mac, "MAC",
 	 "cluster multicast MAC (default 01:00:5e + low 23 bits of the VIP)"},
-	{"garp", true, opt_garp, "COUNT",
+	{"garp", true, PER_VIP, opt_garp, "COUNT",
 	 "gratuitous ARPs at start, 200 ms apart (default 3)"},
-	{"igmp", true, opt_igmp, "LIST",
+	{"igmp", true, GLOBAL, opt_igmp, "LIST",
 	 "keep snooping switches flooding the cluster MAC: report,mrd (default) |"
 	 " report | mrd | off"},
-	{"igmp-interval", true, opt_igmp_interval, "SEC",
+	{"igmp-interval", true, GLOBAL, opt_igmp_interval, "SEC",
 	 "repeat IGMP reports / router advertisements every SEC (default 20)"},
-	{"port", true, opt_port, "ID|NAME",
+	{"port", true, GLOBAL, opt_port, "ID|NAME",
 	 "the NIC port (default: the first port)"},
-	{"host", true, opt_host, "KIND",
+	{"host", true, GLOBAL, opt_host, "KIND",
 	 "the host port: vnet[:IFNAME] (default vnet:vs0: a veth pair, "
 	 "offloads) | tap[:IFNAME] (a TAP, offloads) | net_tap[:IFNAME] "
 	 "(DPDK's net_tap, none) | virtio-user[:PATH] (vhost-net device, "
 	 "default /dev/vhost-net) | port:ID"},
-	{"no-host-addr", false, opt_no_host_addr, NULL,
-	 "do not put the VIP on the created host interface"},
-	{"replay", false, opt_replay, NULL,
+	{"no-host-addr", false, GLOBAL, opt_no_host_addr, NULL,
+	 "do not put the VIPs on the created host interface"},
+	{"replay", false, GLOBAL, opt_replay, NULL,
 	 "stop when the NIC input is exhausted and idle 100 ms; print JSON stats last"},
-	{"idle-sleep", true, opt_idle_sleep, "USEC",
+	{"idle-sleep", true, GLOBAL, opt_idle_sleep, "USEC",
 	 "sleep this long when a poll finds nothing (default 0: busy polling)"},
-	{"stats-interval", true, opt_stats_interval, "SEC",
+	{"stats-interval", true, GLOBAL, opt_stats_interval, "SEC",
 	 "print statistics every SEC seconds (default 0: only at exit)"},
-	{"frag-max", true, opt_frag_max, "N",
+	{"frag-max", true, GLOBAL, opt_frag_max, "N",
 	 "datagrams held for reassembly per worker (default 1024)"},
-	{"frag-timeout", true, opt_frag_timeout, "MSEC",
+	{"frag-timeout", true, GLOBAL, opt_frag_timeout, "MSEC",
 	 "drop incomplete datagrams after MSEC (default 1000)"},
-	{"burst", true, opt_burst, "N",
+	{"burst", true, GLOBAL, opt_burst, "N",
 	 "frames per receive burst (default 32)"},
-	{"bench", false, opt_bench, NULL,
+	{"bench", false, GLOBAL, opt_bench, NULL,
 	 "benchmark the steering path on in-memory traffic and exit"},
-	{"bench-host", false, opt_bench_host, NULL,
+	{"bench-host", false, GLOBAL, opt_bench_host, NULL,
 	 "benchmark 64-byte UDP into the host stack through the real host "
 	 "port (generated in memory, steered by the workers; the NIC: any "
 	 "port, e.g. a net_null vdev) and exit"},
-	{"bench-seconds", true, opt_bench_seconds, "S",
+	{"bench-seconds", true, GLOBAL, opt_bench_seconds, "S",
 	 "benchmark time per run (default 3)"},
-	{"bench-size", true, opt_bench_size, "64|imix",
+	{"bench-size", true, GLOBAL, opt_bench_size, "64|imix",
 	 "benchmark frame sizes (default 64)"},
-	{"config", true, NULL, "FILE",
-	 "read settings from FILE (key = value, keys as these flags); flags override"},
-	{"check", false, NULL, NULL,
+	{"bench-vips", true, GLOBAL, opt_bench_vips, "N",
+	 "benchmark with N VIPs (1..64, default 1): the --vip ones, then "
+	 "addresses after the first with its settings"},
+	{"config", true, GLOBAL, NULL, "FILE",
+	 "read settings from FILE (key = value, keys as these flags, "
+	 "[vip A.B.C.D/P] sections); flags override"},
+	{"check", false, GLOBAL, NULL, NULL,
 	 "validate the settings, print them as a config file, exit (no EAL)"},
-	{"version", false, NULL, NULL, "print the version and exit"},
-	{"help", false, NULL, NULL, "show this help"},
+	{"version", false, GLOBAL, NULL, NULL, "print the version and exit"},
+	{"help", false, GLOBAL, NULL, NULL, "show this help"},
 };
+/* clang-format on */
 
 void
 vs_conf_defaults(struct vs_conf *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->vip.hash.mode = VS_HASH_SIP_SPT;
-	c->vip.hash.compat = VS_COMPAT_CLUSTERIP;
-	c->vip.prefix = 32;
-	c->vip.garp = 3;
+	c->vip_defaults.hash.mode = VS_HASH_SIP_SPT;
+	c->vip_defaults.hash.compat = VS_COMPAT_CLUSTERIP;
+	c->vip_defaults.prefix = 32;
+	c->vip_defaults.garp = 3;
 	c->frag_max = 1024;
 	c->frag_timeout_ms = 1000;
 	c->burst = 32;
 	c->bench.seconds = 3;
+	c->bench.vips = 1;
 	c->igmp_report = true;
 	c->igmp_mrd = true;
 	c->igmp_interval = 20;
@@ -381,11 +463,15 @@ vs_conf_usage(FILE *f, const char *prog)
 	char left[64];
 
 	fprintf(f,
-		"Usage: %s [EAL options] -- --vip A.B.C.D[/PREFIX] --node K/N [options]\n"
+		"Usage: %s [EAL options] -- [defaults] --vip A.B.C.D[/PREFIX] --node K/N\n"
+		"           [VIP options] [--vip ... [VIP options]] [options]\n"
 		"       %s --check [--config FILE] [options]\n"
-		"Shares a VIP active/active like iptables CLUSTERIP: answers ARP with a\n"
-		"multicast cluster MAC, keeps the flows whose hash falls on its node\n"
-		"numbers and hands them to the host kernel, drops the rest.\n\nOptions:\n",
+		"Shares VIPs active/active like iptables CLUSTERIP: answers ARP with a\n"
+		"multicast cluster MAC per VIP, keeps the flows whose hash falls on its\n"
+		"node numbers and hands them to the host kernel, drops the rest.\n"
+		"VIP options (--node, --hashmode, --hash-init, --hash-compat, --mac,\n"
+		"--garp) after a --vip are that VIP's; before the first --vip they are\n"
+		"the defaults of every VIP (and of VIPs added at run time).\n\nOptions:\n",
 		prog, prog);
 	for (i = 0; i < RTE_DIM(opts); i++) {
 		snprintf(left, sizeof(left), "--%s%s%s", opts[i].name,
@@ -419,20 +505,161 @@ apply(struct parse_ctx *x, const struct opt *o, const char *value)
 		return fail(x, "option --%s needs a value", o->name);
 	if (!o->has_arg && value != NULL)
 		return fail(x, "option --%s takes no value", o->name);
+	if (x->vip_only && !o->per_vip)
+		return fail(x, "option --%s is not a VIP's", o->name);
 	return o->fn(x, o->name, value);
+}
+
+/* A VIP's settings: its own, else the defaults'; the cluster MAC derived
+ * from the address when neither gave one. */
+static void
+resolve(struct vs_vip_conf *v, const struct vs_vip_conf *d)
+{
+	uint8_t given = v->given;
+
+	if (!(given & VS_VIP_GIVEN_NODES)) {
+		v->nodes = d->nodes;
+		v->hash.total_nodes = d->hash.total_nodes;
+	}
+	if (!(given & VS_VIP_GIVEN_MODE))
+		v->hash.mode = d->hash.mode;
+	if (!(given & VS_VIP_GIVEN_INIT))
+		v->hash.hash_init = d->hash.hash_init;
+	if (!(given & VS_VIP_GIVEN_COMPAT))
+		v->hash.compat = d->hash.compat;
+	if (!(given & VS_VIP_GIVEN_GARP))
+		v->garp = d->garp;
+	if (!(given & VS_VIP_GIVEN_MAC)) {
+		if (d->given & VS_VIP_GIVEN_MAC) {
+			v->mac = d->mac;
+			/* a MAC was given, not derived (check_distinct) */
+			v->given |= VS_VIP_GIVEN_MAC;
+		} else {
+			vs_arp_default_mac(v->hash.vip, &v->mac);
+		}
+	}
+}
+
+/* No VIP without node numbers: a VIP with none would drop all its
+ * traffic from the start. */
+static int
+check_nodes(struct parse_ctx *x, const struct vs_vip_conf *v, bool name_it)
+{
+	char a[32];
+
+	if (v->nodes != 0)
+		return 0;
+	if (!name_it)
+		return fail(x, "missing --node");
+	vs_conf_vip_format(v, a, sizeof(a));
+	return fail(x, "missing --node for --vip %s", a);
+}
+
+/* --bench-vips N: VIPs after the first, with its settings, at the next
+ * free addresses (own cluster MACs derived from them). */
+static int
+bench_pad(struct parse_ctx *x)
+{
+	struct vs_conf *c = x->c;
+	uint32_t a = rte_be_to_cpu_32(c->vips[0].hash.vip);
+	unsigned int i;
+
+	while (c->nb_vips < c->bench.vips) {
+		struct vs_vip_conf v = c->vips[0];
+		bool taken = false;
+
+		a++;
+		for (i = 0; i < c->nb_vips; i++)
+			taken |= rte_be_to_cpu_32(c->vips[i].hash.vip) == a;
+		if (taken || a == 0)
+			continue;
+		v.hash.vip = rte_cpu_to_be_32(a);
+		v.given &= (uint8_t)~VS_VIP_GIVEN_MAC;
+		vs_arp_default_mac(v.hash.vip, &v.mac);
+		c->vips[c->nb_vips++] = v;
+	}
+	return 0;
+}
+
+/* Two VIPs with one address, or with one cluster MAC (given or derived:
+ * the low 23 bits of two addresses may agree), cannot be told apart. */
+static int
+check_distinct(struct parse_ctx *x, const struct vs_vip_conf *v, unsigned int n)
+{
+	char a[32], b[32], m[RTE_ETHER_ADDR_FMT_SIZE];
+	unsigned int i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++) {
+			vs_conf_vip_format(&v[i], a, sizeof(a));
+			vs_conf_vip_format(&v[j], b, sizeof(b));
+			if (v[i].hash.vip == v[j].hash.vip)
+				return fail(x, "duplicate --vip: %s and %s", a,
+					    b);
+			if (!rte_is_same_ether_addr(&v[i].mac, &v[j].mac))
+				continue;
+			rte_ether_format_addr(m, sizeof(m), &v[i].mac);
+			if ((v[i].given | v[j].given) & VS_VIP_GIVEN_MAC)
+				return fail(
+					x, "duplicate --mac %s: VIPs %s and %s",
+					m, a, b);
+			return fail(x,
+				    "--vip %s and %s derive the same cluster "
+				    "MAC %s: give one a --mac",
+				    a, b, m);
+		}
+	return 0;
 }
 
 static int
 check(struct parse_ctx *x)
 {
 	struct vs_conf *c = x->c;
+	unsigned int i;
+	int r;
 
-	if (!c->vip.addr_given)
+	if (c->nb_vips == 0)
 		return fail(x, "missing --vip");
-	if (c->vip.nodes == 0)
-		return fail(x, "missing --node");
-	if (!c->vip.mac_given)
-		vs_arp_default_mac(c->vip.hash.vip, &c->vip.mac);
+	for (i = 0; i < c->nb_vips; i++) {
+		resolve(&c->vips[i], &c->vip_defaults);
+		r = check_nodes(x, &c->vips[i], c->nb_vips > 1);
+		if (r < 0)
+			return r;
+	}
+	if (c->bench.enabled)
+		bench_pad(x);
+	return check_distinct(x, c->vips, c->nb_vips);
+}
+
+/* "[vip A.B.C.D/P]": a section, the VIP its keys are for. */
+static int
+section(struct parse_ctx *x, char *line, const char *name, unsigned int lineno)
+{
+	char *end = strchr(line, ']');
+	char *k, *v;
+	int r;
+
+	if (end == NULL || end[1 + strspn(end + 1, " \t\r")] != '\0')
+		return fail(x, "%s:%u: invalid section '%s'", name, lineno,
+			    line);
+	*end = '\0';
+	k = line + 1 + strspn(line + 1, " \t");
+	v = k + strcspn(k, " \t");
+	if (v - k != 3 || strncmp(k, "vip", 3) != 0 ||
+	    v[strspn(v, " \t")] == '\0')
+		return fail(x,
+			    "%s:%u: unknown section '[%s]' (expected [vip "
+			    "A.B.C.D/PREFIX])",
+			    name, lineno, k);
+	v += strspn(v, " \t");
+	v[strcspn(v, " \t")] = '\0';
+	r = add_vip(x, "vip", v, &x->cur);
+	if (r < 0) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "%s", x->err);
+		return fail(x, "%s:%u: %s", name, lineno, msg);
+	}
 	return 0;
 }
 
@@ -440,7 +667,9 @@ int
 vs_conf_parse_text(struct vs_conf *c, const char *text, const char *name,
 		   char *err, size_t errlen)
 {
-	struct parse_ctx x = {.c = c, .err = err, .errlen = errlen};
+	struct parse_ctx x = {
+		.c = c, .err = err, .errlen = errlen, .cur = &c->vip_defaults};
+	struct vs_vip_conf *unused;
 	char line[512];
 	unsigned int lineno = 0;
 	const char *p = text;
@@ -462,6 +691,12 @@ vs_conf_parse_text(struct vs_conf *c, const char *text, const char *name,
 		k = line + strspn(line, " \t\r");
 		if (*k == '\0')
 			continue;
+		if (*k == '[') {
+			r = section(&x, k, name, lineno);
+			if (r < 0)
+				return r;
+			continue;
+		}
 		e = k + strcspn(k, " \t\r=");
 		v = e + strspn(e, " \t\r");
 		if (*v == '=')
@@ -473,9 +708,11 @@ vs_conf_parse_text(struct vs_conf *c, const char *text, const char *name,
 		       (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
 			*--e = '\0';
 		o = find_opt(k, strlen(k));
-		if (o == NULL || o->fn == NULL)
-			return fail(&x, "%s:%u: unknown key '%s'", name, lineno,
-				    k);
+		if (o == NULL || o->fn == NULL ||
+		    (x.cur != &c->vip_defaults && !o->per_vip))
+			return fail(&x, "%s:%u: unknown key '%s'%s", name,
+				    lineno, k,
+				    o && o->fn ? " in a [vip] section" : "");
 		if (!o->has_arg) {
 			/* flags: "replay", "replay = yes/true/1" */
 			if (*v && strcmp(v, "yes") && strcmp(v, "true") &&
@@ -484,7 +721,13 @@ vs_conf_parse_text(struct vs_conf *c, const char *text, const char *name,
 					    lineno, k, v);
 			v = NULL;
 		}
-		r = apply(&x, o, v);
+		/* outside sections, "vip = ADDR" is a VIP taking the
+		 * defaults (the single-VIP file of old) */
+		if (o->fn == opt_vip)
+			r = v ? add_vip(&x, o->name, v, &unused)
+			      : apply(&x, o, v);
+		else
+			r = apply(&x, o, v);
 		if (r < 0) {
 			char msg[256];
 
@@ -530,8 +773,68 @@ load_file(struct vs_conf *c, const char *path, char *err, size_t errlen)
 	return r;
 }
 
-/* What --check prints: every key with its value, flags only when set, the
- * defaults that depend on the EAL's ports as comments. */
+/* One "--name[=value]" of args[i] (taking args[i+1] as the value when the
+ * option has one): the option and its value. */
+static int
+next_opt(struct parse_ctx *x, int argc, char **argv, int *i,
+	 const struct opt **o, const char **val)
+{
+	const char *a = argv[*i], *eq;
+
+	*val = NULL;
+	if (strncmp(a, "--", 2) != 0 || a[2] == '\0')
+		return fail(x, "unexpected argument '%s'", a);
+	eq = strchr(a + 2, '=');
+	*o = find_opt(a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
+	if (*o == NULL)
+		return fail(x, "unknown option '%s'", a);
+	if (eq)
+		*val = eq + 1;
+	else if ((*o)->has_arg) {
+		if (*i + 1 >= argc)
+			return fail(x, "option --%s needs a value", (*o)->name);
+		*val = argv[++*i];
+	}
+	return 0;
+}
+
+static void
+print_mac(FILE *f, const char *pre, const struct rte_ether_addr *mac,
+	  const char *post)
+{
+	const uint8_t *m = mac->addr_bytes;
+
+	fprintf(f, "%smac = %02x:%02x:%02x:%02x:%02x:%02x%s\n", pre, m[0],
+		m[1], m[2], m[3], m[4], m[5], post);
+}
+
+/* A VIP's keys, or the defaults'. The defaults have nodes and a MAC only
+ * when given; a VIP's MAC derived from its address is a comment, so that
+ * reading the output back derives it again. */
+static void
+print_vip_keys(FILE *f, const struct vs_vip_conf *v, bool is_default)
+{
+	char nodes[256];
+
+	if (v->hash.total_nodes && (!is_default ||
+				    (v->given & VS_VIP_GIVEN_NODES))) {
+		vs_own_format(v->nodes, nodes, sizeof(nodes));
+		fprintf(f, "node = %s/%u\n", nodes, v->hash.total_nodes);
+	}
+	fprintf(f, "hashmode = %s\n", vs_hash_mode_name(v->hash.mode));
+	fprintf(f, "hash-init = %u\n", v->hash.hash_init);
+	fprintf(f, "hash-compat = %s\n", vs_hash_compat_name(v->hash.compat));
+	if (v->given & VS_VIP_GIVEN_MAC)
+		print_mac(f, "", &v->mac, "");
+	else if (!is_default)
+		print_mac(f, "# ", &v->mac, " (from the address)");
+	fprintf(f, "garp = %u\n", v->garp);
+}
+
+/* What --check prints: the defaults of every VIP and the process-wide
+ * keys, then a [vip A.B.C.D/P] section per VIP with all its settings;
+ * flags only when set, the defaults that depend on the EAL's ports as
+ * comments. Read back with --config it gives the same settings. */
 void
 vs_conf_print(FILE *f, const struct vs_conf *c)
 {
@@ -540,20 +843,11 @@ vs_conf_print(FILE *f, const struct vs_conf *c)
 		[VS_HOST_VIRTIO] = "virtio-user",
 		[VS_HOST_PORT] = "port",
 	};
-	const struct vs_vip_conf *v = &c->vip;
-	const uint8_t *a = (const uint8_t *)&v->hash.vip;
-	const uint8_t *m = v->mac.addr_bytes;
-	char nodes[256];
+	char a[32];
+	unsigned int i;
 
-	vs_own_format(v->nodes, nodes, sizeof(nodes));
-	fprintf(f, "vip = %u.%u.%u.%u/%u\n", a[0], a[1], a[2], a[3], v->prefix);
-	fprintf(f, "node = %s/%u\n", nodes, v->hash.total_nodes);
-	fprintf(f, "hashmode = %s\n", vs_hash_mode_name(v->hash.mode));
-	fprintf(f, "hash-init = %u\n", v->hash.hash_init);
-	fprintf(f, "hash-compat = %s\n", vs_hash_compat_name(v->hash.compat));
-	fprintf(f, "mac = %02x:%02x:%02x:%02x:%02x:%02x\n", m[0], m[1], m[2],
-		m[3], m[4], m[5]);
-	fprintf(f, "garp = %u\n", v->garp);
+	fprintf(f, "# defaults of every VIP (and of VIPs added at run time)\n");
+	print_vip_keys(f, &c->vip_defaults, true);
 	fprintf(f, "igmp = %s\n",
 		c->igmp_report ? (c->igmp_mrd ? "report,mrd" : "report")
 			       : (c->igmp_mrd ? "mrd" : "off"));
@@ -581,14 +875,23 @@ vs_conf_print(FILE *f, const struct vs_conf *c)
 		fprintf(f, "bench\n");
 	fprintf(f, "bench-seconds = %u\n", c->bench.seconds);
 	fprintf(f, "bench-size = %s\n", c->bench.imix ? "imix" : "64");
+	fprintf(f, "bench-vips = %u\n", c->bench.vips);
+	for (i = 0; i < c->nb_vips; i++) {
+		vs_conf_vip_format(&c->vips[i], a, sizeof(a));
+		fprintf(f, "\n[vip %s]\n", a);
+		print_vip_keys(f, &c->vips[i], false);
+	}
 }
 
 int
 vs_conf_parse(struct vs_conf *c, int argc, char **argv, char *err,
 	      size_t errlen)
 {
-	struct parse_ctx x = {
-		.c = c, .err = err, .errlen = errlen, .from_cli = true};
+	struct parse_ctx x = {.c = c,
+			      .err = err,
+			      .errlen = errlen,
+			      .cur = &c->vip_defaults,
+			      .from_cli = true};
 	int i, r;
 
 	/* The file first, so that flags override it. */
@@ -616,25 +919,14 @@ vs_conf_parse(struct vs_conf *c, int argc, char **argv, char *err,
 			return r;
 	}
 	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *eq, *val = NULL;
 		const struct opt *o;
+		const char *val;
 
-		if (strncmp(a, "--", 2) != 0 || a[2] == '\0')
-			return fail(&x, "unexpected argument '%s'", a);
-		eq = strchr(a + 2, '=');
-		o = find_opt(a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
-		if (o == NULL)
-			return fail(&x, "unknown option '%s'", a);
-		if (eq)
-			val = eq + 1;
-		else if (o->has_arg) {
-			if (i + 1 >= argc)
-				return fail(&x, "option --%s needs a value",
-					    o->name);
-			val = argv[++i];
-		}
+		r = next_opt(&x, argc, argv, &i, &o, &val);
+		if (r < 0)
+			return r;
 		if (o->fn == NULL) { /* --config, --check: done above */
-			if (eq && !o->has_arg)
+			if (val != NULL && !o->has_arg)
 				return fail(&x, "option --%s takes no value",
 					    o->name);
 			continue;
@@ -644,4 +936,56 @@ vs_conf_parse(struct vs_conf *c, int argc, char **argv, char *err,
 			return r;
 	}
 	return check(&x);
+}
+
+int
+vs_conf_parse_vip(const struct vs_conf *c, const char *args,
+		  struct vs_vip_conf *out, char *err, size_t errlen)
+{
+	struct vs_conf tmp;
+	struct parse_ctx x = {.c = &tmp,
+			      .err = err,
+			      .errlen = errlen,
+			      .cur = NULL,
+			      .vip_only = true};
+	char buf[512], *argv[64], *save = NULL, *t;
+	int argc = 0, i, r;
+
+	if (args == NULL || strlen(args) >= sizeof(buf))
+		return fail(&x, "expected A.B.C.D[/PREFIX] [--node K/N] "
+				"[--hashmode ...]");
+	strcpy(buf, args);
+	for (t = strtok_r(buf, " \t\r\n", &save); t != NULL;
+	     t = strtok_r(NULL, " \t\r\n", &save)) {
+		if (argc == (int)RTE_DIM(argv))
+			return fail(&x, "too many words");
+		argv[argc++] = t;
+	}
+	if (argc == 0 || strncmp(argv[0], "--", 2) == 0)
+		return fail(&x, "expected A.B.C.D[/PREFIX] first");
+	/* only the defaults matter: the VIP is resolved against them */
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.vip_defaults = c->vip_defaults;
+	r = add_vip(&x, "vip", argv[0], &x.cur);
+	if (r < 0)
+		return r;
+	for (i = 1; i < argc; i++) {
+		const struct opt *o;
+		const char *val;
+
+		r = next_opt(&x, argc, argv, &i, &o, &val);
+		if (r < 0)
+			return r;
+		if (o->fn == NULL || o->fn == opt_vip)
+			return fail(&x, "option --%s is not a VIP's", o->name);
+		r = apply(&x, o, val);
+		if (r < 0)
+			return r;
+	}
+	resolve(x.cur, &tmp.vip_defaults);
+	r = check_nodes(&x, x.cur, true);
+	if (r < 0)
+		return r;
+	*out = *x.cur;
+	return 0;
 }

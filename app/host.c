@@ -259,20 +259,29 @@ vs_host_mtu(const struct vs_host *h)
 }
 
 int
+vs_host_ifname(const struct vs_host *h, char name[IF_NAMESIZE])
+{
+	struct rte_eth_dev_info info;
+
+	/* a port we did not create is the operator's to configure */
+	if (!h->created)
+		return -ENOENT;
+	if (h->conf.ifname[0]) {
+		snprintf(name, IF_NAMESIZE, "%s", h->conf.ifname);
+		return 0;
+	}
+	if (rte_eth_dev_info_get(h->port, &info) < 0 || info.if_index == 0 ||
+	    if_indextoname(info.if_index, name) == NULL)
+		return -ENOENT;
+	return 0;
+}
+
+int
 vs_host_up(struct vs_host *h, uint32_t vip, uint8_t prefix, bool addr)
 {
 	char name[IF_NAMESIZE];
-	struct rte_eth_dev_info info;
 
-	if (h->conf.be != VS_HOST_BE_ETH)
-		return vs_hk_if_up(h->conf.ifname, vip, prefix, addr);
-	/* a port we did not create is the operator's to configure */
-	if (!h->created)
-		return 0;
-	if (h->conf.ifname[0])
-		return vs_hk_if_up(h->conf.ifname, vip, prefix, addr);
-	if (rte_eth_dev_info_get(h->port, &info) < 0 || info.if_index == 0 ||
-	    if_indextoname(info.if_index, name) == NULL)
+	if (vs_host_ifname(h, name) < 0)
 		return 0;
 	return vs_hk_if_up(name, vip, prefix, addr);
 }

@@ -25,6 +25,7 @@
 #include <rte_ip_frag.h>
 
 #include "vs_log.h"
+#include "vs_netlink.h"
 #include "vs_port.h"
 #include "vs_util.h"
 
@@ -197,6 +198,39 @@ nic_setup(uint16_t port, uint16_t nb_q, struct rte_mempool *pool, uint64_t *tx)
 	return 0;
 }
 
+int
+vs_port_host_addr(struct vs_ports *p, uint32_t addr, uint8_t prefix, bool add)
+{
+	char name[IF_NAMESIZE];
+
+	/* an existing host port's addresses are its owner's business */
+	if (vs_host_ifname(&p->host, name) < 0)
+		return 0;
+	return vs_netlink_addr(name, addr, prefix, add);
+}
+
+int
+vs_port_mcast_set(struct vs_ports *p, const struct rte_ether_addr *macs,
+		  unsigned int n)
+{
+	int r;
+
+	if (p->nic >= RTE_MAX_ETHPORTS || p->allmulti)
+		return 0;
+	r = rte_eth_dev_set_mc_addr_list(
+		p->nic, (struct rte_ether_addr *)(uintptr_t)macs, n);
+	if (r == 0)
+		return 0;
+	/* no filter (or too small a one): take every multicast frame */
+	r = rte_eth_allmulticast_enable(p->nic);
+	if (r == 0 || r == -ENOTSUP) {
+		/* -ENOTSUP: a PMD that filters nothing (pcap, null) */
+		p->allmulti = true;
+		return 0;
+	}
+	return r;
+}
+
 /*
  * A NIC that is a kernel interface (af_packet, af_xdp) has the kernel's MTU,
  * whatever the ethdev default says; 0 when it is not one.
@@ -294,9 +328,11 @@ vs_port_init(struct vs_ports *p, const struct vs_conf *c,
 {
 	struct rte_eth_dev_info ninfo;
 	struct rte_ether_addr mcast[VS_MAX_VIPS];
+	const struct vs_vipmap *vm;
 	struct vs_host_conf hc;
 	uint16_t nb_q, mtu = RTE_ETHER_MTU, host_port = RTE_MAX_ETHPORTS;
 	uint64_t tx_offloads = 0;
+	char ifname[IF_NAMESIZE];
 	unsigned int i;
 	int r, existing_host;
 
@@ -378,18 +414,16 @@ vs_port_init(struct vs_ports *p, const struct vs_conf *c,
 		p->host_mtu = mtu;
 
 	/* Receive the cluster MACs: a filter where the NIC has one. */
-	for (i = 0; i < vips->n; i++)
-		mcast[i] = vips->v[i].arp.cluster_mac;
-	if (rte_eth_dev_set_mc_addr_list(p->nic, mcast, vips->n) != 0) {
-		r = rte_eth_allmulticast_enable(p->nic);
-		/* -ENOTSUP: a PMD that filters nothing (pcap, null) */
-		if (r < 0 && r != -ENOTSUP)
-			VS_LOG(port, WARNING,
-			       "NIC port %u: no multicast filter "
-			       "and no allmulticast (%s): the cluster MAC may "
-			       "not reach us\n",
-			       p->nic, rte_strerror(-r));
-	}
+	vm = vips->map;
+	for (i = 0; i < vm->n; i++)
+		mcast[i] = vips->v[vm->slot[i]].arp.cluster_mac;
+	r = vs_port_mcast_set(p, mcast, vm->n);
+	if (r < 0)
+		VS_LOG(port, WARNING,
+		       "NIC port %u: no multicast filter "
+		       "and no allmulticast (%s): the cluster MACs may "
+		       "not reach us\n",
+		       p->nic, rte_strerror(-r));
 
 	r = rte_eth_dev_start(p->nic);
 	if (r < 0) {
@@ -397,13 +431,26 @@ vs_port_init(struct vs_ports *p, const struct vs_conf *c,
 		       rte_strerror(-r));
 		return r;
 	}
-	/* the first VIP: a second address wants netlink (#13) */
-	r = vs_host_up(&p->host, vips->v[0].hash.vip, vips->v[0].prefix,
-		       !c->no_host_addr);
+	/* up; the VIPs' addresses below, through netlink */
+	r = vs_host_up(&p->host, 0, 0, false);
 	if (r < 0) {
 		VS_LOG(port, ERR, "host interface %s: %s\n",
 		       vs_port_host_name(p), strerror(-r));
 		return r;
+	}
+	if (vs_host_ifname(&p->host, ifname) == 0) {
+		/* removing one VIP's address must leave the others */
+		r = vs_netlink_promote_secondaries(ifname);
+		for (i = 0; r == 0 && !c->no_host_addr && i < vm->n; i++) {
+			const struct vs_vip *v = &vips->v[vm->slot[i]];
+
+			r = vs_port_host_addr(p, v->hash.vip, v->prefix, true);
+		}
+		if (r < 0) {
+			VS_LOG(port, ERR, "host interface %s: %s\n", ifname,
+			       strerror(-r));
+			return r;
+		}
 	}
 	vs_vip_table_set_nic(vips, &p->nic_mac);
 	p->mbuf_in_use_start = rte_mempool_in_use_count(p->pool);

@@ -34,6 +34,47 @@ vs_stats_sum(const struct vs_app *a, struct vs_stats *s)
 	}
 }
 
+void
+vs_stats_vip_sum(const struct vs_app *a, unsigned int slot,
+		 struct vs_vip_stats *s)
+{
+	unsigned int i, n;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < a->nb_workers; i++) {
+		const struct vs_vip_stats *w = &a->workers[i].vst[slot];
+
+#define VS_STAT_ADD(c) s->c += w->c;
+		VS_VIP_STATS_ALL(VS_STAT_ADD)
+#undef VS_STAT_ADD
+		for (n = 0; n < VS_MAX_NODES; n++) {
+			s->seen[n] += w->seen[n];
+			s->accepted[n] += w->accepted[n];
+		}
+	}
+}
+
+bool
+vs_stats_vip_consistent(const struct vs_vip_stats *s)
+{
+	uint64_t outcomes = 0;
+
+#define VS_STAT_ADD(c) outcomes += s->c;
+	VS_VIP_STATS_OUTCOMES(VS_STAT_ADD)
+#undef VS_STAT_ADD
+	return outcomes == s->rx;
+}
+
+void
+vs_stats_vip_foreach(const struct vs_vip_stats *s,
+		     void (*fn)(void *ctx, const char *name, uint64_t v),
+		     void *ctx)
+{
+#define VS_STAT_FN(c) fn(ctx, #c, s->c);
+	VS_VIP_STATS_ALL(VS_STAT_FN)
+#undef VS_STAT_FN
+}
+
 bool
 vs_stats_consistent(const struct vs_stats *s)
 {
@@ -154,31 +195,84 @@ json_u64(void *ctx, const char *name, uint64_t v)
 	fprintf(ctx, "\"%s\":%" PRIu64 ",", name, v);
 }
 
+static void
+json_array(FILE *f, const char *name, const uint64_t *v, unsigned int n)
+{
+	unsigned int i;
+
+	fprintf(f, "\"%s\":[", name);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s%" PRIu64, i ? "," : "", v[i]);
+	fputc(']', f);
+}
+
+/* A VIP's settings as JSON members (no braces), trailing comma. */
+static void
+json_vip_settings(FILE *f, const struct vs_vip *vip, bool with_prefix)
+{
+	char nodes[256], cmac[RTE_ETHER_ADDR_FMT_SIZE];
+
+	vs_own_format(vs_own_load(&vip->own), nodes, sizeof(nodes));
+	vs_stats_mac(&vip->arp.cluster_mac, cmac, sizeof(cmac));
+	if (with_prefix)
+		fprintf(f, "\"prefix\":%u,", vip->prefix);
+	fprintf(f,
+		"\"nodes\":\"%s\",\"total_nodes\":%u,\"hashmode\":\"%s\","
+		"\"hash_compat\":\"%s\",\"hash_init\":%u,\"cluster_mac\":\"%s\",",
+		nodes, vip->hash.total_nodes, vs_hash_mode_name(vip->hash.mode),
+		vs_hash_compat_name(vip->hash.compat), vip->hash.hash_init,
+		cmac);
+}
+
+/* "vips": {"A.B.C.D": {settings, counters, seen, accepted}, ...} */
+static void
+json_vips(const struct vs_app *a, FILE *f)
+{
+	const struct vs_vipmap *vm = vs_vip_map(&a->vips);
+	struct vs_vip_stats vs;
+	char addr[32];
+	unsigned int i;
+
+	fputs("\"vips\":{", f);
+	for (i = 0; i < vm->n; i++) {
+		const struct vs_vip *vip = vs_vip_at(&a->vips, vm->slot[i]);
+
+		vs_vip_format_addr(vip, addr, sizeof(addr));
+		vs_stats_vip_sum(a, vip->slot, &vs);
+		fprintf(f, "%s\"%s\":{", i ? "," : "", addr);
+		json_vip_settings(f, vip, true);
+		vs_stats_vip_foreach(&vs, json_u64, f);
+		json_array(f, "seen", vs.seen, vip->hash.total_nodes);
+		fputc(',', f);
+		json_array(f, "accepted", vs.accepted, vip->hash.total_nodes);
+		fputc('}', f);
+	}
+	fputs("},", f);
+}
+
 void
 vs_stats_print_json(const struct vs_app *a, FILE *f)
 {
-	const struct vs_vip *vip = &a->vips.v[0];
-	char nodes[256], cmac[RTE_ETHER_ADDR_FMT_SIZE];
+	const struct vs_vipmap *vm = vs_vip_map(&a->vips);
 	char nmac[RTE_ETHER_ADDR_FMT_SIZE], hmac[RTE_ETHER_ADDR_FMT_SIZE];
 	struct vs_stats s;
 	unsigned int i;
 
 	vs_stats_sum(a, &s);
-	vs_own_format(vs_own_load(&vip->own), nodes, sizeof(nodes));
-	vs_stats_mac(&vip->arp.cluster_mac, cmac, sizeof(cmac));
 	vs_stats_mac(&a->ports.nic_mac, nmac, sizeof(nmac));
 	vs_stats_mac(&a->ports.host_mac, hmac, sizeof(hmac));
 	fputc('{', f);
 	vs_stats_foreach(a, &s, json_u64, f);
+	/* one VIP: its settings at the top level, as before there were
+	 * several; every VIP's under "vips" */
+	if (vm->n == 1)
+		json_vip_settings(f, vs_vip_at(&a->vips, vm->slot[0]), false);
+	json_vips(a, f);
 	fprintf(f,
-		"\"nodes\":\"%s\",\"total_nodes\":%u,\"hashmode\":\"%s\","
-		"\"hash_compat\":\"%s\",\"hash_init\":%u,\"cluster_mac\":\"%s\","
 		"\"nic_mac\":\"%s\",\"host_mac\":\"%s\","
 		"\"mbuf_in_use_start\":%" PRIu64 ",\"mbuf_in_use_end\":%u,"
 		"\"worker_rx\":[",
-		nodes, vip->hash.total_nodes, vs_hash_mode_name(vip->hash.mode),
-		vs_hash_compat_name(vip->hash.compat), vip->hash.hash_init,
-		cmac, nmac, hmac, a->ports.mbuf_in_use_start,
+		nmac, hmac, a->ports.mbuf_in_use_start,
 		rte_mempool_in_use_count(a->ports.pool));
 	/* per worker (= NIC queue): shows how RSS spreads the load */
 	for (i = 0; i < a->nb_workers; i++)

@@ -8,7 +8,9 @@
 #ifndef VS_APP_H
 #define VS_APP_H
 
+#include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_lcore.h>
@@ -22,7 +24,11 @@ struct vs_app {
 	struct vs_conf conf;
 	struct vs_vip_table vips;
 	struct vs_ports ports;
-	bool needs_reassembly; /* a VIP hashes ports: workers reassemble */
+	/* workers reassemble: always in the product (a VIP that hashes
+	 * ports may be added at run time), in --bench when a VIP needs it */
+	bool needs_reassembly;
+	/* Control (telemetry threads): one change or report at a time. */
+	pthread_mutex_t ctl_lock;
 	uint64_t tsc_hz;
 	/* Shared between lcores (and the signal handler): only through
 	 * the functions below, which use atomics. */
@@ -39,6 +45,35 @@ extern struct vs_app vs_app;
  * ports or workers yet. -EINVAL when the settings cannot be run.
  */
 int vs_app_init(struct vs_app *a, const struct vs_conf *c);
+
+/*
+ * Control side, under a->ctl_lock (vs_app_ctl_lock): add a VIP from the
+ * words of a runtime "vip add" ("A.B.C.D/P --node K/N ..."): its address
+ * on the host interface, its cluster MAC in the NIC's filter, then the
+ * map that names it published. 0, or < 0 with a one-line message in err.
+ */
+int vs_app_vip_add(struct vs_app *a, const char *args, char *err,
+		   size_t errlen);
+
+/*
+ * Remove the VIP with address addr (network order): off the host
+ * interface, out of the map, and once no worker can see it, its slot
+ * freed and its cluster MAC out of the NIC's filter. The last VIP is not
+ * removed (-EBUSY: stop the process instead). 0 or < 0, message in err.
+ */
+int vs_app_vip_del(struct vs_app *a, uint32_t addr, char *err, size_t errlen);
+
+static inline void
+vs_app_ctl_lock(struct vs_app *a)
+{
+	pthread_mutex_lock(&a->ctl_lock);
+}
+
+static inline void
+vs_app_ctl_unlock(struct vs_app *a)
+{
+	pthread_mutex_unlock(&a->ctl_lock);
+}
 
 /*
  * The main lcore's duties, every ~10 ms (on worker 0 when it is the only

@@ -37,14 +37,26 @@ vs_host_kind_is_if(enum vs_host_kind k)
 /* --burst 1..VS_MAX_BURST: frames per receive burst */
 #define VS_MAX_BURST 64
 
+/* VIPs one process serves (the lookup's capacity, lib/vipmap). */
+#define VS_MAX_VIPS 64
+
+/* Settings a VIP was given itself, after its --vip or in its [vip]
+ * section (vs_vip_conf.given); the others come from the defaults. Once
+ * resolved, VS_VIP_GIVEN_MAC also when the defaults gave the MAC (it was
+ * not derived from the address). */
+#define VS_VIP_GIVEN_NODES 0x01
+#define VS_VIP_GIVEN_MODE 0x02
+#define VS_VIP_GIVEN_INIT 0x04
+#define VS_VIP_GIVEN_COMPAT 0x08
+#define VS_VIP_GIVEN_MAC 0x10
+#define VS_VIP_GIVEN_GARP 0x20
+
 /* One VIP's settings (--vip, --node, --hashmode, ..., --mac, --garp). */
 struct vs_vip_conf {
 	struct vs_hash_cfg hash; /* vip, hash_init, total_nodes, mode, compat */
 	uint64_t nodes;          /* initial ownership, bit n-1 = node n */
 	uint8_t prefix;          /* VIP prefix length on the host port */
-	bool addr_given;
-	bool prefix_given;
-	bool mac_given;
+	uint8_t given;           /* VS_VIP_GIVEN_* */
 	struct rte_ether_addr mac; /* cluster MAC */
 	uint32_t garp;             /* gratuitous ARPs at start */
 };
@@ -55,10 +67,18 @@ struct vs_bench_conf {
 	bool host;        /* --bench-host: into the host stack (bench_host.c) */
 	uint32_t seconds; /* per path */
 	bool imix;        /* IMIX frame sizes, else 64 bytes */
+	uint32_t vips;    /* --bench-vips: at least this many VIPs */
 };
 
 struct vs_conf {
-	struct vs_vip_conf vip; /* the one VIP */
+	/* Options before the first --vip (a file's keys outside [vip]
+	 * sections): what every VIP takes unless it was given its own,
+	 * VIPs added at run time included. */
+	struct vs_vip_conf vip_defaults;
+	/* The VIPs, in the order given (the file's first); after
+	 * vs_conf_parse every field of each is set. */
+	uint16_t nb_vips;
+	struct vs_vip_conf vips[VS_MAX_VIPS];
 	char port[VS_NAME_MAX]; /* NIC: "" = first port */
 	enum vs_host_kind host_kind;
 	char host_arg[VS_NAME_MAX]; /* IFNAME, PATH or port ID/NAME */
@@ -81,21 +101,47 @@ void vs_conf_defaults(struct vs_conf *c);
 
 /*
  * Parse the application's arguments (argv[0] is the program name). A
- * --config FILE is read first, then the flags override it. Returns 0 on
- * success, 1 when --help or --version was asked (already printed), or
- * -EINVAL with a one-line message in err naming the bad flag or value.
- * --check sets c->check.
+ * --config FILE is read first, then the flags: options before the first
+ * --vip override the file's defaults, each --vip adds a VIP, and the
+ * per-VIP options (--node, --hashmode, --hash-init, --hash-compat, --mac,
+ * --garp) after a --vip are that VIP's own. Every VIP is then resolved
+ * (its own settings, else the defaults, else the built-in defaults; the
+ * cluster MAC derived from the address when none was given) and checked:
+ * nodes given, addresses and cluster MACs distinct, at most VS_MAX_VIPS.
+ * Returns 0 on success, 1 when --help or --version was asked (already
+ * printed), or -EINVAL with a one-line message in err naming the bad flag
+ * or value. --check sets c->check.
  */
 int vs_conf_parse(struct vs_conf *c, int argc, char **argv, char *err,
 		  size_t errlen);
 
-/* Parse a config file's text (key = value lines, # comments). */
+/*
+ * Parse a config file's text (key = value lines, # comments): keys
+ * outside sections are defaults ("vip = ADDR" there adds a VIP that takes
+ * them, today's single-VIP file), a "[vip A.B.C.D[/PREFIX]]" section adds
+ * a VIP whose keys are its own. VIPs are not resolved: vs_conf_parse does.
+ */
 int vs_conf_parse_text(struct vs_conf *c, const char *text, const char *name,
 		       char *err, size_t errlen);
 
+/*
+ * A VIP to add at run time (vipshare-ctl vip add): "A.B.C.D[/PREFIX]"
+ * followed by per-VIP options ("--node 1/3 --hashmode sourceip", blanks
+ * between words, --opt=value allowed), resolved against c's defaults into
+ * out. Its duplicates are the caller's to check. 0 or -EINVAL with a
+ * one-line message in err.
+ */
+int vs_conf_parse_vip(const struct vs_conf *c, const char *args,
+		      struct vs_vip_conf *out, char *err, size_t errlen);
+
+/* "192.168.100.100/24" for a VIP's settings. */
+int vs_conf_vip_format(const struct vs_vip_conf *v, char *buf, size_t size);
+
 void vs_conf_usage(FILE *f, const char *prog);
 
-/* The settings as a config file (what --check prints). */
+/* The settings as a config file (what --check prints): the defaults and
+ * process-wide keys, then a [vip A.B.C.D/P] section per VIP; read back
+ * with --config it gives the same settings. */
 void vs_conf_print(FILE *f, const struct vs_conf *c);
 
 #endif /* VS_CONF_H */

@@ -112,6 +112,9 @@ int vs_host_create(struct vs_host *h, const struct vs_host_conf *c);
 uint16_t vs_host_mtu(const struct vs_host *h);
 /* Up; with addr, the VIP/prefix (network order) on it. */
 int vs_host_up(struct vs_host *h, uint32_t vip, uint8_t prefix, bool addr);
+/* The kernel interface we created for h; -ENOENT for a port we did not
+ * create, or one without a kernel interface. */
+int vs_host_ifname(const struct vs_host *h, char name[IF_NAMESIZE]);
 /* Close everything; the interface (and the VIP on it) is removed. */
 void vs_host_destroy(struct vs_host *h);
 

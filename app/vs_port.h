@@ -25,6 +25,8 @@ struct vs_ports {
 	uint16_t nic;       /* RTE_MAX_ETHPORTS: none */
 	uint16_t nb_queues; /* NIC queue pairs = host queues */
 	struct vs_host host;
+	bool allmulti;       /* the NIC takes every multicast frame: no
+			      * filter to keep */
 	struct vs_wire wire; /* what the host sends, made fit for the NIC */
 	struct rte_ether_addr nic_mac;
 	struct rte_ether_addr host_mac;
@@ -53,13 +55,28 @@ struct rte_mempool *vs_port_pool_create(const char *name,
  * The NIC and the host port, configured and started: up to max_queues
  * queue pairs (fewer when the NIC has fewer: p->nb_queues), pools for
  * their rings plus held_per_queue mbufs a worker may hold (its fragment
- * table), the VIPs' cluster MACs received, the first VIP on a host
- * interface we create, and the VIPs told the NIC's MAC. -ENODEV when a
- * port named in the settings does not exist.
+ * table), the VIPs' cluster MACs received, the VIPs on a host interface
+ * we create (unless --no-host-addr), and the VIPs told the NIC's MAC.
+ * -ENODEV when a port named in the settings does not exist.
  */
 int vs_port_init(struct vs_ports *p, const struct vs_conf *c,
 		 struct vs_vip_table *vips, uint16_t max_queues,
 		 unsigned int held_per_queue);
+
+/*
+ * The NIC receives frames to exactly these multicast MACs (the VIPs'
+ * cluster MACs), or, where it has no filter for them, every multicast
+ * frame from then on. 0 or -errno.
+ */
+int vs_port_mcast_set(struct vs_ports *p, const struct rte_ether_addr *macs,
+		      unsigned int n);
+
+/*
+ * A VIP's address on the host interface we created, added or removed
+ * (netlink); nothing on a host port we did not create. 0 or -errno.
+ */
+int vs_port_host_addr(struct vs_ports *p, uint32_t addr, uint8_t prefix,
+		      bool add);
 
 /* Stop and close what vs_port_init opened (also after it failed). */
 void vs_port_fini(struct vs_ports *p);

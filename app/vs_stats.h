@@ -14,6 +14,7 @@
 
 #include <rte_ether.h>
 
+#include "vs_hash.h"
 #include "vs_host.h"
 #include "vs_pkt.h"
 
@@ -59,6 +60,50 @@
 
 #define VS_STATS_ALL(X) X(rx) VS_STATS_OUTCOMES(X) VS_STATS_DETAIL(X)
 
+/*
+ * Per VIP, per worker, in the VIP's slot (zeroed when a slot is reused).
+ * A frame counts for the VIP whose settings decide it (pi->vip: the
+ * destination's, the quoted source's for an ICMP error, the target's for
+ * ARP); its outcomes add up to its rx. Frames for no VIP are only in the
+ * totals.
+ */
+/* clang-format off */
+#define VS_VIP_STATS_OUTCOMES(X) \
+	X(arp_reply)        /* ARP request for it answered */ \
+	X(arp_to_host)      /* other ARP whose target is it */ \
+	X(vip_owned) \
+	X(vip_not_owned) \
+	X(malformed)        /* to it, malformed past its IPv4 header */ \
+	X(frag_held)
+
+#define VS_VIP_STATS_DETAIL(X) \
+	X(frag_owned)       /* reassembled datagrams decided by it */ \
+	X(frag_not_owned) \
+	X(icmp_err_owned) \
+	X(icmp_err_not_owned) \
+	X(csum_fixed) \
+	X(arp_rewritten)    /* host ARP with it as sender */ \
+	X(garp_sent) \
+	X(igmp_sent)        /* reports for its group */
+/* clang-format on */
+
+#define VS_VIP_STATS_ALL(X) \
+	X(rx) VS_VIP_STATS_OUTCOMES(X) VS_VIP_STATS_DETAIL(X)
+
+struct vs_vip_stats {
+#define VS_STAT_FIELD(n) uint64_t n;
+	VS_VIP_STATS_ALL(VS_STAT_FIELD)
+#undef VS_STAT_FIELD
+	/*
+	 * Per node number n (index n-1), every ownership decision of this
+	 * VIP: seen = decided (frames, ICMP errors, whole datagrams; owned
+	 * or not), accepted = of those, ours. The coverage monitor's data
+	 * plane check reads them.
+	 */
+	uint64_t seen[VS_MAX_NODES];
+	uint64_t accepted[VS_MAX_NODES];
+} __rte_cache_aligned;
+
 struct vs_stats {
 #define VS_STAT_FIELD(n) uint64_t n;
 	VS_STATS_ALL(VS_STAT_FIELD)
@@ -74,6 +119,18 @@ struct vs_app;
 
 /* The workers' counters added up. */
 void vs_stats_sum(const struct vs_app *a, struct vs_stats *s);
+
+/* One VIP's (slot's) counters, the workers' added up. */
+void vs_stats_vip_sum(const struct vs_app *a, unsigned int slot,
+		      struct vs_vip_stats *s);
+
+/* A VIP's outcomes add up to its rx. */
+bool vs_stats_vip_consistent(const struct vs_vip_stats *s);
+
+/* Every counter of a VIP by name (not seen/accepted): fn(ctx, name, v). */
+void vs_stats_vip_foreach(const struct vs_vip_stats *s,
+			  void (*fn)(void *ctx, const char *name, uint64_t v),
+			  void *ctx);
 
 /*
  * The rules the counters keep: the outcomes add up to rx, the malformed_*

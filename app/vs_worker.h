@@ -15,14 +15,19 @@
 #include <rte_mbuf.h>
 
 #include "vs_stats.h"
+#include "vs_vip.h"
 
 struct vs_app;
 
 struct vs_worker {
 	struct vs_stats st;
+	/* per VIP slot (VS_MAX_VIPS): the VIPs' own counters */
+	struct vs_vip_stats *vst;
 	uint64_t idle_since; /* TSC of the first empty poll in a row, 0 busy */
 	uint64_t garp_next;
-	uint32_t garp_left;  /* rounds of gratuitous ARP still to send */
+	bool garp_active;    /* some VIP has gratuitous ARPs to send */
+	bool announce;       /* this worker sends GARPs (worker 0) */
+	uint32_t added_seen; /* VIPs added at run time, as last seen */
 	uint64_t mcast_next; /* next IGMP report / MRD advertisement */
 	uint16_t q;
 	bool host_rx;     /* this worker polls host RX queue q */
@@ -39,13 +44,16 @@ unsigned int vs_worker_mbufs_held(const struct vs_app *a);
 
 /*
  * Workers 0..nb-1: worker q on lcores[q] serves queue pair q of the ports
- * (a->ports), with its fragment table on that lcore's socket when a VIP
- * reassembles; worker 0 also announces (GARP, IGMP). The product, --bench
- * and the fuzzers all set up their workers here.
+ * (a->ports), with its per-VIP counters and its fragment table (when VIPs
+ * may reassemble) on that lcore's socket; worker 0 also announces (GARP,
+ * IGMP). The RCU state the workers report quiescence to is made here
+ * (a->vips.qsbr). The product, --bench and the fuzzers all set up their
+ * workers here.
  */
 int vs_worker_setup(struct vs_app *a, const unsigned int *lcores, uint16_t nb);
 
-/* Free the fragment tables (after vs_worker_drain). */
+/* Free the fragment tables, counters and RCU state (after
+ * vs_worker_drain). */
 void vs_worker_fini(struct vs_app *a);
 
 /*
@@ -54,7 +62,9 @@ void vs_worker_fini(struct vs_app *a);
  */
 void vs_worker_housekeeping(struct vs_worker *w, uint64_t now);
 
-/* The poll loop of an lcore (rte_eal_remote_launch), until vs_app_stop. */
+/* The poll loop of an lcore (rte_eal_remote_launch), until vs_app_stop.
+ * It reports a quiescent state (RCU) once per iteration and is offline
+ * while it sleeps (--idle-sleep) and once it returns. */
 int vs_worker_main(void *arg);
 
 /* One burst from the NIC / from the host: steer, transmit, free. */

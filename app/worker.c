@@ -2,18 +2,20 @@
 /*
  * The data path. Each worker polls NIC RX queue q and host RX queue q:
  *
- *   NIC -> parse -> ARP request for the VIP -> reply out the NIC
+ *   NIC -> parse (the destination picks the VIP: one map lookup)
+ *                -> ARP request for a VIP -> reply out the NIC
  *                -> other ARP, not-VIP      -> host
- *                -> VIP (or its ICMP error) -> hash -> ours? host : drop
+ *                -> VIP (or its ICMP error) -> its hash -> ours? host : drop
  *                -> VIP fragment (port modes) -> reassemble -> same
  *                -> malformed               -> count, drop
- *   host -> ARP from the VIP gets the cluster MAC -> NIC (TSO super-frames
+ *   host -> ARP from a VIP gets its cluster MAC -> NIC (TSO super-frames
  *           from the host: the NIC's TSO, else cut by rte_gso)
  *
  * What goes to the host leaves through vs_host_tx, which merges TCP runs
  * into super-frames (GRO) where the host port takes them.
  * No locks, no allocation per frame (bar re-fragmenting oversize datagrams
- * and segmenting super-frames); the ownership set is loaded once per burst.
+ * and segmenting super-frames); the VIP map is loaded once per burst (RCU),
+ * a VIP's ownership set once per frame of that VIP.
  */
 #include <errno.h>
 
@@ -22,6 +24,7 @@
 #include <rte_ethdev.h>
 #include <rte_ip.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
@@ -96,16 +99,33 @@ tx_add(struct txbuf *b, struct rte_mbuf *m)
 	b->m[b->n++] = m;
 }
 
-/* Frames that reached us through the cluster MAC must look unicast to
- * the host: the kernel's TCP drops frames received as multicast. */
+/* Frames that reached us through a cluster MAC must look unicast to the
+ * host: the kernel's TCP drops frames received as multicast. Frames to a
+ * VIP know their VIP; others (a peer's announcement, a frame for another
+ * address sent to a cluster MAC) are matched against every VIP's. */
 static inline void
-to_host_addr(struct rte_mbuf *m, const struct vs_vip *vip,
-	     const struct rte_ether_addr *host_mac)
+to_host_addr(struct rte_mbuf *m, const struct vs_vipmap *vm,
+	     const struct vs_vip *vip)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	const struct vs_vip_table *t = &vs_app.vips;
+	unsigned int i;
 
-	if (rte_is_same_ether_addr(&eth->dst_addr, &vip->arp.cluster_mac))
-		eth->dst_addr = *host_mac;
+	if (!rte_is_multicast_ether_addr(&eth->dst_addr) ||
+	    rte_is_broadcast_ether_addr(&eth->dst_addr))
+		return;
+	if (vip &&
+	    rte_is_same_ether_addr(&eth->dst_addr, &vip->arp.cluster_mac)) {
+		eth->dst_addr = vs_app.ports.host_mac;
+		return;
+	}
+	for (i = 0; i < vm->n; i++)
+		if (rte_is_same_ether_addr(
+			    &eth->dst_addr,
+			    &vs_vip_at(t, vm->slot[i])->arp.cluster_mac)) {
+			eth->dst_addr = vs_app.ports.host_mac;
+			return;
+		}
 }
 
 /*
@@ -115,7 +135,7 @@ to_host_addr(struct rte_mbuf *m, const struct vs_vip *vip,
  * happens to equal the pseudo-header sum is recomputed to the same value.
  */
 static inline void
-csum_complete(struct vs_worker *w, struct rte_mbuf *m,
+csum_complete(struct vs_worker *w, struct vs_vip_stats *vs, struct rte_mbuf *m,
 	      const struct vs_pkt_info *pi)
 {
 	struct rte_ipv4_hdr *ip;
@@ -144,6 +164,7 @@ csum_complete(struct vs_worker *w, struct rte_mbuf *m,
 	full = rte_ipv4_udptcp_cksum(ip, l4);
 	memcpy(field, &full, sizeof(full));
 	w->st.csum_fixed++;
+	vs->csum_fixed++;
 }
 
 /*
@@ -151,46 +172,69 @@ csum_complete(struct vs_worker *w, struct rte_mbuf *m,
  * kernel's own CHECKSUM_PARTIAL): mark it instead of computing it.
  */
 static inline void
-csum_partial(struct vs_worker *w, struct rte_mbuf *m,
-	     const struct vs_pkt_info *pi)
+csum_partial(struct vs_worker *w, struct vs_vip_stats *vs,
+	     struct rte_mbuf *m, const struct vs_pkt_info *pi)
 {
 	if (!vs_app.ports.host.offloads) {
-		csum_complete(w, m, pi);
+		csum_complete(w, vs, m, pi);
 		return;
 	}
 	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) !=
 		    RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
 	    vs_vnet_mark_partial(m, pi->l2_len, pi->l3_len, pi->proto,
-				 (uint32_t)pi->ip_len - pi->l3_len))
+				 (uint32_t)pi->ip_len - pi->l3_len)) {
 		w->st.csum_fixed++;
+		vs->csum_fixed++;
+	}
 }
 
+/*
+ * The ownership decision for a frame (or a whole datagram) of vip: its
+ * node number, counted as seen and, when this machine holds it, accepted
+ * (the coverage monitor's per-number counts). The ownership set is loaded
+ * here, per frame: changes of one VIP's set touch nothing of another's.
+ */
 static inline bool
-owned(const struct vs_vip *vip, const struct vs_pkt_info *pi, uint64_t mask)
+decide(struct vs_vip_stats *vs, const struct vs_vip *vip,
+       const struct vs_pkt_info *pi)
 {
-	return vs_own_has(mask, vs_hash_node(&vip->hash, &pi->key));
+	unsigned int n = vs_hash_node(&vip->hash, &pi->key);
+	bool own = vs_own_has(vs_own_load(&vip->own), n);
+
+	vs->seen[n - 1]++;
+	vs->accepted[n - 1] += own;
+	return own;
 }
 
 static void
 vip_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
-	  const struct vs_pkt_info *pi, uint64_t mask, struct txbuf *host,
-	  struct txbuf *drop)
+	  const struct vs_pkt_info *pi, struct txbuf *host, struct txbuf *drop)
 {
+	struct vs_vip_stats *vs = &w->vst[pi->vip];
 	bool icmperr = pi->cls == VS_PKT_VIP_ICMPERR;
 
-	if (!owned(vip, pi, mask)) {
+	vs->rx++;
+	if (!decide(vs, vip, pi)) {
 		tx_add(drop, m); /* (N-1)/N of the traffic: freed in bulk */
 		w->st.vip_not_owned++;
-		w->st.icmp_err_not_owned += icmperr;
+		vs->vip_not_owned++;
+		if (unlikely(icmperr)) {
+			w->st.icmp_err_not_owned++;
+			vs->icmp_err_not_owned++;
+		}
 		return;
 	}
 	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr =
 		vs_app.ports.host_mac;
 	if (pi->flags & VS_PKT_F_L4_PORTS && !(pi->flags & VS_PKT_F_FRAG_MF))
-		csum_partial(w, m, pi);
+		csum_partial(w, vs, m, pi);
 	tx_add(host, m);
 	w->st.vip_owned++;
-	w->st.icmp_err_owned += icmperr;
+	vs->vip_owned++;
+	if (unlikely(icmperr)) {
+		w->st.icmp_err_owned++;
+		vs->icmp_err_owned++;
+	}
 }
 
 /* A whole datagram larger than the host MTU: cut it again. */
@@ -247,30 +291,36 @@ frag_gc(struct vs_worker *w)
 /*
  * Port modes hash the ports of the whole datagram, which only its first
  * fragment carries: reassemble (per worker; RSS on addresses only keeps a
- * datagram's fragments on one queue), then decide once for all of it.
+ * datagram's fragments on one queue), then decide once for all of it, by
+ * the settings of the datagram's VIP as the map names it now (the VIP of
+ * its fragments may have been removed, or re-added, meanwhile).
  * Out of line: inlined into the burst loop it costs every frame a spilled
  * register (callgrind) for the few that are fragments.
  */
 static __rte_noinline void
-frag_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
-	   const struct vs_pkt_info *pi, uint64_t mask, uint64_t now,
-	   struct txbuf *host)
+frag_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vipmap *vm,
+	   const struct vs_pkt_info *pi, uint64_t now, struct txbuf *host)
 {
 	const struct vs_ports *p = &vs_app.ports;
+	struct vs_vip_stats *vs = &w->vst[pi->vip];
+	const struct vs_vip *vip;
 	struct vs_pkt_info whole;
 	struct rte_ipv4_hdr *ip;
 	struct rte_mbuf *d;
 	uint16_t l2_len = pi->l2_len;
 
+	vs->rx++;
 	/* One segment per fragment, so that a datagram's segments count its
 	 * fragments; a fragment larger than an mbuf is not from our MTU. */
 	if (unlikely(m->nb_segs > 1) && rte_pktmbuf_linearize(m) < 0) {
 		rte_pktmbuf_free(m);
 		w->st.malformed++;
 		w->st.malformed_frag_linearize++;
+		vs->malformed++;
 		return;
 	}
 	w->st.frag_held++;
+	vs->frag_held++;
 	/* DPDK does not bound the death row: empty it before it could
 	 * overflow (one fragment can retire a whole datagram). */
 	if (unlikely(w->dr.cnt > RTE_IP_FRAG_DEATH_ROW_MBUF_LEN -
@@ -287,19 +337,22 @@ frag_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
 	/* offsets can claim more than an IPv4 datagram holds */
 	if (unlikely(d->pkt_len - l2_len > UINT16_MAX) ||
 	    (vs_pkt_parse_head(rte_pktmbuf_mtod(d, uint8_t *), d->data_len,
-			       d->pkt_len, vip->hash.vip,
-			       &whole) != VS_PKT_VIP &&
+			       d->pkt_len, vm, &whole) != VS_PKT_VIP &&
 	     whole.cls != VS_PKT_VIP_ICMPERR)) {
 		rte_pktmbuf_free(d);
 		w->st.frag_bad++;
 		return;
 	}
-	if (!owned(vip, &whole, mask)) {
+	vip = vs_vip_at(&vs_app.vips, whole.vip);
+	vs = &w->vst[whole.vip];
+	if (!decide(vs, vip, &whole)) {
 		rte_pktmbuf_free(d);
 		w->st.frag_not_owned++;
+		vs->frag_not_owned++;
 		return;
 	}
 	w->st.frag_owned++;
+	vs->frag_owned++;
 	rte_pktmbuf_mtod(d, struct rte_ether_hdr *)->dst_addr = p->host_mac;
 	ip = rte_pktmbuf_mtod_offset(d, struct rte_ipv4_hdr *, l2_len);
 	if (d->pkt_len - l2_len > p->host_mtu) {
@@ -311,37 +364,57 @@ frag_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
 	tx_add(host, d);
 }
 
+/* ARP from the wire: a request for a VIP is answered with its cluster
+ * MAC; everything else goes up. */
 static inline void
-steer_one(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
-	  uint64_t mask, uint64_t now, struct txbuf *host, struct txbuf *wire,
-	  struct txbuf *drop)
+arp_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vipmap *vm,
+	  const struct vs_pkt_info *pi, struct txbuf *host, struct txbuf *wire)
 {
-	const struct rte_ether_addr *host_mac = &vs_app.ports.host_mac;
-	struct vs_pkt_info pi;
-	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	const struct vs_vip *vip = NULL;
+	struct vs_vip_stats *vs = NULL;
 
-	switch (vs_pkt_parse_head(d, m->data_len, m->pkt_len, vip->hash.vip,
-				  &pi)) {
-	case VS_PKT_VIP:
-	case VS_PKT_VIP_ICMPERR:
-		vip_frame(w, m, vip, &pi, mask, host, drop);
-		return;
-	case VS_PKT_VIP_FRAG:
-		if (vip->needs_reassembly)
-			frag_frame(w, m, vip, &pi, mask, now, host);
-		else
-			vip_frame(w, m, vip, &pi, mask, host, drop);
-		return;
-	case VS_PKT_ARP:
-		if (vs_arp_input(&vip->arp, d, m->data_len, pi.l2_len) ==
-		    VS_ARP_REPLY) {
+	if (pi->vip != VS_VIPMAP_NONE) {
+		vip = vs_vip_at(&vs_app.vips, pi->vip);
+		vs = &w->vst[pi->vip];
+		vs->rx++;
+		if (vs_arp_input(&vip->arp, rte_pktmbuf_mtod(m, uint8_t *),
+				 m->data_len, pi->l2_len) == VS_ARP_REPLY) {
 			tx_add(wire, m);
 			w->st.arp_reply++;
+			vs->arp_reply++;
 			return;
 		}
-		to_host_addr(m, vip, host_mac);
-		tx_add(host, m);
-		w->st.arp_to_host++;
+		vs->arp_to_host++;
+	}
+	to_host_addr(m, vm, vip);
+	tx_add(host, m);
+	w->st.arp_to_host++;
+}
+
+static inline void
+steer_one(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vipmap *vm,
+	  uint64_t now, struct txbuf *host, struct txbuf *wire,
+	  struct txbuf *drop)
+{
+	struct vs_pkt_info pi;
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	const struct vs_vip *vip;
+
+	switch (vs_pkt_parse_head(d, m->data_len, m->pkt_len, vm, &pi)) {
+	case VS_PKT_VIP:
+	case VS_PKT_VIP_ICMPERR:
+		vip_frame(w, m, vs_vip_at(&vs_app.vips, pi.vip), &pi, host,
+			  drop);
+		return;
+	case VS_PKT_VIP_FRAG:
+		vip = vs_vip_at(&vs_app.vips, pi.vip);
+		if (vip->needs_reassembly)
+			frag_frame(w, m, vm, &pi, now, host);
+		else
+			vip_frame(w, m, vip, &pi, host, drop);
+		return;
+	case VS_PKT_ARP:
+		arp_frame(w, m, vm, &pi, host, wire);
 		return;
 	case VS_PKT_OTHER:
 		if (unlikely(pi.proto == IPPROTO_IGMP) &&
@@ -352,7 +425,7 @@ steer_one(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
 			w->st.igmp_queries++;
 			vs_app_igmp_query_seen(&vs_app);
 		}
-		to_host_addr(m, vip, host_mac);
+		to_host_addr(m, vm, NULL);
 		tx_add(host, m);
 		w->st.other_to_host++;
 		return;
@@ -360,6 +433,10 @@ steer_one(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
 		tx_add(drop, m);
 		w->st.malformed++;
 		w->st.malformed_why[pi.drop]++;
+		if (pi.vip != VS_VIPMAP_NONE) {
+			w->vst[pi.vip].rx++;
+			w->vst[pi.vip].malformed++;
+		}
 		return;
 	}
 }
@@ -368,9 +445,8 @@ void
 vs_worker_nic_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
 		    uint64_t now)
 {
-	/* the one VIP; with many (#13) it is looked up per frame */
-	const struct vs_vip *vip = &vs_app.vips.v[0];
-	uint64_t mask = vs_own_load(&vip->own);
+	/* the VIPs, as published when the burst began (RCU) */
+	const struct vs_vipmap *vm = vs_vip_map(&vs_app.vips);
 	struct txbuf host, wire, drop;
 	uint16_t i;
 
@@ -381,7 +457,7 @@ vs_worker_nic_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
 		if (i + PREFETCH_OFFSET < nb)
 			rte_prefetch0(rte_pktmbuf_mtod(
 				pkts[i + PREFETCH_OFFSET], void *));
-		steer_one(w, pkts[i], vip, mask, now, &host, &wire, &drop);
+		steer_one(w, pkts[i], vm, now, &host, &wire, &drop);
 	}
 	w->st.rx += nb;
 	if (drop.n)
@@ -434,11 +510,12 @@ flush_host_wire(struct vs_worker *w, struct txbuf *b, bool tso)
 void
 vs_worker_host_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb)
 {
-	const struct vs_app *a = &vs_app;
+	const struct vs_vipmap *vm = vs_vip_map(&vs_app.vips);
 	struct vs_pkt_info pi;
 	struct txbuf wire;
 	bool tso = false;
-	uint16_t i, v;
+	unsigned int slot;
+	uint16_t i;
 
 	wire.n = 0;
 	for (i = 0; i < nb; i++) {
@@ -447,22 +524,24 @@ vs_worker_host_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb)
 
 		/* The host is trusted: everything goes out, only ARP from
 		 * a VIP is touched. */
-		if (vs_pkt_parse(d, m->data_len, a->vips.v[0].hash.vip, &pi) ==
-		    VS_PKT_ARP)
-			for (v = 0; v < a->vips.n; v++)
-				if (vs_arp_output(&a->vips.v[v].arp, d,
-						  m->data_len, pi.l2_len) ==
-				    VS_ARP_REWRITTEN) {
-					w->st.arp_rewritten++;
-					break;
-				}
+		if (vs_pkt_parse(d, m->data_len, vm, &pi) == VS_PKT_ARP) {
+			slot = vs_vipmap_lookup(vm,
+						vs_arp_sender_ip(d, pi.l2_len));
+			if (slot != VS_VIPMAP_NONE &&
+			    vs_arp_output(&vs_vip_at(&vs_app.vips, slot)->arp,
+					  d, m->data_len,
+					  pi.l2_len) == VS_ARP_REWRITTEN) {
+				w->st.arp_rewritten++;
+				w->vst[slot].arp_rewritten++;
+			}
+		}
 		/* room for a super-frame cut into its segments */
 		if (TXBUF_LEN - wire.n < VS_HOST_GSO_MAX_SEGS) {
 			flush_host_wire(w, &wire, tso);
 			tso = false;
 		}
 		tso |= (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) != 0;
-		wire.n += vs_wire_prep(&a->ports.wire, m, &wire.m[wire.n],
+		wire.n += vs_wire_prep(&vs_app.ports.wire, m, &wire.m[wire.n],
 				       TXBUF_LEN - wire.n, &w->st.wire);
 	}
 	w->st.host_rx += nb;
@@ -478,24 +557,31 @@ announce_fail(struct vs_worker *w, struct rte_mbuf *m)
 	w->st.tx_wire_drop++;
 }
 
-/* One round of gratuitous ARPs, one per VIP. */
+/*
+ * Gratuitous ARPs: one round, one per VIP that has some left (its --garp
+ * at start, or when it is added at run time). The main lcore reads the
+ * counts (vs_app_tick); control zeroes them when a VIP goes.
+ */
 static void
-send_garp(struct vs_worker *w, uint64_t now)
+send_garp(struct vs_worker *w, const struct vs_vipmap *vm, uint64_t now)
 {
-	const struct vs_app *a = &vs_app;
-	uint16_t v;
+	struct vs_app *a = &vs_app;
+	bool more = false;
+	unsigned int i;
 
 	/* replay: back to back; live: 200 ms apart like IPaddr2's send_arp */
 	w->garp_next = now + (a->conf.replay ? 0 : a->tsc_hz / GARP_PER_S);
-	/* the main lcore reads it (vs_app_tick) */
-	__atomic_store_n(&w->garp_left, w->garp_left - 1, __ATOMIC_RELAXED);
-	for (v = 0; v < a->vips.n; v++) {
-		const struct vs_vip *vip = &a->vips.v[v];
+	for (i = 0; i < vm->n; i++) {
+		struct vs_vip *vip = &a->vips.v[vm->slot[i]];
+		uint32_t left =
+			__atomic_load_n(&vip->garp_left, __ATOMIC_RELAXED);
 		struct rte_mbuf *m;
 		char *p;
 
-		if (w->garp_left >= vip->garp)
-			continue; /* this VIP's count is done */
+		if (left == 0)
+			continue;
+		__atomic_store_n(&vip->garp_left, left - 1, __ATOMIC_RELAXED);
+		more |= left > 1;
 		m = rte_pktmbuf_alloc(a->ports.pool);
 		p = m ? rte_pktmbuf_append(m, VS_ARP_FRAME_LEN) : NULL;
 		if (p == NULL ||
@@ -506,7 +592,9 @@ send_garp(struct vs_worker *w, uint64_t now)
 			continue;
 		}
 		w->st.garp_sent++;
+		w->vst[vip->slot].garp_sent++;
 	}
+	w->garp_active = more;
 }
 
 /* An IGMP report for a VIP's group (mrd false) or an MRD advertisement
@@ -534,28 +622,33 @@ send_igmp(struct vs_worker *w, const struct vs_vip *vip, bool mrd)
 		return;
 	}
 	w->st.igmp_sent++;
+	if (!mrd)
+		w->vst[vip->slot].igmp_sent++;
 }
 
 /*
  * Snooping switches stop flooding the cluster MAC once a querier runs:
- * keep our port a listener (report) and a router port (MRD), periodically
- * and in answer to queries.
+ * keep our port a listener of every VIP's group (a report per VIP) and a
+ * router port (MRD: one per port, it is the port that becomes a router
+ * port, for every group), periodically and in answer to queries. A VIP
+ * added at run time is reported at once (report is true).
  */
 static void
-send_mcast(struct vs_worker *w, uint64_t now)
+send_mcast(struct vs_worker *w, const struct vs_vipmap *vm, uint64_t now,
+	   bool report)
 {
 	struct vs_app *a = &vs_app;
-	bool query = vs_app_igmp_query_take(a);
-	uint16_t v;
+	bool query = vs_app_igmp_query_take(a) || report;
+	unsigned int i;
 
 	if (!query && now < w->mcast_next)
 		return;
-	for (v = 0; v < a->vips.n; v++)
-		if (a->vips.v[v].igmp_report)
-			send_igmp(w, &a->vips.v[v], false);
-	/* one advertisement for the port, from the first VIP */
-	if (a->conf.igmp_mrd && !query)
-		send_igmp(w, &a->vips.v[0], true);
+	for (i = 0; i < vm->n; i++)
+		if (a->vips.v[vm->slot[i]].igmp_report)
+			send_igmp(w, &a->vips.v[vm->slot[i]], false);
+	/* from the first VIP's address */
+	if (a->conf.igmp_mrd && !query && vm->n)
+		send_igmp(w, &a->vips.v[vm->slot[0]], true);
 	if (!query)
 		w->mcast_next = now + a->conf.igmp_interval * a->tsc_hz;
 }
@@ -563,10 +656,24 @@ send_mcast(struct vs_worker *w, uint64_t now)
 void
 vs_worker_housekeeping(struct vs_worker *w, uint64_t now)
 {
-	if (unlikely(w->garp_left) && now >= w->garp_next)
-		send_garp(w, now);
+	const struct vs_vipmap *vm = vs_vip_map(&vs_app.vips);
+	bool added = false;
+
+	if (w->announce) {
+		/* VIPs added at run time: announce them */
+		uint32_t n =
+			__atomic_load_n(&vs_app.vips.added, __ATOMIC_ACQUIRE);
+
+		if (unlikely(n != w->added_seen)) {
+			w->added_seen = n;
+			w->garp_active = true;
+			added = true;
+		}
+		if (unlikely(w->garp_active) && now >= w->garp_next)
+			send_garp(w, vm, now);
+	}
 	if (w->mcast)
-		send_mcast(w, now);
+		send_mcast(w, vm, now, added);
 	if (w->frag_tbl && now >= w->frag_next_expire) {
 		rte_ip_frag_table_del_expired_entries(w->frag_tbl, &w->dr, now);
 		frag_gc(w);
@@ -579,6 +686,7 @@ vs_worker_main(void *arg)
 {
 	struct vs_worker *w = arg;
 	const struct vs_app *a = &vs_app;
+	struct rte_rcu_qsbr *qsbr = a->vips.qsbr;
 	const uint16_t burst = (uint16_t)a->conf.burst;
 	const uint64_t tick_every = a->tsc_hz / 100;
 	struct rte_mbuf *pkts[VS_MAX_BURST];
@@ -587,6 +695,10 @@ vs_worker_main(void *arg)
 
 	VS_LOG(worker, INFO, "worker %u on lcore %u: NIC queue %u%s\n", w->q,
 	       w->lcore, w->q, w->host_rx ? ", host queue" : "");
+	/* RCU reader: the VIP map and the VIPs it names, between quiescent
+	 * states; one report per iteration, nothing held across it */
+	rte_rcu_qsbr_thread_register(qsbr, w->q);
+	rte_rcu_qsbr_thread_online(qsbr, w->q);
 	while (!vs_app_stopping(a)) {
 		now = rte_rdtsc();
 		n1 = rte_eth_rx_burst(a->ports.nic, w->q, pkts, burst);
@@ -599,6 +711,7 @@ vs_worker_main(void *arg)
 				vs_worker_host_burst(w, pkts, n2);
 		}
 		vs_worker_housekeeping(w, now);
+		rte_rcu_qsbr_quiescent(qsbr, w->q);
 		/* with a single lcore, the main duties run here */
 		if (w->main_duties && now >= next_tick) {
 			vs_app_tick(&vs_app, now);
@@ -609,12 +722,19 @@ vs_worker_main(void *arg)
 			if (w->idle_since == 0)
 				__atomic_store_n(&w->idle_since, now,
 						 __ATOMIC_RELAXED);
-			if (a->conf.idle_sleep_us)
+			if (a->conf.idle_sleep_us) {
+				/* asleep, it holds nothing: control need
+				 * not wait for it */
+				rte_rcu_qsbr_thread_offline(qsbr, w->q);
 				rte_delay_us_sleep(a->conf.idle_sleep_us);
+				rte_rcu_qsbr_thread_online(qsbr, w->q);
+			}
 		} else if (w->idle_since) {
 			__atomic_store_n(&w->idle_since, 0, __ATOMIC_RELAXED);
 		}
 	}
+	rte_rcu_qsbr_thread_offline(qsbr, w->q);
+	rte_rcu_qsbr_thread_unregister(qsbr, w->q);
 	return 0;
 }
 
@@ -643,27 +763,29 @@ vs_worker_setup(struct vs_app *a, const unsigned int *lcores, uint16_t nb)
 {
 	/* fragments expire after --frag-timeout, in TSC cycles */
 	const uint64_t ttl = a->tsc_hz * a->conf.frag_timeout_ms / 1000;
-	uint32_t garp = 0;
-	bool report = false;
+	size_t qsize = rte_rcu_qsbr_get_memsize(nb);
 	uint16_t i;
 
-	for (i = 0; i < a->vips.n; i++) {
-		garp = RTE_MAX(garp, a->vips.v[i].garp);
-		report |= a->vips.v[i].igmp_report;
-	}
 	a->nb_workers = nb;
 	for (i = 0; i < nb; i++) {
 		struct vs_worker *w = &a->workers[i];
+		int socket = (int)rte_lcore_to_socket_id(lcores[i]);
 
 		w->q = i;
 		w->lcore = lcores[i];
 		w->host_rx = vs_host_rx_queue(&a->ports.host, i);
 		w->main_duties = lcores[i] == rte_get_main_lcore();
+		w->vst = rte_zmalloc_socket("vs_vip_stats",
+					    VS_MAX_VIPS * sizeof(*w->vst),
+					    RTE_CACHE_LINE_SIZE, socket);
+		if (w->vst == NULL) {
+			VS_LOG(worker, ERR, "VIP counters: out of memory\n");
+			return -ENOMEM;
+		}
 		if (a->needs_reassembly) {
 			w->frag_tbl = rte_ip_frag_table_create(
 				rte_align32pow2(a->conf.frag_max), 4,
-				a->conf.frag_max, ttl,
-				(int)rte_lcore_to_socket_id(w->lcore));
+				a->conf.frag_max, ttl, socket);
 			if (w->frag_tbl == NULL) {
 				VS_LOG(worker, ERR,
 				       "fragment table: out of "
@@ -672,9 +794,15 @@ vs_worker_setup(struct vs_app *a, const unsigned int *lcores, uint16_t nb)
 			}
 		}
 	}
-	/* worker 0 announces the VIPs */
-	a->workers[0].garp_left = garp;
-	a->workers[0].mcast = report || a->conf.igmp_mrd;
+	a->vips.qsbr = rte_zmalloc("vs_qsbr", qsize, RTE_CACHE_LINE_SIZE);
+	if (a->vips.qsbr == NULL || rte_rcu_qsbr_init(a->vips.qsbr, nb) < 0) {
+		VS_LOG(worker, ERR, "RCU state: out of memory\n");
+		return -ENOMEM;
+	}
+	/* worker 0 announces the VIPs (their GARPs are pending) */
+	a->workers[0].announce = true;
+	a->workers[0].garp_active = true;
+	a->workers[0].mcast = a->conf.igmp_report || a->conf.igmp_mrd;
 	return 0;
 }
 
@@ -683,9 +811,15 @@ vs_worker_fini(struct vs_app *a)
 {
 	unsigned int i;
 
-	for (i = 0; i < a->nb_workers; i++)
+	for (i = 0; i < a->nb_workers; i++) {
 		if (a->workers[i].frag_tbl) {
 			rte_ip_frag_table_destroy(a->workers[i].frag_tbl);
 			a->workers[i].frag_tbl = NULL;
 		}
+		rte_free(a->workers[i].vst);
+		a->workers[i].vst = NULL;
+	}
+	/* nothing waits on it any more: the loops ended */
+	rte_free(a->vips.qsbr);
+	a->vips.qsbr = NULL;
 }

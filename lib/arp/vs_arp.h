@@ -20,6 +20,8 @@
 #include <rte_arp.h>
 #include <rte_ether.h>
 
+#include "vs_pkt.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -47,6 +49,19 @@ enum vs_arp_verdict {
  */
 int vs_arp_input(const struct vs_arp_cfg *cfg, uint8_t *frame, uint32_t len,
 		 uint16_t l2_len);
+
+/*
+ * The sender IP (network order) of an ARP frame the parser classified as
+ * VS_PKT_ARP (so its ARP header at l2_len is whole): which VIP's rewrite
+ * applies on the way out (vs_arp_output).
+ */
+static inline uint32_t
+vs_arp_sender_ip(const uint8_t *frame, uint16_t l2_len)
+{
+	return VS_PKT_LOAD(rte_be32_t, frame + l2_len +
+					       offsetof(struct rte_arp_hdr,
+							arp_data.arp_sip));
+}
 
 /*
  * Frame from the host. ARP requests and replies whose sender IP is the VIP

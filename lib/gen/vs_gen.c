@@ -28,6 +28,8 @@ static const struct rte_ether_addr peer_mac = {
 struct gen {
 	uint64_t rng;
 	const struct vs_gen_cfg *cfg;
+	uint32_t vip; /* the VIP of the frame being made (host order) */
+	struct rte_ether_addr cluster_mac;
 };
 
 /* xorshift64*: the same mix on every run. */
@@ -131,7 +133,7 @@ frame_len(struct gen *g)
 static uint32_t
 gen_l4(struct gen *g, uint8_t *f, unsigned int vlans)
 {
-	uint32_t off = put_eth(g, f, &g->cfg->cluster_mac, &peer_mac, vlans,
+	uint32_t off = put_eth(g, f, &g->cluster_mac, &peer_mac, vlans,
 			       RTE_ETHER_TYPE_IPV4);
 	uint8_t proto = (rnd(g) % 4) ? IPPROTO_TCP : IPPROTO_UDP;
 	uint32_t hl = proto == IPPROTO_TCP ? sizeof(struct rte_tcp_hdr)
@@ -144,7 +146,7 @@ gen_l4(struct gen *g, uint8_t *f, unsigned int vlans)
 	src = rnd_client(g);
 	id = (uint16_t)rnd(g);
 	put_ipv4(f + off, (uint16_t)iplen, proto, id, RTE_IPV4_HDR_DF_FLAG, src,
-		 g->cfg->vip);
+		 g->vip);
 	sport = rnd_client_port(g);
 	dport = rnd_service_port(g);
 	if (proto == IPPROTO_TCP) {
@@ -176,19 +178,18 @@ gen_frag_pair(struct gen *g, uint8_t *f, uint8_t *f2, uint32_t *len2)
 	uint16_t id = (uint16_t)rnd(g);
 	struct rte_udp_hdr *uh;
 
-	off = put_eth(g, f, &g->cfg->cluster_mac, &peer_mac, 0,
-		      RTE_ETHER_TYPE_IPV4);
+	off = put_eth(g, f, &g->cluster_mac, &peer_mac, 0, RTE_ETHER_TYPE_IPV4);
 	put_ipv4(f + off, 20 + half, IPPROTO_UDP, id, RTE_IPV4_HDR_MF_FLAG, src,
-		 g->cfg->vip);
+		 g->vip);
 	uh = (struct rte_udp_hdr *)(f + off + 20);
 	uh->src_port = rte_cpu_to_be_16(rnd_client_port(g));
 	uh->dst_port = RTE_BE16(53);
 	uh->dgram_len = rte_cpu_to_be_16(2 * half);
 	memset(uh + 1, 0x5a, half - sizeof(*uh));
-	off = put_eth(g, f2, &g->cfg->cluster_mac, &peer_mac, 0,
+	off = put_eth(g, f2, &g->cluster_mac, &peer_mac, 0,
 		      RTE_ETHER_TYPE_IPV4);
 	put_ipv4(f2 + off, 20 + half, IPPROTO_UDP, id,
-		 half / RTE_IPV4_HDR_OFFSET_UNITS, src, g->cfg->vip);
+		 half / RTE_IPV4_HDR_OFFSET_UNITS, src, g->vip);
 	memset(f2 + off + 20, 0xa5, half);
 	*len2 = off + 20 + half;
 	return off + 20 + half;
@@ -242,7 +243,7 @@ gen_arp_request(struct gen *g, uint8_t *f)
 	a->arp_data.arp_sha = peer_mac;
 	a->arp_data.arp_sip = rte_cpu_to_be_32(rnd_client(g));
 	memset(&a->arp_data.arp_tha, 0, sizeof(a->arp_data.arp_tha));
-	a->arp_data.arp_tip = rte_cpu_to_be_32(g->cfg->vip);
+	a->arp_data.arp_tip = rte_cpu_to_be_32(g->vip);
 	return off + sizeof(*a);
 }
 
@@ -250,7 +251,7 @@ gen_arp_request(struct gen *g, uint8_t *f)
 static uint32_t
 gen_icmp_frag_needed(struct gen *g, uint8_t *f)
 {
-	uint32_t off = put_eth(g, f, &g->cfg->cluster_mac, &peer_mac, 0,
+	uint32_t off = put_eth(g, f, &g->cluster_mac, &peer_mac, 0,
 			       RTE_ETHER_TYPE_IPV4);
 	const uint16_t len = 20 + sizeof(struct rte_icmp_hdr) + 20 + 8;
 	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(f + off + 20);
@@ -260,7 +261,7 @@ gen_icmp_frag_needed(struct gen *g, uint8_t *f)
 	uint16_t id;
 
 	put_ipv4(f + off, len, IPPROTO_ICMP, (uint16_t)rnd(g), 0, CLIENT_ROUTER,
-		 g->cfg->vip);
+		 g->vip);
 	icmp->icmp_type = ICMP_DEST_UNREACH;
 	icmp->icmp_code = ICMP_FRAG_NEEDED;
 	icmp->icmp_cksum = 0;
@@ -268,7 +269,7 @@ gen_icmp_frag_needed(struct gen *g, uint8_t *f)
 	icmp->icmp_seq_nb = RTE_BE16(1400); /* next-hop MTU */
 	client = rnd_client(g);
 	id = (uint16_t)rnd(g);
-	put_ipv4(q, 1500, IPPROTO_TCP, id, RTE_IPV4_HDR_DF_FLAG, g->cfg->vip,
+	put_ipv4(q, 1500, IPPROTO_TCP, id, RTE_IPV4_HDR_DF_FLAG, g->vip,
 		 client);
 	/* the first 8 bytes of the quoted TCP header: ports, sequence */
 	th->src_port = rte_cpu_to_be_16(rnd_service_port(g));
@@ -290,6 +291,12 @@ vs_gen_mix_build(struct vs_gen_mix *m, const struct vs_gen_cfg *cfg)
 	m->n_l4 = m->n_vlan = m->n_arp = m->n_icmperr = m->n_frag = 0;
 	m->n_other = 0;
 	for (i = 0; i < m->n; i++) {
+		/* VIPs in turn, by position: the random stream, hence every
+		 * other property of the mix, does not depend on their number */
+		unsigned int k = i % (cfg->nb_more + 1);
+
+		g.vip = k ? cfg->more_vips[k - 1] : cfg->vip;
+		g.cluster_mac = k ? cfg->more_macs[k - 1] : cfg->cluster_mac;
 		f = m->buf + (size_t)i * m->slot;
 		r = rnd(&g) % 1000;
 		if (r < 850) {

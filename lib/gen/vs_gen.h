@@ -11,7 +11,8 @@
  * the VIP, 3% ICMP fragmentation-needed errors quoting a VIP -> client TCP
  * header, 2% UDP datagrams to the VIP in two fragments (a pair of frames),
  * 5% not for the VIP (another IPv4 address of the host, or IPv6). Frames
- * to the VIP go to the cluster MAC, the rest to the NIC's MAC.
+ * to the VIP go to the cluster MAC, the rest to the NIC's MAC. With
+ * several VIPs, the frames take them in turn.
  */
 #ifndef VS_GEN_H
 #define VS_GEN_H
@@ -34,6 +35,11 @@ struct vs_gen_cfg {
 	struct rte_ether_addr cluster_mac; /* destination of the VIP's frames */
 	struct rte_ether_addr nic_mac;     /* destination of the others */
 	bool imix; /* 7:4:1 of 60, 590 and 1514-byte VIP TCP/UDP frames */
+	/* More VIPs (0: one): frame i is for VIP i mod (nb_more + 1), the
+	 * first being vip; the mix is otherwise the same frames */
+	unsigned int nb_more;
+	const uint32_t *more_vips; /* host order */
+	const struct rte_ether_addr *more_macs;
 };
 
 struct vs_gen_mix {

@@ -38,12 +38,14 @@ icmp_is_error(uint8_t type)
  * Key of an ICMP error from the IPv4 header it quotes (qlen bytes at q).
  * The quoted packet is one we sent (VIP -> client), so swap source and
  * destination: the key is then the one the client's own packets of that
- * connection hash to. Returns the class.
+ * connection hash to, and the VIP is the quoted source's. Returns the
+ * class.
  */
 static int
-parse_icmp_err(const uint8_t *q, uint32_t qlen, uint32_t vip,
+parse_icmp_err(const uint8_t *q, uint32_t qlen, const struct vs_vipmap *vips,
 	       struct vs_pkt_info *pi)
 {
+	unsigned int qvip;
 	uint32_t qihl;
 	int poff;
 
@@ -56,9 +58,11 @@ parse_icmp_err(const uint8_t *q, uint32_t qlen, uint32_t vip,
 		return drop(pi, VS_PKT_DROP_ICMP_QUOTE_BAD);
 	if (qihl > qlen)
 		return drop(pi, VS_PKT_DROP_ICMP_QUOTE_TRUNCATED);
-	if (qip->src_addr != vip)
-		/* Not about a connection of the VIP: an ordinary ICMP packet,
-		 * hashed like the kernel would, on its own source, ports 0. */
+	qvip = vs_vipmap_lookup(vips, qip->src_addr);
+	if (qvip == VS_VIPMAP_NONE)
+		/* Not about a connection of a VIP: an ordinary ICMP packet to
+		 * its destination VIP, hashed like the kernel would, on its
+		 * own source, ports 0. */
 		return VS_PKT_VIP;
 	pi->key.saddr = rte_be_to_cpu_32(qip->dst_addr);
 	pi->key.sport = 0;
@@ -74,14 +78,16 @@ parse_icmp_err(const uint8_t *q, uint32_t qlen, uint32_t vip,
 		pi->key.sport = qp->dst;
 		pi->key.dport = qp->src;
 	}
+	pi->vip = (uint8_t)qvip;
 	return VS_PKT_VIP_ICMPERR;
 }
 
 static inline int
-parse_core(const uint8_t *f, uint32_t avail, uint32_t total, uint32_t vip,
-	   struct vs_pkt_info *pi)
+parse_core(const uint8_t *f, uint32_t avail, uint32_t total,
+	   const struct vs_vipmap *vips, struct vs_pkt_info *pi)
 {
 	uint32_t off, ihl, tot, l4len;
+	unsigned int vip;
 	const uint8_t *l4;
 	rte_be16_t et, frag;
 	int poff;
@@ -92,6 +98,7 @@ parse_core(const uint8_t *f, uint32_t avail, uint32_t total, uint32_t vip,
 	pi->l3_len = 0;
 	pi->ip_len = 0;
 	pi->drop = VS_PKT_DROP_NONE;
+	pi->vip = VS_VIPMAP_NONE;
 	pi->key.saddr = 0;
 	pi->key.sport = 0;
 	pi->key.dport = 0;
@@ -120,6 +127,11 @@ parse_core(const uint8_t *f, uint32_t avail, uint32_t total, uint32_t vip,
 				     drop(pi, VS_PKT_DROP_ARP_TRUNCATED));
 		if (!vs_pkt_arp_ok(arp))
 			return drop(pi, VS_PKT_DROP_ARP_NOT_IPV4);
+		pi->vip = (uint8_t)vs_vipmap_lookup(
+			vips, VS_PKT_LOAD(rte_be32_t,
+					  (const uint8_t *)arp +
+						  offsetof(struct rte_arp_hdr,
+							   arp_data.arp_tip)));
 		return VS_PKT_ARP;
 	}
 	if (et != RTE_BE16(RTE_ETHER_TYPE_IPV4))
@@ -143,8 +155,10 @@ parse_core(const uint8_t *f, uint32_t avail, uint32_t total, uint32_t vip,
 	pi->l3_len = (uint16_t)ihl;
 	pi->ip_len = (uint16_t)tot;
 	pi->proto = ip->next_proto_id;
-	if (ip->dst_addr != vip)
+	vip = vs_vipmap_lookup(vips, ip->dst_addr);
+	if (vip == VS_VIPMAP_NONE)
 		return VS_PKT_OTHER;
+	pi->vip = (uint8_t)vip;
 
 	pi->key.saddr = rte_be_to_cpu_32(ip->src_addr);
 	frag = ip->fragment_offset;
@@ -177,25 +191,25 @@ parse_core(const uint8_t *f, uint32_t avail, uint32_t total, uint32_t vip,
 		if (icmp_is_error(icmp->icmp_type) &&
 		    !(pi->flags & VS_PKT_F_FRAG_MF))
 			return parse_icmp_err((const uint8_t *)(icmp + 1),
-					      l4len - sizeof(*icmp), vip, pi);
+					      l4len - sizeof(*icmp), vips, pi);
 	}
 	return (pi->flags & VS_PKT_F_FRAG_MF) ? VS_PKT_VIP_FRAG : VS_PKT_VIP;
 }
 
 int
-vs_pkt_parse(const uint8_t *frame, uint32_t len, uint32_t vip,
+vs_pkt_parse(const uint8_t *frame, uint32_t len, const struct vs_vipmap *vips,
 	     struct vs_pkt_info *pi)
 {
-	pi->cls = (uint8_t)parse_core(frame, len, len, vip, pi);
+	pi->cls = (uint8_t)parse_core(frame, len, len, vips, pi);
 	return pi->cls;
 }
 
 int
 vs_pkt_parse_head(const uint8_t *frame, uint32_t seg_len, uint32_t pkt_len,
-		  uint32_t vip, struct vs_pkt_info *pi)
+		  const struct vs_vipmap *vips, struct vs_pkt_info *pi)
 {
 	if (seg_len > pkt_len)
 		seg_len = pkt_len;
-	pi->cls = (uint8_t)parse_core(frame, seg_len, pkt_len, vip, pi);
+	pi->cls = (uint8_t)parse_core(frame, seg_len, pkt_len, vips, pi);
 	return pi->cls;
 }

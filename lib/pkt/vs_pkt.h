@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * vs_pkt: the frame parser. One pass over Ethernet (up to two VLAN tags),
- * ARP or IPv4 and the L4 header gives the class of the frame, for the VIP
- * its CLUSTERIP flow key (lib/hash), and for a malformed frame the reason.
+ * ARP or IPv4 and the L4 header gives the class of the frame, which VIP it
+ * is for (one lookup in the VIP map, lib/vipmap), for a VIP frame its
+ * CLUSTERIP flow key (lib/hash), and for a malformed frame the reason.
  * The same parser serves the data path, the benchmarks, the tests and the
  * fuzzers; lib/arp reaches its headers the same way.
  *
@@ -23,6 +24,7 @@
 #include <rte_ether.h>
 
 #include "vs_hash.h"
+#include "vs_vipmap.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -31,11 +33,11 @@ extern "C" {
 /* What the parser found; every frame gets exactly one class. */
 enum vs_pkt_class {
 	VS_PKT_MALFORMED = 0, /* truncated or inconsistent: count, drop */
-	VS_PKT_OTHER,         /* not for the VIP (IPv6, LLDP...): host */
+	VS_PKT_OTHER,         /* not for a VIP (IPv6, LLDP...): host */
 	VS_PKT_ARP,           /* Ethernet/IPv4 ARP, lengths checked */
-	VS_PKT_VIP,           /* IPv4 to the VIP, key complete */
-	VS_PKT_VIP_FRAG,      /* fragment to the VIP; ports if first */
-	VS_PKT_VIP_ICMPERR,   /* ICMP error to the VIP, key quoted */
+	VS_PKT_VIP,           /* IPv4 to a VIP, key complete */
+	VS_PKT_VIP_FRAG,      /* fragment to a VIP; ports if first */
+	VS_PKT_VIP_ICMPERR,   /* ICMP error quoting a VIP's packet */
 };
 
 /*
@@ -90,6 +92,15 @@ struct vs_pkt_info {
 	uint8_t cls;        /* enum vs_pkt_class */
 	uint8_t vlans;      /* number of VLAN tags (0..VS_PKT_MAX_VLANS) */
 	uint8_t drop;       /* enum vs_pkt_drop: why, when cls is MALFORMED */
+	/*
+	 * The VIP (its slot in the map) whose settings decide the frame, or
+	 * VS_VIPMAP_NONE: the destination's for VIP and VIP_FRAG, the quoted
+	 * source's for VIP_ICMPERR, the ARP target's for ARP; for a
+	 * MALFORMED frame the destination's when the rule it broke comes
+	 * after the destination was read (l4_truncated, icmp_*), even for
+	 * an ICMP error quoting another VIP.
+	 */
+	uint8_t vip;
 };
 
 /*
@@ -144,12 +155,12 @@ vs_pkt_arp_ok(const struct rte_arp_hdr *a)
 }
 
 /*
- * Parse one contiguous frame of len bytes. Never reads beyond len, never
- * trusts a length field further than the frame. vip is network order.
+ * Parse one contiguous frame of len bytes against the VIPs of vips. Never
+ * reads beyond len, never trusts a length field further than the frame.
  * Returns the class (also stored in pi->cls).
  */
-int vs_pkt_parse(const uint8_t *frame, uint32_t len, uint32_t vip,
-		 struct vs_pkt_info *pi);
+int vs_pkt_parse(const uint8_t *frame, uint32_t len,
+		 const struct vs_vipmap *vips, struct vs_pkt_info *pi);
 
 /*
  * The same for the head of a multi-segment packet (a reassembled datagram):
@@ -157,7 +168,7 @@ int vs_pkt_parse(const uint8_t *frame, uint32_t len, uint32_t vip,
  * length is checked against the whole pkt_len.
  */
 int vs_pkt_parse_head(const uint8_t *frame, uint32_t seg_len, uint32_t pkt_len,
-		      uint32_t vip, struct vs_pkt_info *pi);
+		      const struct vs_vipmap *vips, struct vs_pkt_info *pi);
 
 #ifdef __cplusplus
 }

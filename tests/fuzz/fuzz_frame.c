@@ -5,19 +5,31 @@
  * LLVMFuzzerInitialize starts the EAL without files (--no-huge --no-shconf,
  * two net_null vdevs: port 0 = NIC, port 1 = host) and sets the app up
  * exactly as dpdk-vipshare does (vs_app_init, vs_port_init,
- * vs_worker_setup: one worker on the main lcore). Each input is then a
- * short capture:
+ * vs_worker_setup: one worker on the main lcore), with three VIPs:
+ * 192.168.100.100/24 (the fixtures' first VIP), 10.20.30.40/16 (one of
+ * tests/pcap/multi.pcap's) and 192.168.100.10 (an address fixture.pcap
+ * sends other frames and ARP to).
+ * Each input is then a short capture:
  *
- *   byte 0      hash mode (bits 0-1), nft compat (bit 2), poison (bit 3):
- *               poison = tailroom of every frame made unaddressable for
- *               ASan (host MTU raised so nothing is re-fragmented into a
- *               recycled, still poisoned mbuf); else host MTU 1500
- *   byte 1      total nodes - 1 (mod 64)
- *   byte 2      ownership mask seed
+ *   byte 0      hash mode of the first VIP (bits 0-1), nft compat (bit
+ *               2), poison (bit 3): poison = tailroom of every frame made
+ *               unaddressable for ASan (host MTU raised so nothing is
+ *               re-fragmented into a recycled, still poisoned mbuf); else
+ *               host MTU 1500; bits 4-5 and 6: the second VIP's mode and
+ *               compat
+ *   byte 1      total nodes - 1 (mod 64) of the first VIP; the second's
+ *               is bits 0-2 + 1
+ *   byte 2      ownership mask seed (the third VIP holds 1 of 1)
  *   records     [flags u8][len u16 BE][len bytes] ...
  *     flags bit 0    from the host port (vs_worker_host_burst)
  *     flags bit 1    end the burst after this frame
  *     flags bit 2    split into two segments at an arbitrary point
+ *     flags bit 3    before this frame, end the burst and add the VIP
+ *                    192.168.100.101 (multi.pcap's second;
+ *                    sourceip-sourceport-destport, 2/3) at run time, or
+ *                    remove it when it is there
+ *                    (vs_app_vip_add / vs_app_vip_del: fragments of it
+ *                    may be held, its slot is reused)
  *     flags bits 4-7 advance the clock by that many 10 ms steps first
  *                    (fragment timeout is 50 ms) and run the worker's
  *                    housekeeping, which expires old datagrams
@@ -29,7 +41,11 @@
  *     transmit drop reasons to their drops; frag_held = frag_done +
  *     frag_expired + in table (and in table = 0 after draining);
  *   - the fragment table never holds more than --frag-max datagrams;
- *   - every mbuf is back in the pool (mempool in use = start).
+ *   - every mbuf is back in the pool (mempool in use = start);
+ *   - per VIP: its outcomes add up to its rx, its decisions per node
+ *     number (seen) to its owned and not owned frames and datagrams, its
+ *     accepted ones to its owned; the VIPs' owned, not owned and held
+ *     frames add up to the totals (while no VIP was removed).
  * The parser and ARP code also see an exact-size heap copy of every frame,
  * so ASan catches any overread there too.
  *
@@ -47,6 +63,8 @@
 #include <rte_ip_frag.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+
+#include <rte_ip.h>
 
 #include "vs_app.h"
 #include "vs_fuzz.h"
@@ -75,6 +93,9 @@
 #define MAX_SEGS 16
 
 static struct vs_worker *w;
+static struct vs_vip *vips[3]; /* the VIPs of the settings */
+static bool removed;           /* a runtime VIP was removed: its counts
+				   are gone from the per-VIP sums */
 static uint64_t now;
 static uint16_t nic_mtu;
 
@@ -89,11 +110,28 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	struct vs_conf conf;
 	char prefix[64], err[256];
 	/* no announcements: each input's frames are all that happens */
-	char *app_argv[] = {"--",         "--vip",  "192.168.100.100/24",
-			    "--node",     "1/3",    "--garp",
-			    "0",          "--igmp", "off",
-			    "--frag-max", "8",      "--frag-timeout",
-			    "50",         NULL};
+	char *app_argv[] = {"--",
+			    "--garp",
+			    "0",
+			    "--igmp",
+			    "off",
+			    "--frag-max",
+			    "8",
+			    "--frag-timeout",
+			    "50",
+			    "--vip",
+			    "192.168.100.100/24",
+			    "--node",
+			    "1/3",
+			    "--vip",
+			    "10.20.30.40/16",
+			    "--node",
+			    "1/2",
+			    "--vip",
+			    "192.168.100.10/32",
+			    "--node",
+			    "1/1",
+			    NULL};
 	char *eal[] = {"fuzz_frame",    "-l",          "0",
 		       "--no-huge",     "-m",          "256",
 		       "--no-pci",      "--no-shconf", "--no-telemetry",
@@ -130,6 +168,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		exit(1);
 	}
 	w = &a->workers[0];
+	for (r = 0; r < 3; r++)
+		vips[r] = &a->vips.v[r];
 	nic_mtu = a->ports.host_mtu;
 	now = 1;
 	return 0;
@@ -145,6 +185,71 @@ all_zero(const void *p, size_t n)
 		if (b[i])
 			return false;
 	return true;
+}
+
+/* Each live VIP's counters, and theirs against the totals. */
+static void
+check_vip_counters(void)
+{
+	const struct vs_vipmap *vm = vs_vip_map(&vs_app.vips);
+	const struct vs_stats *s = &w->st;
+	uint64_t owned = 0, not_owned = 0, held = 0, reply = 0, rx = 0;
+	unsigned int i, n;
+
+	for (i = 0; i < vm->n; i++) {
+		const struct vs_vip_stats *v = &w->vst[vm->slot[i]];
+		uint64_t out = 0, seen = 0, acc = 0;
+
+#define ADD(c) out += v->c;
+		VS_VIP_STATS_OUTCOMES(ADD)
+#undef ADD
+		CHECK(out == v->rx);
+		for (n = 0; n < VS_MAX_NODES; n++) {
+			CHECK(v->accepted[n] <= v->seen[n]);
+			seen += v->seen[n];
+			acc += v->accepted[n];
+		}
+		CHECK(seen == v->vip_owned + v->vip_not_owned + v->frag_owned +
+				      v->frag_not_owned);
+		CHECK(acc == v->vip_owned + v->frag_owned);
+		CHECK(v->icmp_err_owned <= v->vip_owned);
+		CHECK(v->icmp_err_not_owned <= v->vip_not_owned);
+		owned += v->vip_owned;
+		not_owned += v->vip_not_owned;
+		held += v->frag_held;
+		reply += v->arp_reply;
+		rx += v->rx;
+	}
+	CHECK(rx <= s->rx);
+	if (removed)
+		return;
+	CHECK(owned == s->vip_owned);
+	CHECK(not_owned == s->vip_not_owned);
+	CHECK(held == s->frag_held);
+	CHECK(reply == s->arp_reply);
+}
+
+/* Flag bit 3: the runtime VIP in if it is out, out if it is in. */
+static void
+toggle_vip(void)
+{
+	static const char add[] = "192.168.100.101/24 --node 2/3 --hashmode "
+				  "sourceip-sourceport-destport";
+	uint32_t addr = RTE_BE32(RTE_IPV4(192u, 168, 100, 101));
+	char err[256];
+
+	if (vs_vip_find(&vs_app.vips, addr) == NULL) {
+		if (vs_app_vip_add(&vs_app, add, err, sizeof(err)) < 0) {
+			fprintf(stderr, "fuzz_frame: %s\n", err);
+			abort();
+		}
+	} else {
+		if (vs_app_vip_del(&vs_app, addr, err, sizeof(err)) < 0) {
+			fprintf(stderr, "fuzz_frame: %s\n", err);
+			abort();
+		}
+		removed = true;
+	}
 }
 
 static void
@@ -176,21 +281,25 @@ check_counters(bool drained)
 	/* the death row lives at the end of workers[0]: an overflow of it
 	 * would spill into the unused workers[1] */
 	CHECK(all_zero(&vs_app.workers[1], sizeof(vs_app.workers[1])));
+	check_vip_counters();
 }
 
 /* An exact-size heap copy through the parser and ARP: ASan sees overreads */
 static void
 heap_parse(const uint8_t *d, uint16_t len)
 {
+	const struct vs_vipmap *vm = vs_vip_map(&vs_app.vips);
+	const struct vs_vip *vip = vips[0];
 	struct vs_pkt_info pi;
-	const struct vs_vip *vip = &vs_app.vips.v[0];
 	uint8_t *c = malloc(len ? len : 1);
 
 	if (c == NULL)
 		abort();
 	memcpy(c, d, len);
-	if (vs_pkt_parse(c, len, vip->hash.vip, &pi) == VS_PKT_ARP) {
+	if (vs_pkt_parse(c, len, vm, &pi) == VS_PKT_ARP) {
 		CHECK(pi.l2_len + 28u <= len);
+		if (pi.vip != VS_VIPMAP_NONE)
+			vip = vs_vip_at(&vs_app.vips, pi.vip);
 		if (vs_arp_input(&vip->arp, c, len, pi.l2_len) ==
 		    VS_ARP_MALFORMED)
 			abort(); /* the parser said Ethernet/IPv4 ARP */
@@ -198,8 +307,15 @@ heap_parse(const uint8_t *d, uint16_t len)
 	} else if (pi.cls != VS_PKT_MALFORMED && pi.cls != VS_PKT_OTHER) {
 		CHECK(pi.l2_len + (uint32_t)pi.ip_len <= len);
 		CHECK(pi.l3_len >= 20 && pi.l3_len <= pi.ip_len);
+		/* the VIP named is one of the map's */
+		CHECK(pi.vip < VS_MAX_VIPS &&
+		      vs_vipmap_lookup(
+			      vm, vs_vip_at(&vs_app.vips, pi.vip)->hash.vip) ==
+			      pi.vip);
 	}
-	vs_pkt_parse_head(c, len / 2, len, vip->hash.vip, &pi);
+	if (pi.cls == VS_PKT_OTHER)
+		CHECK(pi.vip == VS_VIPMAP_NONE);
+	vs_pkt_parse_head(c, len / 2, len, vm, &pi);
 	free(c);
 }
 
@@ -285,7 +401,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct vs_app *a = &vs_app;
-	struct vs_vip *vip = &a->vips.v[0];
+	struct vs_vip *vip = vips[0], *vip2 = vips[1];
 	struct rte_mbuf *pkts[VS_MAX_BURST], *hpkts[VS_MAX_BURST];
 	uint16_t n = 0, hn = 0;
 	uint64_t mask;
@@ -307,7 +423,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vip->hash.total_nodes = (uint16_t)total;
 	if (vs_own_init(&vip->own, total, mask) < 0)
 		abort();
+	vip2->hash.mode = (uint8_t)((data[0] >> 4) & 3) % 3;
+	vip2->hash.compat =
+		(data[0] & 0x40) ? VS_COMPAT_NFT : VS_COMPAT_CLUSTERIP;
+	vip2->needs_reassembly = vs_hash_needs_ports(&vip2->hash);
+	vip2->hash.total_nodes = (uint16_t)((data[1] & 7) + 1);
+	if (vs_own_init(&vip2->own, vip2->hash.total_nodes,
+			(uint64_t)(data[2] >> 3) &
+				((UINT64_C(1) << vip2->hash.total_nodes) - 1)) <
+	    0)
+		abort();
+	/* every input starts from the three VIPs and zero counters */
+	if (vs_vip_find(&a->vips, RTE_BE32(RTE_IPV4(192u, 168, 100, 101))))
+		toggle_vip();
+	removed = false;
 	memset(&w->st, 0, sizeof(w->st));
+	memset(w->vst, 0, VS_MAX_VIPS * sizeof(*w->vst));
 
 	while (off + 3 <= size) {
 		uint8_t fl = data[off];
@@ -325,6 +456,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			n = hn = 0;
 			now += (uint64_t)(fl >> 4) * 10000;
 			vs_worker_housekeeping(w, now);
+		}
+		if (fl & 8) {
+			/* between bursts, as control's changes come */
+			burst(pkts, n, hpkts, hn);
+			n = hn = 0;
+			toggle_vip();
 		}
 		heap_parse(data + off, len);
 		m = make_mbuf(data + off, len, fl & 4,

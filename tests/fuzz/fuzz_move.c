@@ -50,6 +50,7 @@ struct fnode {
 static struct fnode nd[NODES];
 static struct vs_move_table *scratch; /* op 5's frames: not the nodes' */
 static struct vs_hash_cfg hcfg;
+static struct vs_vipmap vmap; /* hcfg.vip alone */
 /* per number: A's drain and B's fill began together (no frame of it in
  * between), and neither node missed a frame of it since */
 static bool twin[NMAX + 1];
@@ -176,6 +177,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mc.other_idle_ms = (op & 0x40) ? 2000 : 0;
 	memset(&hcfg, 0, sizeof(hcfg));
 	hcfg.vip = 0x6464a8c0;
+	vs_vipmap_one(&vmap, hcfg.vip);
 	hcfg.total_nodes = (uint16_t)nodes;
 	hcfg.mode = VS_HASH_SIP_SPT;
 	for (i = 0; i < NODES; i++) {
@@ -312,7 +314,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			size_t len = vs_fuzz_bytes(&in, buf, sizeof(buf));
 			int cls;
 
-			cls = vs_pkt_parse(buf, (uint32_t)len, hcfg.vip, &pi);
+			cls = vs_pkt_parse(buf, (uint32_t)len, &vmap, &pi);
 			if (cls != VS_PKT_VIP && cls != VS_PKT_VIP_FRAG &&
 			    cls != VS_PKT_VIP_ICMPERR)
 				break;

@@ -63,6 +63,21 @@ def frame_seeds():
         hdr = bytes([(k % 2) | 8, 2, 0x01])
         seeds.append(hdr + b"".join(record(f, 2 if j % 8 == 7 else 0)
                                     for j, f in enumerate(frs[:64])))
+    # several VIPs: tests/pcap/multi.pcap in runs, the runtime VIP toggled
+    # (flag bit 3) now and then, the second VIP's modes from byte 0
+    multi = model.read_pcap(os.path.join(HERE, "..", "pcap", "multi.pcap"))
+    for k, i in enumerate(range(0, len(multi), 24)):
+        hdr = bytes([(k % 3) | ((k % 3) << 4) | (0x40 if k % 4 == 3 else 0),
+                     (k % 4) + 1, (0x55, 0x0f, 0xff, 0x03)[k % 4]])
+        body = b""
+        for j, fr in enumerate(multi[i:i + 24]):
+            fl = 2 if j % 6 == 5 else 0
+            if j in (3, 15) or (k % 5 == 2 and j == 9):
+                fl |= 8          # the runtime VIP in or out
+            if k % 4 == 1 and j == 12:
+                fl |= 0x60       # past the fragment timeout
+            body += record(fr, fl)
+        seeds.append(hdr + body)
     return seeds
 
 
@@ -93,12 +108,34 @@ CONF_FILES = [
 ]
 
 
+# several VIPs: command lines (the file part is then a runtime "vip add"'s
+# words too) and files with [vip] sections
+CONF_MULTI = [
+    ("--hashmode\nsourceip\n--vip\n192.168.100.100/24\n--node\n1/3\n--vip\n"
+     "192.168.100.101/24\n--node\n2/2\n--hashmode\nsourceip-sourceport\n--mac\n"
+     "01:00:5e:00:00:65",
+     "192.168.100.102/24 --node 1/3 --hashmode sourceip-sourceport-destport --garp 0"),
+    ("--node\n1/3\n--vip\n10.0.0.1\n--vip\n11.128.0.1",
+     "10.0.0.2 --node=2/3 --hash-compat nft --hash-init 0x10"),
+    ("--node\n1/3\n--vip\n10.0.0.1\n--vip\n10.0.0.1/32", "10.0.0.1 --port 0"),
+    ("--config\nX\n--vip\n10.9.9.9\n--node\n1/1",
+     "hashmode = sourceip\nnode = 1/3\nvip = 192.168.100.100/24\n"
+     "[vip 192.168.100.101/24]\nnode = 2/2\nmac = 01:00:5e:00:00:65\n"
+     "[vip 10.1.2.3]\nhash-init = 7\n"),
+    ("--config\nX", "node = 1/3\n[vip 10.0.0.1]\nport = 0\n"),
+    ("--config\nX", "node = 1/3\n[vip 10.0.0.1\n"),
+    ("--bench\n--bench-vips\n64\n--vip\n10.0.0.1\n--node\n1/2", "10.0.0.9 --node 1/2"),
+]
+
+
 def conf_seeds():
     out = []
     for i, a in enumerate(CONF_ARGS):
         out.append(a.encode() + b"\0" + CONF_FILES[i % len(CONF_FILES)].encode())
     for f in CONF_FILES:
         out.append(b"--config\nX\0" + f.encode())
+    for a, f in CONF_MULTI:
+        out.append(a.encode() + b"\0" + f.encode())
     return out
 
 

@@ -10,6 +10,12 @@ missing values, values given to plain flags, and node numbers out of range
 are refused the same way; the good values are accepted (checked with
 --help appended: parse ok, exit 0 before the EAL).
 An option in --help without an entry in BAD fails the test: add one.
+Several VIPs: duplicate addresses, duplicate cluster MACs (given, from
+the defaults, or derived from two addresses with the same low 23 bits),
+bad per-VIP options before the first --vip (defaults), a VIP without
+nodes, more than 64 VIPs, and the same in --config [vip] sections, are
+refused with one line naming the option (and both VIPs); good multi-VIP
+command lines and files are accepted.
   check_cli.py --build DIR
 """
 import argparse
@@ -34,7 +40,7 @@ BAD = {
     "garp": (["101", "-1", "x", ""], "0"),
     "igmp": (["bogus", "report,", ",mrd", "report,bogus", ""], "off"),
     "igmp-interval": (["0", "256", "x"], "5"),
-    "port": (["", "a b", "a,b", "a=b", "x" * 200], "0"),
+    "port": (["", "a b", "a,b", "a=b", "a\tb", "x" * 200], "0"),
     "host": (["bogus", "tap:", "tap:waytoolonginterfacename", "port", "port:", "virtio-user:",
               "tap:a b", "virtio-user:/nonexistent/vhost-net", "virtio-user:/tmp"]
              # the vhost-kernel device must exist (it does not on every kernel)
@@ -47,6 +53,7 @@ BAD = {
     "burst": (["0", "65", "x"], "64"),
     "bench-seconds": (["0", "3601", "x"], "1"),
     "bench-size": (["128", "", "IMIX"], "imix"),
+    "bench-vips": (["0", "65", "x", ""], "64"),
     "config": (["/nonexistent/vipshare.conf"], None),
     "no-host-addr": ([], None),
     "replay": ([], None),
@@ -96,6 +103,94 @@ def conf_file(tmp, lines):
     with os.fdopen(fd, "w") as f:
         f.write("".join(ln + "\n" for ln in lines))
     return path
+
+
+def refused_both(r, what, args, name, a, b):
+    """Refused, one line naming the option and both VIPs."""
+    rc, out, err = r.run(args)
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    if rc != 2 or len(lines) != 1:
+        r.fails.append("%s: exit %d, %d lines, want 2 and 1: %r" % (what, rc, len(lines),
+                                                                 err[-300:]))
+    elif name not in lines[0] or a not in lines[0] or b not in lines[0]:
+        r.fails.append("%s: message does not name %r, %s and %s: %r" % (what, name, a, b,
+                                                                         lines[0]))
+
+
+def multi_vip(r, tmp):
+    V1, V2 = "192.168.100.100", "192.168.100.101"
+    # the issue's example, and defaults / per-VIP in both orders
+    r.accepted("two VIPs (issue example)",
+               ["--hashmode", "sourceip", "--vip", V1 + "/24", "--node", "1/3", "--vip",
+                V2 + "/24", "--node", "2/2", "--hashmode", "sourceip-sourceport",
+                "--mac", "01:00:5e:00:00:65"])
+    r.accepted("defaults before, nodes after", ["--node", "1/3", "--vip", V1, "--vip", V2])
+    r.accepted("64 VIPs", ["--node", "1/2"] + sum((["--vip", "10.0.0.%d" % (1 + i)]
+                                                   for i in range(64)), []))
+    many = ["--node", "1/2"] + sum((["--vip", "10.0.0.%d" % (1 + i)] for i in range(65)), [])
+    r.refused("65 VIPs", many, "--vip")
+    refused_both(r, "same address twice", ["--node", "1/3", "--vip", V1 + "/24", "--vip",
+                                           V1 + "/32"], "--vip", V1 + "/24", V1 + "/32")
+    refused_both(r, "same given MAC", ["--node", "1/3", "--vip", V1, "--mac",
+                                       "01:00:5e:01:02:03", "--vip", V2, "--mac",
+                                       "01:00:5e:01:02:03"], "--mac", V1, V2)
+    refused_both(r, "a default MAC for two VIPs", ["--node", "1/3", "--mac", "01:00:5e:01:02:03",
+                                                   "--vip", V1, "--vip", V2], "--mac", V1, V2)
+    # 10.0.0.1 and 11.128.0.1 share the low 23 bits: 01:00:5e:00:00:01
+    refused_both(r, "same derived MAC", ["--node", "1/3", "--vip", "10.0.0.1", "--vip",
+                                         "11.128.0.1"], "--mac", "10.0.0.1", "11.128.0.1")
+    r.accepted("derived MACs apart by a --mac", ["--node", "1/3", "--vip", "10.0.0.1", "--vip",
+                                                 "11.128.0.1", "--mac", "01:00:5e:7f:00:01"])
+    refused_both(r, "given MAC = another's derived", ["--node", "1/3", "--vip", V1, "--vip", V2,
+                                                      "--mac", "01:00:5e:28:64:64"],
+                 "--mac", V1, V2)
+    # bad per-VIP options before any --vip name the option
+    for opt, bad in (("node", "4/3"), ("hashmode", "x"), ("hash-init", "-1"),
+                     ("hash-compat", "x"), ("mac", "02:00:00:00:00:01"), ("garp", "101")):
+        r.refused("default --%s %s" % (opt, bad), ["--" + opt, bad, "--vip", V1, "--node", "1/3"],
+                  "--" + opt)
+    r.refused("a VIP without nodes", ["--vip", V1, "--node", "1/3", "--vip", V2], "--node")
+    r.refused("node totals differ within a VIP", ["--vip", V1, "--node", "1/3", "--vip", V2,
+                                                  "--node", "1/2", "--node", "2/3"], "--node")
+    r.refused("address 0.0.0.0", ["--vip", "0.0.0.0", "--node", "1/3"], "--vip")
+    # config files: defaults, the old single VIP key, sections
+    good = ["hashmode = sourceip", "node = 1/3", "vip = " + V1 + "/24",
+            "[vip %s/24]" % V2, "node = 2/2", "hashmode = sourceip-sourceport",
+            "mac = 01:00:5e:00:00:65", "[vip 10.1.2.3]", "hash-init = 7"]
+    r.accepted("config with sections", ["--config", conf_file(tmp, good)])
+    r.accepted("config + command-line VIP", ["--config", conf_file(tmp, good), "--vip",
+                                             "10.9.9.9", "--node", "1/1"])
+    bad = [
+        (["node = 1/3", "vip = " + V1, "[vip %s]" % V1], "vip", "duplicate in file"),
+        (["node = 1/3", "[vip %s]" % V1, "mac = 01:00:5e:01:01:01", "[vip %s]" % V2,
+          "mac = 01:00:5e:01:01:01"], "mac", "duplicate MAC in file"),
+        (["node = 1/3", "[vip %s]" % V1, "port = 0"], "port", "global key in a section"),
+        (["node = 1/3", "[vip %s]" % V1, "vip = " + V2], "vip", "vip key in a section"),
+        (["node = 1/3", "[vip]"], "vip", "section without address"),
+        (["node = 1/3", "[vip 1.2.3]"], "vip", "section with a bad address"),
+        (["node = 1/3", "[vips %s]" % V1], "vips", "unknown section"),
+        (["node = 1/3", "[vip %s" % V1], "vip", "unclosed section"),
+        (["[vip %s]" % V1, "node = 4/3"], "node", "bad node in a section"),
+        (["[vip %s]" % V1, "node = 1/3", "[vip %s]" % V2], "node", "section without nodes"),
+    ]
+    for lines, name, what in bad:
+        r.refused("config: " + what, ["--config", conf_file(tmp, lines)], name)
+    # the shipped example, and with its [vip] section uncommented
+    example = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "config",
+                           "vipshare.conf.example")
+    r.accepted("config/vipshare.conf.example", ["--config", example])
+    with open(example) as f:
+        text = f.read()
+    sec = text.replace("#[vip", "[vip").replace("#node = 2/2", "node = 2/2").replace(
+        "#hashmode = sourceip\n", "hashmode = sourceip\n").replace(
+        "#mac = 01:00:5e:00:00:65", "mac = 01:00:5e:00:00:65")
+    if sec.count("[vip") != 1 or "\nnode = 2/2" not in sec:
+        r.fails.append("config example: no [vip] section to uncomment")
+    p = conf_file(tmp, sec.splitlines())
+    r.accepted("config example with its [vip] section", ["--config", p])
+    refused_both(r, "file VIP = command-line VIP",
+                 ["--config", conf_file(tmp, ["node = 1/3", "vip = " + V1]), "--vip", V1],
+                 "--vip", V1, V1)
 
 
 def main():
@@ -165,7 +260,7 @@ def main():
             r.runs += 1
             pc = subprocess.run([binary] + pre + ["--check"] + BASE + ["--hashmode", "sourceip"],
                                 capture_output=True, text=True, timeout=30)
-            want = ["vip = 192.168.100.100/24", "node = 1/3", "hashmode = sourceip"]
+            want = ["[vip 192.168.100.100/24]", "node = 1/3", "hashmode = sourceip"]
             got = pc.stdout.splitlines()
             if pc.returncode != 0 or pc.stderr or any(w not in got for w in want):
                 r.fails.append("--check %s: exit %d, stdout %r, stderr %r" % (
@@ -175,6 +270,10 @@ def main():
                                 timeout=30)
             if pv.returncode != 0 or not pv.stdout.startswith("dpdk-vipshare "):
                 r.fails.append("--version %s: exit %d, %r" % (pre, pv.returncode, pv.stdout))
+        # '#' starts a comment in a file (there "a#b" is "a"): a name with
+        # one could not be written to a config file, --check's output
+        r.refused("--port a#b", BASE + ["--port", "a#b"], "--port")
+        r.refused("--host tap:a#b", BASE + ["--host", "tap:a#b"], "--host")
         r.refused("missing --vip", ["--node", "1/3"], "--vip")
         r.refused("missing --node", ["--vip", "10.0.0.1"], "--node")
         r.refused("node totals differ", BASE + ["--node", "2/4"], "--node")
@@ -182,6 +281,7 @@ def main():
         r.refused("N > 64", ["--vip", "10.0.0.1", "--node", "1/65"], "--node")
         r.refused("N = 0", ["--vip", "10.0.0.1", "--node", "1/0"], "--node")
         r.accepted("N = 64, node 64", ["--vip", "10.0.0.1", "--node", "64/64"])
+        multi_vip(r, tmp)
     for f in r.fails[:60]:
         print("FAIL: %s" % f)
     print("cli: %d runs of dpdk-vipshare over %d options: %s" % (

@@ -327,6 +327,18 @@ make_cib() {
 	pcs -f "$f" resource clone ClusterIP meta clone-max="${CLONE_MAX:-3}" \
 		clone-node-max="${CLONE_NODE_MAX:-3}" globally-unique=true >/dev/null ||
 		fail "pcs resource clone"
+	# a second VIP on the same NIC (VIP2 set): its own clone, written as
+	# the first, with its own N and seed
+	[ -n "${VIP2:-}" ] || return 0
+	pcs -f "$f" resource create ClusterIP2 ocf:vipshare:dpdk-vipshare ip="$VIP2" \
+		cidr_netmask=24 nic=net_af_packet0,iface=data \
+		clusterip_hash=sourceip-sourceport hash_init="$VIP2_SEED" lcores=0 \
+		"eal_args=--no-huge -m 256 --no-pci" idle_sleep=100 "daemon=$VS_DAEMON" \
+		"ctl=$VS_CTL" op monitor interval="$mon" timeout=20s >/dev/null ||
+		fail "pcs resource create ClusterIP2"
+	pcs -f "$f" resource clone ClusterIP2 meta clone-max="$VIP2_N" \
+		clone-node-max="$VIP2_N" globally-unique=true >/dev/null ||
+		fail "pcs resource clone ClusterIP2"
 }
 
 # start_stack NAME CONF CIB: corosync and pacemakerd inside the node.
@@ -344,16 +356,22 @@ start_pacemaker() {
 
 quorate() { in_node "$1" corosync-quorumtool -s 2>/dev/null | grep -q '^Quorate:[[:space:]]*Yes'; }
 
-# held NAME: node numbers held by NAME's daemon ("-" when no daemon).
+# The agent runs one daemon per NIC; every node's NIC is its veth "data"
+# (nic=net_af_packet0,iface=data): file prefix vipshare-data, pidfile
+# /run/vipshare/data.pid.
+VSP_NIC=data
+
+# held NAME [VIP]: node numbers of VIP (default $VIP) held by NAME's daemon
+# ("-" when no daemon or it does not serve the VIP).
 held() {
 	local out
-	out=$(in_node "$1" timeout 5 "$VS_CTL" --file-prefix "vipshare-$VIP" nodes 2>/dev/null) || { echo -; return; }
+	out=$(in_node "$1" timeout 5 "$VS_CTL" --file-prefix "vipshare-$VSP_NIC" --vip "${2:-$VIP}" nodes 2>/dev/null) || { echo -; return; }
 	echo "${out:--}"
 }
 
 daemon_pid_of() {
 	local name=$1 pid
-	pid=$(cat "/proc/${VSP_HOLDER[$name]}/root/run/vipshare/$VIP.pid" 2>/dev/null) || return 1
+	pid=$(cat "/proc/${VSP_HOLDER[$name]}/root/run/vipshare/$VSP_NIC.pid" 2>/dev/null) || return 1
 	pid_alive "$pid" && echo "$pid"
 }
 
@@ -377,12 +395,13 @@ mk_client() {
 	ip -n "$ns" link set eth0 up
 }
 
-# mk_portfile FILE TOTAL: "bucket port" lines, source ports of the client
-# sorted by the node number they hash to (sourceip-sourceport).
+# mk_portfile FILE TOTAL [SEED]: "bucket port" lines, source ports of the
+# client sorted by the node number they hash to (sourceip-sourceport).
 mk_portfile() {
-	local f=$1 total=$2
+	local f=$1 total=$2 seed=${3:-0}
 	seq 20000 23999 | sed "s/^/$CLIENT_IP /" |
-		"$VS_WHICH" --total-nodes "$total" --hashmode sourceip-sourceport > "$VSP_TMP/which.out" ||
+		"$VS_WHICH" --total-nodes "$total" --hashmode sourceip-sourceport \
+			--hash-init "$seed" > "$VSP_TMP/which.out" ||
 		fail "vipshare-which"
 	seq 20000 23999 | paste -d' ' "$VSP_TMP/which.out" - > "$f"
 	[ "$(wc -l < "$f")" = 4000 ] || fail "port file"
@@ -400,5 +419,12 @@ client() {
 	local mode=$1
 	shift
 	ip netns exec "$CLIENT_NS" python3 "$VSP_DIR/client.py" "$mode" "$CLIENT_IP" "$VIP" "$PORTFILE" "$@"
+}
+
+# client2 MODE ARGS...: the same for the second VIP.
+client2() {
+	local mode=$1
+	shift
+	ip netns exec "$CLIENT_NS" python3 "$VSP_DIR/client.py" "$mode" "$CLIENT_IP" "$VIP2" "$PORTFILE2" "$@"
 }
 VSP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -8,10 +8,17 @@
 #     OCF_ERR_CONFIGURED (6), missing binaries/interfaces with
 #     OCF_ERR_INSTALLED (5);
 #  3. clone semantics: three instances started at the same time make one
-#     daemon holding 1,2,3 (file prefix vipshare-<ip>, pidfile under
+#     daemon holding 1,2,3 (file prefix vipshare-<nic>, pidfile under
 #     /run/vipshare); monitor/probe answers per instance; stop releases the
 #     number; the last stop stops the daemon and removes the TAP; a daemon
 #     killed -9 reads as not running; a lost VIP is a failure.
+#  4. two VIPs on the NIC, two clones (clone-max 3 and 2, other hash modes
+#     and seeds): their five instances started at the same time make ONE
+#     daemon serving both with the right numbers and settings; monitors
+#     answer per VIP and instance; the last instance of one VIP removes
+#     that VIP only (its address leaves the TAP, the other VIP's numbers
+#     unchanged); stops at the same time of the rest stop the daemon; a
+#     daemon of the previous agent (one per VIP) is refused with a reason.
 # Usage: ocf_agent.sh AGENT DAEMON CTL
 . "$(dirname "$0")/lib.sh"
 
@@ -73,7 +80,7 @@ inst() {
 n_daemons() {
 	local pid n=0
 	for pid in $(ns_pids "$NS"); do
-		tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "--file-prefix=vipshare-$VIP" && n=$((n + 1))
+		tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "--file-prefix=vipshare-$VSP_NIC" && n=$((n + 1))
 	done
 	echo $n
 }
@@ -156,9 +163,9 @@ log "started in $(elapsed_since "$T0") s"
 [ "$(n_daemons)" = 1 ] || fail "$(n_daemons) daemons for one VIP"
 [ "$(held t1)" = "1,2,3" ] || fail "daemon holds $(held t1), expected 1,2,3"
 tap_has_vip || fail "VIP not on vs0"
-pid=$(daemon_pid_of t1) || fail "no pidfile /run/vipshare/$VIP.pid"
+pid=$(daemon_pid_of t1) || fail "no pidfile /run/vipshare/$VSP_NIC.pid"
 tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q -- "--idle-sleep 100" || fail "idle_sleep not passed"
-in_node t1 "$VS_CTL" --file-prefix "vipshare-$VIP" status | grep -q "CLUSTERIP hashmode=sourceip-sourceport .*total_nodes=3 local_nodes=1,2,3" ||
+in_node t1 "$VS_CTL" --file-prefix "vipshare-$VSP_NIC" status | grep -q "CLUSTERIP hashmode=sourceip-sourceport .*total_nodes=3 local_nodes=1,2,3" ||
 	fail "status line"
 for k in 0 1 2; do
 	inst $k monitor || fail "monitor of ClusterIP:$k after start"
@@ -222,6 +229,90 @@ ra start || fail "primitive start"
 [ "$(held t1)" = "1" ] || fail "primitive holds $(held t1)"
 ra monitor || fail "primitive monitor"
 ra stop || fail "primitive stop"
+[ "$(n_daemons)" = 0 ] || fail "daemon left"
+
+# ---------------------------------------------------------------- 4
+VIP2=10.251.0.101
+# inst2 K ACTION: clone instance K of 2 of the second VIP's resource
+inst2() {
+	local k=$1
+	shift
+	INST=ClusterIP2:$k CLONE=$k CLONE_MAX=2 ra "$@" ip=$VIP2 cidr_netmask=16 \
+		clusterip_hash=sourceip hash_init=0x2a
+}
+vips_line() { in_node t1 "$VS_CTL" --file-prefix "vipshare-$VSP_NIC" vips 2>/dev/null | grep "^$1/"; }
+tap_has() { in_node t1 ip -o -4 addr show dev vs0 2>/dev/null | grep -q " inet $1/"; }
+
+log "two VIPs, five instances started at once"
+T0=$(date +%s.%N)
+pids=()
+for k in 0 1 2; do inst $k start & pids+=($!); done
+for k in 0 1; do inst2 $k start & pids+=($!); done
+for p in "${pids[@]}"; do wait "$p" || fail "a start failed"; done
+log "started in $(elapsed_since "$T0") s"
+[ "$(n_daemons)" = 1 ] || fail "$(n_daemons) daemons for the NIC"
+[ "$(held t1)" = "1,2,3" ] || fail "$VIP: $(held t1), expected 1,2,3"
+[ "$(held t1 $VIP2)" = "1,2" ] || fail "$VIP2: $(held t1 $VIP2), expected 1,2"
+vips_line $VIP2 | grep -q "^$VIP2/16 nodes=1,2 total_nodes=2 hashmode=sourceip hash_init=42 " ||
+	fail "settings of $VIP2: $(vips_line $VIP2)"
+vips_line $VIP | grep -q "^$VIP/24 nodes=1,2,3 total_nodes=3 hashmode=sourceip-sourceport " ||
+	fail "settings of $VIP: $(vips_line $VIP)"
+tap_has $VIP && tap_has $VIP2 || fail "both VIPs on vs0"
+pid=$(daemon_pid_of t1)
+for k in 0 1 2; do inst $k monitor || fail "monitor ClusterIP:$k"; done
+for k in 0 1; do inst2 $k monitor || fail "monitor ClusterIP2:$k"; done
+INST=ClusterIP2:1 CLONE=1 CLONE_MAX=3 ra start ip=$VIP2 cidr_netmask=16; rc=$?
+[ $rc = 1 ] || fail "start of $VIP2 with clone-max 3 against N=2: rc $rc"
+
+log "the last instances of $VIP2 stop: $VIP2 goes, $VIP stays"
+inst2 0 stop & p0=$!
+inst 1 stop & p1=$!
+wait $p0 || fail "stop ClusterIP2:0"
+wait $p1 || fail "stop ClusterIP:1"
+[ "$(held t1 $VIP2)" = "2" ] || fail "$VIP2 after one stop: $(held t1 $VIP2)"
+[ "$(held t1)" = "1,3" ] || fail "$VIP after its stop: $(held t1)"
+inst2 1 stop || fail "stop ClusterIP2:1"
+[ -z "$(vips_line $VIP2)" ] || fail "$VIP2 still served: $(vips_line $VIP2)"
+tap_has $VIP2 && fail "$VIP2 still on vs0"
+tap_has $VIP || fail "$VIP left vs0 with $VIP2"
+[ "$(held t1)" = "1,3" ] || fail "$VIP changed by $VIP2's stop: $(held t1)"
+[ "$(daemon_pid_of t1)" = "$pid" ] || fail "the daemon was restarted"
+for k in 0 1; do
+	inst2 $k monitor; rc=$?
+	[ $rc = 7 ] || fail "monitor of the stopped ClusterIP2:$k: rc $rc"
+done
+inst 0 monitor || fail "ClusterIP:0 lost"
+
+log "$VIP2 back, then every stop at once"
+inst2 1 start || fail "ClusterIP2:1 start again"
+[ "$(held t1 $VIP2)" = "2" ] || fail "$VIP2 after restart: $(held t1 $VIP2)"
+pids=()
+for k in 0 2; do inst $k stop & pids+=($!); done
+inst2 1 stop & pids+=($!)
+for p in "${pids[@]}"; do wait "$p" || fail "a stop failed"; done
+pid_alive "$pid" && fail "daemon $pid alive after the last stop"
+[ "$(n_daemons)" = 0 ] || fail "a daemon survived"
+
+log "a daemon of the previous agent is refused"
+in_node t1 mkdir -p /run/vipshare
+in_node t1 setsid bash -c 'sleep 60; :' "--file-prefix=vipshare-$VIP" x \
+	</dev/null >/dev/null 2>&1 &
+for ((i = 0; i < 30; i++)); do
+	old=$(ns_pids "$NS" | while read -r p; do
+		tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q -- "--file-prefix=vipshare-$VIP " && echo "$p"
+	done | head -1)
+	[ -n "$old" ] && break
+	sleep 0.1
+done
+[ -n "$old" ] || fail "no stand-in for the old daemon"
+in_node t1 sh -c "echo $old > /run/vipshare/$VIP.pid"
+inst 0 start; rc=$?
+[ $rc = 1 ] || fail "start next to an old per-VIP daemon: rc $rc"
+grep -q "previous agent" "$VSP_TMP/agent.log" || fail "no reason given for the old daemon"
+kill_pid "$old" 2
+in_node t1 rm -f "/run/vipshare/$VIP.pid"
+inst 0 start || fail "start once the old daemon is gone"
+inst 0 stop || fail "stop"
 [ "$(n_daemons)" = 0 ] || fail "daemon left"
 
 log "PASS"

@@ -91,7 +91,7 @@ wait_for 15 count_is 3 || fail "ClusterIP_clone_count not back to 3"
 log "clone-node-max=3: 1,2,3 again"
 
 log "number 2 released behind Pacemaker's back"
-in_node "$N" "$VS_CTL" --file-prefix "vipshare-$VIP" del 2 >/dev/null || fail "vipshare-ctl del 2"
+in_node "$N" "$VS_CTL" --file-prefix "vipshare-$VSP_NIC" --vip "$VIP" del 2 >/dev/null || fail "vipshare-ctl del 2"
 T1=$(date +%s.%N)
 wait_for 40 held_is 1,2,3 || fail "monitor did not recover number 2: $(held "$N")"
 log "recovered by Pacemaker after $(elapsed_since "$T1") s (monitor interval $MON)"
@@ -114,6 +114,6 @@ in_node "$N" pcs resource disable ClusterIP-clone >/dev/null || fail "pcs resour
 gone() { ! pid_alive "$PID1" && ! in_node "$N" ip link show vs0 >/dev/null 2>&1; }
 wait_for 40 gone || fail "daemon $PID1 or vs0 still there after disable"
 wait_for 15 count_is 0 || fail "ClusterIP_clone_count = '$(count_attr)', expected 0"
-[ -e "/proc/${VSP_HOLDER[$N]}/root/run/vipshare/$VIP.pid" ] && fail "pidfile left"
+[ -e "/proc/${VSP_HOLDER[$N]}/root/run/vipshare/$VSP_NIC.pid" ] && fail "pidfile left"
 log "disabled: daemon stopped, vs0 removed, count 0"
 log "PASS"

@@ -5,14 +5,23 @@
 # IP, arp off, rp_filter) that its dpdk-vipshare owns via net_af_packet, all
 # into one switch bridge; a TCP service on port 80 answering the node name.
 # ClusterIP = ocf:vipshare:dpdk-vipshare, clone-max=3 clone-node-max=3
-# globally-unique=true. The client picks source ports per node number
-# (vipshare-which), so every connection's bucket is known.
+# globally-unique=true; ClusterIP2 = a second VIP on the same NIC, its own
+# clone (clone-max=2, another seed), written the same way. The client picks
+# source ports per node number (vipshare-which), so every connection's
+# bucket is known.
 # Asserts:
-#  - one number per node, every bucket served by the node holding it, all
-#    three nodes serving;
+#  - one number of ClusterIP per node, every bucket served by the node
+#    holding it, all three nodes serving; both numbers of ClusterIP2 held,
+#    its buckets served by their holders; ONE daemon per node serving both
+#    VIPs;
+#  - ClusterIP2 banned from a node holding one of its numbers: that number
+#    moves to another node (served there), the node's daemon keeps running
+#    (same PID) with ClusterIP alone, and ClusterIP's numbers do not move;
+#    the ban lifted, both VIPs settle;
 #  - node3 cut off (both links down): within 15 s its number is held by a
 #    survivor and new connections of every bucket are served again; node3
-#    (no quorum) stops its daemon;
+#    (no quorum) stops every instance of both VIPs, and with the last its
+#    daemon;
 #  - heal: the cluster settles with 3 nodes online, 3 instances Started and
 #    every node number 1..3 held by at least one live daemon; every bucket
 #    served.
@@ -21,6 +30,7 @@
 
 AGENT_SRC=$(realpath "$1") VS_DAEMON=$(realpath "$2") VS_CTL=$(realpath "$3") VS_WHICH=$(realpath "$4")
 VIP=192.168.100.100
+VIP2=192.168.100.101 VIP2_N=2 VIP2_SEED=0x2a
 SW=vsp-3-sw CLIENT_NS=vsp-3-cl
 NODES=(vsp-n1 vsp-n2 vsp-n3)
 FAILOVER_MAX=15
@@ -47,6 +57,8 @@ done
 mk_client "$SW" "$CLIENT_NS"
 PORTFILE=$VSP_TMP/ports
 mk_portfile "$PORTFILE" 3
+PORTFILE2=$VSP_TMP/ports2
+mk_portfile "$PORTFILE2" $VIP2_N $VIP2_SEED
 
 corosync_conf "$VSP_TMP/corosync.conf" "${ring[@]}"
 make_cib "$VSP_TMP/cib.xml" 5s
@@ -69,7 +81,39 @@ holders() {
 	done
 	echo "${out# }"
 }
-show_held() { local n; for n in "${NODES[@]}"; do printf '%s=%s ' "$n" "$(held "$n")"; done; }
+show_held() { local n; for n in "${NODES[@]}"; do printf '%s=%s/%s ' "$n" "$(held "$n")" "$(held "$n" $VIP2)"; done; }
+# holders2 N: the same for the second VIP
+holders2() {
+	local n out=""
+	for n in "${NODES[@]}"; do
+		case ",$(held "$n" $VIP2)," in *",$1,"*) out="$out $n" ;; esac
+	done
+	echo "${out# }"
+}
+layout1() { local n; for n in "${NODES[@]}"; do printf '%s=%s ' "$n" "$(held "$n")"; done; }
+vip2_each() { # each number of VIP2 held by exactly one node
+	local b
+	for b in $(seq 1 $VIP2_N); do case "$(holders2 $b)" in "" | *" "*) return 1 ;; esac; done
+}
+served2_ok() { # every bucket of VIP2 answered by its holder
+	local got b name
+	got=$(client2 round --timeout 2) || return 1
+	LAST_ROUND2=$(echo "$got" | tr '\n' ' ')
+	while read -r b name; do
+		[ "$name" = "-" ] && return 1
+		[ "$(holders2 "$b")" != "$name" ] && return 1
+	done <<< "$got"
+	return 0
+}
+one_daemon_each() { # one daemon per node, and it serves both VIPs where it holds both
+	local n pids
+	for n in "${NODES[@]}"; do
+		pids=$(ip netns pids "vsp-3-${n#vsp-}" 2>/dev/null | while read -r p; do
+			tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q -- "--file-prefix=vipshare-$VSP_NIC" && echo "$p"
+		done | wc -l)
+		[ "$pids" = 1 ] || { echo "$n runs $pids daemons"; return 1; }
+	done
+}
 all_held() { [ -n "$(holders 1)" ] && [ -n "$(holders 2)" ] && [ -n "$(holders 3)" ]; }
 one_each() {
 	local n
@@ -96,6 +140,43 @@ log "client connections served by all three: $LAST_ROUND"
 client round --rounds 5 --timeout 2 > "$VSP_TMP/round.out"
 grep -q ' -$' "$VSP_TMP/round.out" && fail "failed connections: $(grep -c ' -$' "$VSP_TMP/round.out")/15"
 
+# the second VIP, same NIC, same daemons
+wait_for 60 vip2_each || fail "$VIP2: numbers not each held once: $(show_held)"
+wait_for 30 served2_ok || fail "$VIP2: buckets not served by their holders: $LAST_ROUND2 / $(show_held)"
+log "$VIP2 served: $LAST_ROUND2 ($(show_held))"
+one_daemon_each >"$VSP_TMP/daemons" || fail "not one daemon per node: $(cat "$VSP_TMP/daemons")"
+for n in "${NODES[@]}"; do
+	want=1
+	[ "$(held "$n" $VIP2)" != - ] && want=2
+	got=$(in_node "$n" timeout 5 "$VS_CTL" --file-prefix "vipshare-$VSP_NIC" vips | wc -l)
+	[ "$got" = "$want" ] || fail "$n's daemon serves $got VIPs, expected $want: $(show_held)"
+done
+log "one daemon per node, serving both VIPs where it holds both"
+
+# move ClusterIP2 off one node: only that VIP's instance moves
+MOVED=$(holders2 1)
+B2=1
+BEFORE1=$(layout1)
+MPID=$(daemon_pid_of "$MOVED")
+log "ban ClusterIP2 from $MOVED (holds its number $B2; $(show_held))"
+in_node vsp-n1 crm_resource --ban --resource ClusterIP2-clone --node "$MOVED" >/dev/null 2>&1 ||
+	fail "crm_resource --ban"
+moved() { local h; h=$(holders2 $B2); [ -n "$h" ] && [ "$h" != "$MOVED" ] && vip2_each; }
+wait_for 60 moved || fail "$VIP2's number $B2 did not leave $MOVED: $(show_held)"
+wait_for 30 served2_ok || fail "$VIP2 not served after the move: $LAST_ROUND2 / $(show_held)"
+log "$VIP2's number $B2 moved to $(holders2 $B2): $(show_held)"
+[ "$(layout1)" = "$BEFORE1" ] || fail "$VIP's numbers moved with $VIP2's: before $BEFORE1, now $(layout1)"
+[ "$(daemon_pid_of "$MOVED")" = "$MPID" ] || fail "$MOVED's daemon restarted by the move"
+[ "$(held "$MOVED" $VIP2)" = - ] || fail "$MOVED still holds $VIP2: $(held "$MOVED" $VIP2)"
+in_node "$MOVED" ip -o -4 addr show dev vs0 | grep -q " inet $VIP2/" && fail "$VIP2 still on $MOVED's vs0"
+wait_for 30 served_ok strict || fail "$VIP not served after $VIP2's move: $LAST_ROUND"
+log "$VIP untouched: $(layout1), served by its holders; $MOVED's daemon $MPID kept running with $VIP alone"
+in_node vsp-n1 crm_resource --clear --resource ClusterIP2-clone >/dev/null 2>&1 ||
+	fail "crm_resource --clear"
+settled() { in_node vsp-n1 crm_resource --wait --timeout=2s >/dev/null 2>&1 && vip2_each && one_each; }
+wait_for 60 settled || fail "no settled cluster after the ban was lifted: $(show_held)"
+log "ban lifted, settled: $(show_held)"
+
 VICTIM=vsp-n3
 V=$(held $VICTIM)
 VPID=$(daemon_pid_of $VICTIM)
@@ -116,7 +197,9 @@ log "number $V now held by $NEW: $(show_held)"
 [ "$(echo "$FAILOVER > $FAILOVER_MAX" | bc)" = 0 ] || fail "failover took $FAILOVER s (> $FAILOVER_MAX s)"
 victim_stopped() { ! pid_alive "$VPID"; }
 wait_for 30 victim_stopped || fail "$VICTIM without quorum kept its daemon $VPID"
-log "$VICTIM (no quorum) stopped its daemon"
+log "$VICTIM (no quorum) stopped its daemon (the last stop of both VIPs' instances)"
+wait_for 30 vip2_each || fail "$VIP2 not held after the cut: $(show_held)"
+wait_for 30 served2_ok || fail "$VIP2 not served after the cut: $LAST_ROUND2"
 
 log "heal"
 TH=$(date +%s.%N)
@@ -135,5 +218,7 @@ for b in 1 2 3; do
 done
 wait_for 20 served_ok || fail "not every bucket served after healing: $LAST_ROUND"
 log "every bucket served after healing: $LAST_ROUND"
+wait_for 30 served2_ok || fail "$VIP2: not every bucket served after healing: $LAST_ROUND2"
+log "$VIP2: every bucket served after healing: $LAST_ROUND2"
 echo "FAILOVER_SECONDS=$FAILOVER"
 log "PASS"

@@ -91,10 +91,11 @@ class Fails:
 
 
 def flatten(js):
-    """Accept flat or nested ({"counters": {...}, "info": {...}}) JSON."""
+    """Accept flat or nested ({"counters": {...}, "info": {...}}) JSON.
+    "vips" (per VIP: {address: {settings, counters}}) is kept as it is."""
     out = {}
     for k, v in js.items():
-        if isinstance(v, dict):
+        if isinstance(v, dict) and k != "vips":
             out.update(flatten(v))
         else:
             out[k] = v

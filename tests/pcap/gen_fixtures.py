@@ -10,6 +10,13 @@ Generate the committed pcap fixtures of the 'pcap' test suite:
                             by check_replay.py to cross-check the model
   tests/pcap/demo.pcap      a few hundred TCP connections + ARP + ping for
                             scripts/demo-replay.sh
+  tests/pcap/multi.pcap     four VIPs of one NIC with different N, hash
+                            modes, seeds and compat (see MULTI_VIPS): each
+                            its flows, ICMP errors (some sent to another
+                            VIP), fragments, ARP; plus frames for no VIP,
+                            for an address added at run time by the tests,
+                            and malformed ones
+  tests/pcap/multi.json     the VIPs' settings and per-frame labels
 
 Deterministic (fixed seed, fixed timestamps): re-running it rewrites
 byte-identical files. Usage: /usr/bin/python3 gen_fixtures.py [OUTDIR]
@@ -379,6 +386,160 @@ def build_demo():
     return frames
 
 
+# The VIPs of multi.pcap: settings as dpdk-vipshare takes them (the tests
+# pass them on the command line and in a --config file). Distinct N, modes,
+# seeds, compat and cluster MACs (one given, three derived).
+MULTI_VIPS = [
+    {"ip": "192.168.100.100", "prefix": 24, "total": 3, "mode": "sourceip-sourceport",
+     "hash_init": 0, "compat": "clusterip", "mac": None, "garp": 2},
+    {"ip": "192.168.100.101", "prefix": 24, "total": 2, "mode": "sourceip",
+     "hash_init": 0x1234abcd, "compat": "clusterip", "mac": "01:00:5e:00:00:65", "garp": 0},
+    {"ip": "10.20.30.40", "prefix": 16, "total": 4, "mode": "sourceip-sourceport-destport",
+     "hash_init": 7, "compat": "clusterip", "mac": None, "garp": 1},
+    {"ip": "172.16.5.5", "prefix": 24, "total": 3, "mode": "sourceip-sourceport",
+     "hash_init": 0xdeadbeef, "compat": "nft", "mac": None, "garp": 3},
+]
+# Not a VIP in the fixture's settings: the runtime tests add it.
+MULTI_LATE = {"ip": "192.168.100.102", "prefix": 24, "total": 2,
+              "mode": "sourceip-sourceport", "hash_init": 5, "compat": "clusterip",
+              "mac": None, "garp": 1}
+
+
+def multi_mac(v):
+    return v["mac"] or model.mac_str(model.cluster_mac(model.ip2int(v["ip"])))
+
+
+def build_multi():
+    r = random.Random(SEED + 2)
+    frames, labels = [], []
+    ipid = [3000]
+
+    def nid():
+        ipid[0] = (ipid[0] + 1) & 0xFFFF
+        return ipid[0]
+
+    def client():
+        return "%d.%d.%d.%d" % (r.choice([10, 100, 198, 203]), r.randint(0, 255),
+                                r.randint(0, 255), r.randint(1, 254))
+
+    seqs = []
+    vips = MULTI_VIPS + [MULTI_LATE]
+    for vi, v in enumerate(vips):
+        eth = Ether(src=ROUTER_MAC, dst=multi_mac(v))
+        tag = "v%d" % vi
+        flows = []
+        for k in range(40 if v is not MULTI_LATE else 20):
+            proto = "tcp" if k % 4 else "udp"
+            flows.append((proto, client(), r.randint(1024, 65535),
+                          r.choice([80, 443, 22]) if proto == "tcp" else r.choice([53, 123])))
+        for proto, c, cport, vport in flows:
+            base = eth / IP(src=c, dst=v["ip"], ttl=60)
+            if proto == "tcp":
+                seq = r.getrandbits(32)
+                pk = [base / TCP(sport=cport, dport=vport, flags="S", seq=seq),
+                      base / TCP(sport=cport, dport=vport, flags="A", seq=seq + 1, ack=9),
+                      base / TCP(sport=cport, dport=vport, flags="PA", seq=seq + 1, ack=9) /
+                      Raw(bytes(r.getrandbits(8) for _ in range(r.randint(1, 120)))),
+                      base / TCP(sport=cport, dport=vport, flags="FA", seq=seq + 200, ack=9)]
+            else:
+                pk = [base / UDP(sport=cport, dport=vport) /
+                      Raw(bytes(r.getrandbits(8) for _ in range(r.randint(8, 90))))
+                      for _ in range(r.randint(2, 3))]
+            seqs.append([(p, tag + "_flow") for p in pk])
+        for k in range(3):
+            seqs.append([(eth / IP(src=client(), dst=v["ip"]) /
+                          ICMP(type=8, id=r.getrandbits(16), seq=k) / Raw(b"multi"),
+                          tag + "_echo")])
+        for k, (proto, c, cport, vport) in enumerate(flows[:3]):
+            l4 = (TCP(sport=cport, dport=vport, flags="A", seq=k) if proto == "tcp"
+                  else UDP(sport=cport, dport=vport) / Raw(b"vlan"))
+            seqs.append([(Ether(src=ROUTER_MAC, dst=multi_mac(v)) / Dot1Q(vlan=300 + k) /
+                          IP(src=c, dst=v["ip"]) / l4, tag + "_vlan")])
+        # ICMP errors quoting VIP -> client packets of its flows: most sent
+        # to the VIP, two to another VIP (decided by the quoted one's)
+        for k, (proto, c, cport, vport) in enumerate(flows[4:10]):
+            q = IP(src=v["ip"], dst=c, id=nid()) / (
+                TCP(sport=vport, dport=cport, flags="PA", seq=7) if proto == "tcp"
+                else UDP(sport=vport, dport=cport) / Raw(b"q" * 16))
+            to = v if k < 4 else vips[(vi + 1 + k) % len(MULTI_VIPS)]
+            f = (Ether(src=ROUTER_MAC, dst=multi_mac(to)) /
+                 IP(src="10.255.0.%d" % (1 + k), dst=to["ip"], id=nid()) /
+                 ICMP(type=3, code=4, nexthopmtu=1400) / Raw(raw(q)[:28]))
+            seqs.append([(f, tag + ("_icmp_err" if k < 4 else "_icmp_err_cross"))])
+        # fragmented UDP datagrams
+        for k, (proto, c, cport, vport) in enumerate(
+                [fl for fl in flows if fl[0] == "udp"][:4]):
+            data = bytes(r.getrandbits(8) for _ in range(r.randint(1600, 3000)))
+            dg = raw(IP(src=c, dst=v["ip"], id=nid()) / UDP(sport=cport, dport=vport) /
+                     Raw(data))
+            plen = len(dg) - 20
+            base = ((plen // 2) + 7) // 8 * 8
+            frs = fragment(raw(Ether(src=ROUTER_MAC, dst=multi_mac(v), type=0x0800)), dg,
+                           [base, plen - base])
+            if k % 2:
+                frs.reverse()
+            seqs.append([(f, tag + "_frag") for f in frs])
+        # ARP: requests for the VIP (one tagged), a peer's gratuitous ARP,
+        # a reply to the VIP
+        for k in range(4):
+            m = "02:00:%02x:00:%02x:%02x" % (vi, k, r.getrandbits(8))
+            a = ARP(op=1, hwsrc=m, psrc="192.168.100.%d" % (150 + k),
+                    hwdst="00:00:00:00:00:00", pdst=v["ip"])
+            f = Ether(src=m, dst=BCAST) / (Dot1Q(vlan=100) / a if k == 3 else a)
+            seqs.append([(raw(f).ljust(60, b"\0"), tag + "_arp_req")])
+        f = Ether(src=OTHER_NODE_MAC, dst=BCAST) / ARP(op=1, hwsrc=multi_mac(v), psrc=v["ip"],
+                                                       hwdst="00:00:00:00:00:00", pdst=v["ip"])
+        seqs.append([(raw(f).ljust(60, b"\0"), tag + "_arp_garp_peer")])
+        f = Ether(src=ROUTER_MAC, dst=multi_mac(v)) / ARP(op=2, hwsrc=ROUTER_MAC, psrc=ROUTER_IP,
+                                                          hwdst=multi_mac(v), pdst=v["ip"])
+        seqs.append([(raw(f).ljust(60, b"\0"), tag + "_arp_reply_to_vip")])
+        # a TCP header cut short: malformed, counted for the VIP
+        seqs.append([(raw(eth / IP(src=client(), dst=v["ip"], id=nid(), proto=6) /
+                          Raw(b"\x04")), tag + "_malformed")])
+    # for no VIP: the node's own address, an ICMP error to a VIP quoting a
+    # packet of no VIP, ARP for others, IPv6
+    for k in range(6):
+        seqs.append([(Ether(src=ROUTER_MAC, dst="52:54:00:aa:00:01") /
+                      IP(src=client(), dst="192.168.100.%d" % (10 + k)) /
+                      TCP(sport=40000 + k, dport=22, flags="A"), "other_ipv4")])
+    q = raw(IP(src="192.168.100.10", dst="8.8.8.8") / UDP(sport=5353, dport=53))[:28]
+    seqs.append([(Ether(src=ROUTER_MAC, dst=multi_mac(MULTI_VIPS[2])) /
+                  IP(src="10.255.0.9", dst=MULTI_VIPS[2]["ip"]) / ICMP(type=3, code=3) / Raw(q),
+                  "v2_icmp_err_foreign")])
+    for k in range(3):
+        m = "02:01:00:00:00:%02x" % k
+        seqs.append([(raw(Ether(src=m, dst=BCAST) /
+                          ARP(op=1, hwsrc=m, psrc="192.168.100.%d" % (160 + k),
+                              pdst="192.168.100.%d" % (10 + k))).ljust(60, b"\0"),
+                      "arp_req_other")])
+    seqs.append([(Ether(src="02:01:00:00:01:01", dst="33:33:00:00:00:01") /
+                  IPv6(src="fe80::1", dst="ff02::1") / Raw(b"v6"), "other_ipv6")])
+    queues = [list(x) for x in seqs]
+    while queues:
+        q = r.choice(queues)
+        p, lab = q.pop(0)
+        if not isinstance(p, (bytes, bytearray)):
+            if IP in p and p[IP].id == 1:
+                p[IP].id = nid()
+            p = raw(p)
+        frames.append(bytes(p))
+        labels.append(lab)
+        if not q:
+            queues.remove(q)
+    # malformed for no VIP, spread through the capture
+    good = raw(Ether(src=ROUTER_MAC, dst=multi_mac(MULTI_VIPS[0])) /
+               IP(src="10.1.1.1", dst=MULTI_VIPS[0]["ip"], id=nid()) / TCP(sport=1, dport=80))
+    mal = [good[:14 + 10], bytes.fromhex("01005e286464001b210a0b")]
+    b = bytearray(good)
+    b[14] = 0x43
+    mal.append(bytes(b))
+    pos = sorted(r.sample(range(len(frames)), len(mal)), reverse=True)
+    for p, m in zip(pos, mal):
+        frames.insert(p, m)
+        labels.insert(p, "malformed")
+    return frames, labels
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     g = build_fixture()
@@ -389,9 +550,16 @@ def main():
         f.write("\n")
     demo = build_demo()
     model.write_pcap(os.path.join(out, "demo.pcap"), demo)
+    mframes, mlabels = build_multi()
+    model.write_pcap(os.path.join(out, "multi.pcap"), mframes)
+    with open(os.path.join(out, "multi.json"), "w") as f:
+        json.dump({"vips": MULTI_VIPS, "late": MULTI_LATE, "seed": SEED + 2,
+                   "labels": mlabels}, f, indent=0)
+        f.write("\n")
     from collections import Counter
     print("fixture.pcap: %d frames %s" % (len(g.frames), dict(Counter(g.labels))))
     print("demo.pcap: %d frames" % len(demo))
+    print("multi.pcap: %d frames, %d VIPs (+1 late)" % (len(mframes), len(MULTI_VIPS)))
 
 
 if __name__ == "__main__":

@@ -97,6 +97,20 @@ def owner(key, mode, total, hash_init=0):
     return node_of(clusterip_hash(mode, saddr, sport, dport, hash_init), total)
 
 
+def owner_of(key, vs):
+    """The node of a key under one VIP's settings vs: a dict with mode,
+    total, hash_init and compat ("clusterip" or "nft": the source address
+    only, as nft's jhash reads it)."""
+    if vs.get("compat", "clusterip") == "nft":
+        return node_of(nft_hash(key[0], vs["hash_init"]), vs["total"])
+    return owner(key, vs["mode"], vs["total"], vs["hash_init"])
+
+
+def needs_reassembly(vs):
+    """Port modes of CLUSTERIP decide a datagram by its first fragment."""
+    return vs.get("compat", "clusterip") == "clusterip" and vs["mode"] != "sourceip"
+
+
 # "Ports" offset per IP protocol (kernel proto_ports_offset).
 PORT_OFFSET = {6: 0, 17: 0, 33: 0, 50: 0, 132: 0, 136: 0, 51: 4}
 PROTO_NUM = {"tcp": 6, "udp": 17, "dccp": 33, "sctp": 132, "udplite": 136,
@@ -214,7 +228,7 @@ MALFORMED, OTHER, ARP, VIP, VIP_FRAG, VIP_ICMPERR = (
 class Info:
     __slots__ = ("cls", "why", "key", "l2", "vlans", "ihl", "tot", "proto", "mf",
                  "fragoff", "ipid", "src", "dst", "arp_op", "arp_spa",
-                 "arp_tpa", "arp_sha", "arp_tha", "ethertype", "quoted")
+                 "arp_tpa", "arp_sha", "arp_tha", "ethertype", "quoted", "vip")
 
     def __init__(self):
         self.cls = None
@@ -232,6 +246,7 @@ class Info:
         self.arp_sha = self.arp_tha = b""
         self.ethertype = 0
         self.quoted = None
+        self.vip = None
 
 
 def bad(i, why):
@@ -241,9 +256,17 @@ def bad(i, why):
     return i
 
 
+def _is_vip(a, vips):
+    return a == vips if isinstance(vips, int) else a in vips
+
+
 def classify(fr, vip):
     """Classify a frame the way CLUSTERIP-on-DPDK must see it.
-    vip: host-order int. key = (saddr, sport, dport) with ports as numbers.
+    vip: host-order int, or a collection of them (several VIPs).
+    key = (saddr, sport, dport) with ports as numbers. info.vip: the VIP
+    whose settings decide the frame: the destination, the quoted source of
+    an ICMP error, the target of ARP; a malformed frame's destination when
+    it was read; None otherwise.
     Rules: up to 2 VLAN tags (0x8100/0x88a8); Ethernet/IPv4 ARP with
     6/4 lengths else malformed; IPv4 header sanity (version 4, IHL >= 5,
     IHL*4 <= total length <= bytes present, header present); non-VIP
@@ -278,6 +301,8 @@ def classify(fr, vip):
         i.arp_spa = struct.unpack_from("!I", fr, off + 14)[0]
         i.arp_tha = fr[off + 18:off + 24]
         i.arp_tpa = struct.unpack_from("!I", fr, off + 24)[0]
+        if _is_vip(i.arp_tpa, vip):
+            i.vip = i.arp_tpa
         i.cls = ARP
         return i
     if et != 0x0800:
@@ -299,9 +324,10 @@ def classify(fr, vip):
     i.ihl, i.tot, i.proto = ihl, tot, ip[9]
     i.ipid = struct.unpack_from("!H", ip, 4)[0]
     i.src, i.dst = struct.unpack_from("!II", ip, 12)
-    if i.dst != vip:
+    if not _is_vip(i.dst, vip):
         i.cls = OTHER
         return i
+    i.vip = i.dst
     fw = struct.unpack_from("!H", ip, 6)[0]
     i.mf = bool(fw & 0x2000)
     i.fragoff = (fw & 0x1FFF) * 8
@@ -331,7 +357,7 @@ def classify(fr, vip):
             if qihl > len(q):
                 return bad(i, "icmp_quote_truncated")
             qsrc, qdst = struct.unpack_from("!II", q, 12)
-            if qsrc == vip:
+            if _is_vip(qsrc, vip):
                 qp = PORT_OFFSET.get(q[9])
                 qsp = qdp = 0
                 qfo = struct.unpack_from("!H", q, 6)[0] & 0x1FFF
@@ -342,6 +368,7 @@ def classify(fr, vip):
                 # swapped: the client's view of the connection
                 i.key = (qdst, qdp, qsp)
                 i.quoted = (qsrc, qsp, qdst, qdp, q[9])
+                i.vip = qsrc
                 i.cls = VIP_ICMPERR
                 return i
     i.key = (i.src, sp, dp)

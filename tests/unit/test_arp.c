@@ -289,6 +289,7 @@ test_garp(void **state)
 {
 	struct tframe want;
 	struct vs_pkt_info pi;
+	struct vs_vipmap vm;
 	uint8_t buf[80], *b;
 	int r;
 
@@ -315,8 +316,11 @@ test_garp(void **state)
 	tf_arp(&want, 1, 0x0800, 6, 4, 1, t_mac_cluster, T_VIP_H, zero6,
 	       T_VIP_H);
 	assert_memory_equal(buf, want.b, 42);
-	/* the parser sees ARP; peers' vs_arp_input let it pass */
-	assert_int_equal(vs_pkt_parse(buf, 42, cfg.vip, &pi), VS_PKT_ARP);
+	/* the parser sees ARP for the VIP; peers' vs_arp_input let it pass */
+	assert_int_equal(vs_vipmap_one(&vm, cfg.vip), 0);
+	assert_int_equal(vs_pkt_parse(buf, 42, &vm, &pi), VS_PKT_ARP);
+	assert_int_equal(pi.vip, 0);
+	assert_int_equal(vs_arp_sender_ip(buf, pi.l2_len), cfg.vip);
 	assert_int_equal(vs_arp_input(&cfg, buf, 42, 14), VS_ARP_PASS);
 	assert_memory_equal(buf, want.b, 42);
 	/* exact and short buffers */

@@ -76,6 +76,7 @@ test_report(void **state)
 	const uint32_t group_h = 0xEF286464; /* 239.40.100.100 */
 	const uint8_t msg[8] = {0x16, 0, 0, 0, 0xef, 0x28, 0x64, 0x64};
 	struct vs_pkt_info pi;
+	struct vs_vipmap vm;
 	struct tframe want;
 	uint8_t *b;
 
@@ -90,9 +91,9 @@ test_report(void **state)
 			 VS_IGMP_FRAME_LEN);
 	assert_memory_equal(b, want.b, want.len);
 	/* an ordinary IPv4 frame to the parser, not for the VIP */
-	assert_int_equal(
-		vs_pkt_parse(b, VS_IGMP_FRAME_LEN, t_net32(T_VIP_H), &pi),
-		VS_PKT_OTHER);
+	assert_int_equal(vs_vipmap_one(&vm, t_net32(T_VIP_H)), 0);
+	assert_int_equal(vs_pkt_parse(b, VS_IGMP_FRAME_LEN, &vm, &pi),
+			 VS_PKT_OTHER);
 	assert_int_equal(pi.proto, 2);
 	assert_int_equal(pi.l3_len, 24);
 	assert_false(vs_igmp_is_query(b + 14, 32, 24));

@@ -105,11 +105,13 @@ view_of(const struct tframe *f, uint32_t len, struct vs_move_frame *mf)
 {
 	uint8_t *copy = malloc(len ? len : 1);
 	struct vs_pkt_info pi;
+	struct vs_vipmap vm;
 	int c;
 
 	assert_non_null(copy);
+	assert_int_equal(vs_vipmap_one(&vm, t_net32(T_VIP_H)), 0);
 	memcpy(copy, f->b, len);
-	c = vs_pkt_parse(copy, len, t_net32(T_VIP_H), &pi);
+	c = vs_pkt_parse(copy, len, &vm, &pi);
 	if (c == VS_PKT_VIP || c == VS_PKT_VIP_FRAG || c == VS_PKT_VIP_ICMPERR)
 		vs_move_frame_of(copy, len, &pi, mf);
 	free(copy);

@@ -32,6 +32,7 @@ struct tcase {
 static struct tcase cases[MAX_CASES];
 static unsigned int n_cases;
 static uint32_t vip;
+static struct vs_vipmap vm; /* the VIP alone, in slot 0 */
 
 static const uint16_t tag_1q[] = {0x8100};
 static const uint16_t tag_qinq[] = {0x88a8, 0x8100};
@@ -174,6 +175,7 @@ build_cases(void **state)
 
 	(void)state;
 	vip = t_net32(T_VIP_H);
+	assert_int_equal(vs_vipmap_one(&vm, vip), 0);
 	n_cases = 0;
 
 	/* plain TCP / UDP to the VIP, 0, 1 and 2 VLAN tags */
@@ -528,6 +530,10 @@ check_pi(const struct tcase *c, uint32_t len, int cls,
 			 "%u %u %u",
 			 c->name, len, pi->proto, pi->l3_len, pi->ip_len,
 			 c->proto, c->l3_len, c->ip_len);
+	if ((cls >= VS_PKT_VIP && pi->vip != 0) ||
+	    (cls == VS_PKT_OTHER && pi->vip != VS_VIPMAP_NONE))
+		fail_msg("%s (len %u): VIP slot %u for class %d", c->name, len,
+			 pi->vip, cls);
 	if (cls == VS_PKT_VIP || cls == VS_PKT_VIP_FRAG ||
 	    cls == VS_PKT_VIP_ICMPERR) {
 		if (pi->key.saddr != c->key.saddr ||
@@ -557,7 +563,7 @@ test_frames(void **state)
 		assert_non_null(b);
 		memcpy(b, c->f.b, c->f.len);
 		memset(&pi, 0xa5, sizeof(pi));
-		cls = vs_pkt_parse(b, c->f.len, vip, &pi);
+		cls = vs_pkt_parse(b, c->f.len, &vm, &pi);
 		check_pi(c, c->f.len, cls, &pi);
 		/* the frame is read-only to the parser */
 		assert_memory_equal(b, c->f.b, c->f.len);
@@ -566,7 +572,7 @@ test_frames(void **state)
 		b = malloc(c->f.len + 1);
 		assert_non_null(b);
 		memcpy(b + 1, c->f.b, c->f.len);
-		cls = vs_pkt_parse(b + 1, c->f.len, vip, &pi);
+		cls = vs_pkt_parse(b + 1, c->f.len, &vm, &pi);
 		check_pi(c, c->f.len, cls, &pi);
 		free(b);
 	}
@@ -584,7 +590,7 @@ test_frame_bytes(void **state)
 	assert_int_equal(c->f.b[12], 0x08);
 	assert_int_equal(c->f.b[13], 0x00);
 	assert_memory_equal(c->f.b + 34, ports, 4);
-	assert_int_equal(vs_pkt_parse(c->f.b, c->f.len, vip, &pi), VS_PKT_VIP);
+	assert_int_equal(vs_pkt_parse(c->f.b, c->f.len, &vm, &pi), VS_PKT_VIP);
 	/* raw network-order words: 40000 = 0x9c40 -> bytes 9c 40 */
 	assert_memory_equal(&pi.key.sport, ports, 2);
 	assert_memory_equal(&pi.key.dport, ports + 2, 2);
@@ -607,9 +613,9 @@ test_icmp_err_same_node(void **state)
 		if (c->conn < 0)
 			continue;
 		cc = &cases[c->conn];
-		assert_int_equal(vs_pkt_parse(c->f.b, c->f.len, vip, &pe),
+		assert_int_equal(vs_pkt_parse(c->f.b, c->f.len, &vm, &pe),
 				 VS_PKT_VIP_ICMPERR);
-		assert_int_equal(vs_pkt_parse(cc->f.b, cc->f.len, vip, &pc),
+		assert_int_equal(vs_pkt_parse(cc->f.b, cc->f.len, &vm, &pc),
 				 VS_PKT_VIP);
 		assert_int_equal(pe.key.saddr, pc.key.saddr);
 		assert_int_equal(pe.key.sport, pc.key.sport);
@@ -677,7 +683,7 @@ test_truncation(void **state)
 			assert_true(l == 0 || b != NULL);
 			if (l)
 				memcpy(b, c->f.b, l);
-			cls = vs_pkt_parse(b, l, vip, &pi);
+			cls = vs_pkt_parse(b, l, &vm, &pi);
 			if (l < c->need) {
 				if (cls != VS_PKT_MALFORMED)
 					fail_msg("%s: prefix %u of %u (need "
@@ -700,11 +706,11 @@ test_truncation(void **state)
 			}
 			/* head of a multi-segment packet: headers from the
 			 * first l bytes only */
-			cls = vs_pkt_parse_head(b, l, c->f.len, vip, &pi);
+			cls = vs_pkt_parse_head(b, l, c->f.len, &vm, &pi);
 			if (cls != VS_PKT_MALFORMED)
 				check_pi(c, l, cls, &pi);
 			if (l == c->f.len) {
-				cls = vs_pkt_parse(b, l, vip, &full);
+				cls = vs_pkt_parse(b, l, &vm, &full);
 				assert_int_equal(cls, c->cls);
 			}
 			free(b);
@@ -735,9 +741,9 @@ test_parse_head(void **state)
 	assert_non_null(b);
 	memcpy(b, f.b, f.len);
 	/* as one contiguous frame it is short: malformed */
-	assert_int_equal(vs_pkt_parse(b, f.len, vip, &pi), VS_PKT_MALFORMED);
+	assert_int_equal(vs_pkt_parse(b, f.len, &vm, &pi), VS_PKT_MALFORMED);
 	/* as the head of an 18 + 2980 byte packet it is fine */
-	cls = vs_pkt_parse_head(b, f.len, 18 + tot, vip, &pi);
+	cls = vs_pkt_parse_head(b, f.len, 18 + tot, &vm, &pi);
 	assert_int_equal(cls, VS_PKT_VIP);
 	assert_int_equal(pi.cls, VS_PKT_VIP);
 	assert_int_equal(pi.ip_len, tot);
@@ -750,13 +756,13 @@ test_parse_head(void **state)
 	assert_int_equal(pi.key.sport, t_raw16(33000));
 	assert_int_equal(pi.key.dport, t_raw16(443));
 	/* padding beyond the datagram is fine */
-	assert_int_equal(vs_pkt_parse_head(b, f.len, 18 + tot + 46, vip, &pi),
+	assert_int_equal(vs_pkt_parse_head(b, f.len, 18 + tot + 46, &vm, &pi),
 			 VS_PKT_VIP);
 	/* packet one byte shorter than the IPv4 total length: malformed */
-	assert_int_equal(vs_pkt_parse_head(b, f.len, 18 + tot - 1, vip, &pi),
+	assert_int_equal(vs_pkt_parse_head(b, f.len, 18 + tot - 1, &vm, &pi),
 			 VS_PKT_MALFORMED);
 	/* seg_len > pkt_len is clamped: the packet is what counts */
-	assert_int_equal(vs_pkt_parse_head(b, f.len, 40, vip, &pi),
+	assert_int_equal(vs_pkt_parse_head(b, f.len, 40, &vm, &pi),
 			 VS_PKT_MALFORMED);
 	free(b);
 	/* every head length: malformed until the ports are in, then VIP;
@@ -767,7 +773,7 @@ test_parse_head(void **state)
 		assert_true(l == 0 || b != NULL);
 		if (l)
 			memcpy(b, f.b, l);
-		cls = vs_pkt_parse_head(b, l, 18 + tot, vip, &pi);
+		cls = vs_pkt_parse_head(b, l, 18 + tot, &vm, &pi);
 		assert_int_equal(cls, l < 18 + 20 + 4 ? VS_PKT_MALFORMED
 						      : VS_PKT_VIP);
 		assert_int_equal(pi.drop,
@@ -789,7 +795,7 @@ test_parse_head(void **state)
 		b = malloc(l);
 		assert_non_null(b);
 		memcpy(b, f.b, l);
-		cls = vs_pkt_parse_head(b, l, 14 + 1400, vip, &pi);
+		cls = vs_pkt_parse_head(b, l, 14 + 1400, &vm, &pi);
 		if (l < 14 + 28) {
 			assert_int_equal(cls, VS_PKT_MALFORMED);
 			assert_int_equal(pi.drop, VS_PKT_DROP_IPV4_TRUNCATED);
@@ -832,7 +838,7 @@ test_mutations(void **state)
 				p %= l < 64 ? l : 64;
 			b[p] = (uint8_t)t_rand32();
 		}
-		cls = vs_pkt_parse(b, l, vip, &pi);
+		cls = vs_pkt_parse(b, l, &vm, &pi);
 		assert_in_range(cls, VS_PKT_MALFORMED, VS_PKT_VIP_ICMPERR);
 		assert_int_equal(pi.cls, cls);
 		/* a reason exactly when malformed */
@@ -854,6 +860,107 @@ test_mutations(void **state)
 		}
 		free(b);
 	}
+}
+
+/*
+ * Several VIPs: the destination picks the slot; an ICMP error goes by the
+ * VIP it quotes, a malformed frame by its destination; ARP by its target;
+ * addresses that are no VIP (the node's own, a neighbour of the VIPs) are
+ * OTHER. Slots need not follow the addresses' order.
+ */
+static void
+test_multi_vip(void **state)
+{
+	static const uint32_t addrs[] = {T_VIP_H, T_VIP_H + 1, 0x0a000001u,
+					 0xc0a80001u, T_VIP_H - 1};
+	static const unsigned int slots[] = {7, 0, 63, 12, 5};
+	struct vs_vipmap m;
+	struct vs_pkt_info pi;
+	struct tframe f;
+	unsigned int i, j;
+
+	(void)state;
+	vs_vipmap_init(&m);
+	for (i = 0; i < RTE_DIM(addrs); i++)
+		assert_int_equal(vs_vipmap_add(&m, t_net32(addrs[i]), slots[i]),
+				 0);
+	for (i = 0; i < RTE_DIM(addrs); i++) {
+		/* TCP to VIP i */
+		tf_eth(&f, t_mac_cluster, t_mac_client, NULL, 0, 0x0800);
+		tf_ipv4(&f, 4, 5, 0, 6, T_CLIENT_H, addrs[i]);
+		tf_l4_ports(&f, 6, 40000, 80);
+		tf_ipv4_done(&f);
+		assert_int_equal(vs_pkt_parse(f.b, f.len, &m, &pi), VS_PKT_VIP);
+		assert_int_equal(pi.vip, slots[i]);
+		/* the same, a TCP header cut short: its VIP's malformed */
+		tf_eth(&f, t_mac_cluster, t_mac_client, NULL, 0, 0x0800);
+		tf_ipv4(&f, 4, 5, 0, 6, T_CLIENT_H, addrs[i]);
+		tf_be16(&f, 40000);
+		tf_ipv4_done(&f);
+		tf_pad(&f, 60);
+		assert_int_equal(vs_pkt_parse(f.b, f.len, &m, &pi),
+				 VS_PKT_MALFORMED);
+		assert_int_equal(pi.drop, VS_PKT_DROP_L4_TRUNCATED);
+		assert_int_equal(pi.vip, slots[i]);
+		/* ARP who-has VIP i */
+		tf_eth(&f, t_mac_bcast, t_mac_client, NULL, 0, 0x0806);
+		tf_arp(&f, 1, 0x0800, 6, 4, 1, t_mac_client, T_CLIENT_H,
+		       t_mac_bcast, addrs[i]);
+		tf_pad(&f, 60);
+		assert_int_equal(vs_pkt_parse(f.b, f.len, &m, &pi), VS_PKT_ARP);
+		assert_int_equal(pi.vip, slots[i]);
+		/* an error sent to VIP j about a packet of VIP i: i's */
+		for (j = 0; j < RTE_DIM(addrs); j++) {
+			tf_eth(&f, t_mac_cluster, t_mac_client, NULL, 0,
+			       0x0800);
+			tf_ipv4(&f, 4, 5, 0, 1, T_ROUTER_H, addrs[j]);
+			tf_be32(&f, 0x03040000); /* frag needed */
+			tf_be32(&f, 1400);
+			tf_ipv4(&f, 4, 5, 0, 6, addrs[i], T_CLIENT_H);
+			tf_be16(&f, 80);
+			tf_be16(&f, 40000);
+			tf_be32(&f, 1);
+			f.ip_off = 14;
+			tf_ipv4_done(&f);
+			assert_int_equal(vs_pkt_parse(f.b, f.len, &m, &pi),
+					 VS_PKT_VIP_ICMPERR);
+			assert_int_equal(pi.vip, slots[i]);
+			assert_int_equal(pi.key.saddr, T_CLIENT_H);
+		}
+	}
+	/* no VIP: the host's own address, the VIPs' neighbours, 0 */
+	for (i = 0; i < 4; i++) {
+		static const uint32_t others[] = {T_HOST_H, T_VIP_H + 2,
+						  T_VIP_H - 2, 0};
+
+		tf_eth(&f, t_mac_nic, t_mac_client, NULL, 0, 0x0800);
+		tf_ipv4(&f, 4, 5, 0, 6, T_CLIENT_H, others[i]);
+		tf_l4_ports(&f, 6, 40000, 80);
+		tf_ipv4_done(&f);
+		assert_int_equal(vs_pkt_parse(f.b, f.len, &m, &pi),
+				 VS_PKT_OTHER);
+		assert_int_equal(pi.vip, VS_VIPMAP_NONE);
+		tf_eth(&f, t_mac_bcast, t_mac_client, NULL, 0, 0x0806);
+		tf_arp(&f, 1, 0x0800, 6, 4, 1, t_mac_client, T_CLIENT_H,
+		       t_mac_bcast, others[i]);
+		tf_pad(&f, 60);
+		assert_int_equal(vs_pkt_parse(f.b, f.len, &m, &pi), VS_PKT_ARP);
+		assert_int_equal(pi.vip, VS_VIPMAP_NONE);
+	}
+	/* an error to a VIP quoting no VIP's packet: the VIP it went to,
+	 * as ordinary ICMP */
+	tf_eth(&f, t_mac_cluster, t_mac_client, NULL, 0, 0x0800);
+	tf_ipv4(&f, 4, 5, 0, 1, T_ROUTER_H, addrs[2]);
+	tf_be32(&f, 0x03030000);
+	tf_be32(&f, 0);
+	tf_ipv4(&f, 4, 5, 0, 17, T_HOST_H, T_CLIENT_H);
+	tf_be32(&f, 0x00350035);
+	tf_be32(&f, 0);
+	f.ip_off = 14;
+	tf_ipv4_done(&f);
+	assert_int_equal(vs_pkt_parse(f.b, f.len, &m, &pi), VS_PKT_VIP);
+	assert_int_equal(pi.vip, slots[2]);
+	assert_int_equal(pi.key.saddr, T_ROUTER_H);
 }
 
 /* Every reason has its own counter name; the table ends where it should. */
@@ -890,6 +997,7 @@ main(void)
 		cmocka_unit_test(test_frame_bytes),
 		cmocka_unit_test(test_frames),
 		cmocka_unit_test(test_icmp_err_same_node),
+		cmocka_unit_test(test_multi_vip),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_parse_head),
 		cmocka_unit_test(test_mutations),

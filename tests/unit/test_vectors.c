@@ -215,12 +215,13 @@ test_vectors_key(void **state)
 static void
 test_vectors_frames(void **state)
 {
-	uint32_t vip = t_net32(T_VIP_H);
+	struct vs_vipmap vm;
 	struct vs_pkt_info pi;
 	struct tframe f;
 	unsigned int i;
 
 	(void)state;
+	assert_int_equal(vs_vipmap_one(&vm, t_net32(T_VIP_H)), 0);
 	for (i = 0; i < n_rows; i++) {
 		const struct row *r = &rows[i];
 		struct vs_flow_key k = row_key(r);
@@ -244,7 +245,7 @@ test_vectors_frames(void **state)
 		}
 		tf_ipv4_done(&f);
 		tf_pad(&f, 60);
-		cls = vs_pkt_parse(f.b, f.len, vip, &pi);
+		cls = vs_pkt_parse(f.b, f.len, &vm, &pi);
 		if (cls != VS_PKT_VIP)
 			fail_msg("line %u: class %d", r->line, cls);
 		assert_int_equal(pi.key.saddr, k.saddr);
