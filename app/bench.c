@@ -394,7 +394,8 @@ bench_setup(struct vs_app *a, const unsigned int *order, uint16_t nb)
 	vs_vip_table_set_nic(&a->vips, &p->nic_mac);
 	p->pool = vs_port_pool_create("vsb_mbuf", nb,
 				      8 * VS_MAX_BURST + 2 * NULL_RING +
-					      vs_worker_mbufs_held(a));
+					      vs_worker_mbufs_held(a),
+				      false);
 	if (p->pool == NULL)
 		return -ENOMEM;
 	r = null_port(NIC_DEV, nb, p->pool, &p->nic);

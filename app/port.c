@@ -33,7 +33,6 @@ RTE_LOG_REGISTER(vs_logtype_port, vipshare.port, INFO);
 
 #define NB_RXD 1024
 #define NB_TXD 1024
-#define MBUF_CACHE 256
 
 static int
 port_by_arg(const char *arg, uint16_t *port)
@@ -93,22 +92,14 @@ pick_ports(struct vs_ports *p, const struct vs_conf *c, uint16_t *host)
 	return 0;
 }
 
-struct rte_mempool *
-vs_port_pool_create(const char *name, unsigned int nb_queues,
-		    unsigned int per_queue)
+static bool
+is_af_xdp(uint16_t port)
 {
-	struct rte_mempool *mp;
-	unsigned int n;
+	struct rte_eth_dev_info info;
 
-	/* and slack for the per-lcore caches */
-	n = nb_queues * per_queue + (rte_lcore_count() + 1) * MBUF_CACHE + 1024;
-	mp = rte_pktmbuf_pool_create(name, n, MBUF_CACHE, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE,
-				     (int)rte_socket_id());
-	if (mp == NULL)
-		VS_LOG(port, ERR, "cannot create a pool of %u mbufs: %s\n", n,
-		       rte_strerror(rte_errno));
-	return mp;
+	return rte_eth_dev_info_get(port, &info) == 0 &&
+	       info.driver_name != NULL &&
+	       strcmp(info.driver_name, "net_af_xdp") == 0;
 }
 
 /*
@@ -120,15 +111,20 @@ vs_port_pool_create(const char *name, unsigned int nb_queues,
  */
 static int
 pools_create(struct vs_ports *p, unsigned int held_per_queue,
-	     enum vs_host_be be)
+	     enum vs_host_be be, bool packed)
 {
 	p->pool = vs_port_pool_create(
 		"vs_mbuf", p->nb_queues,
 		2 * NB_RXD + 2 * NB_TXD + 4 * VS_MAX_BURST +
 			2 * VS_HOST_GSO_MAX_SEGS + held_per_queue +
-			vs_host_mbufs_held(be, RTE_MBUF_DEFAULT_BUF_SIZE));
-	if (p->pool == NULL)
+			vs_host_mbufs_held(be, RTE_MBUF_DEFAULT_BUF_SIZE),
+		packed);
+	if (p->pool == NULL) {
+		VS_LOG(port, ERR, "cannot create the mbuf pool%s: %s\n",
+		       packed ? " (in one piece, for AF_XDP)" : "",
+		       rte_strerror(rte_errno));
 		return -ENOMEM;
+	}
 	p->indirect_pool = rte_pktmbuf_pool_create(
 		"vs_indirect",
 		p->nb_queues * 2 * (NB_TXD + 2 * VS_HOST_GSO_MAX_SEGS) + 4096 +
@@ -369,7 +365,10 @@ vs_port_init(struct vs_ports *p, const struct vs_conf *c,
 		       p->nic, rte_strerror(-r), mtu);
 
 	host_conf(&hc, p, c, existing_host, host_port, mtu);
-	r = pools_create(p, held_per_queue, hc.be);
+	/* an AF_XDP port's UMEM is its pool: packed (pool.c) */
+	r = pools_create(p, held_per_queue, hc.be,
+			 is_af_xdp(p->nic) ||
+				 (existing_host && is_af_xdp(host_port)));
 	if (r < 0)
 		return r;
 	hc.pool = p->pool;

@@ -45,11 +45,16 @@ void vs_port_none(struct vs_ports *p);
 /*
  * An mbuf pool for nb_queues queue pairs that each hold per_queue mbufs
  * (rings, bursts in flight, what a worker holds), plus the per-lcore
- * caches.
+ * caches (pool.c). packed: its objects back to back in one chunk, as an
+ * AF_XDP port's UMEM must be (NULL, rte_errno set, when they cannot be).
  */
 struct rte_mempool *vs_port_pool_create(const char *name,
 					unsigned int nb_queues,
-					unsigned int per_queue);
+					unsigned int per_queue, bool packed);
+
+/* Whether the AF_XDP PMD's UMEM (the first chunk, populated_size objects
+ * long) covers every object of mp. */
+bool vs_port_pool_packed(struct rte_mempool *mp);
 
 /*
  * The NIC and the host port, configured and started: up to max_queues
