@@ -4,7 +4,10 @@
 Seed corpora of the fuzz targets, deterministic:
   corpus/frame/  tests/pcap/fixture.pcap in runs of consecutive frames (so
                  fragment sequences stay together), plus the malformed-frame
-                 corpus of tests/malformed, in the fuzz_frame record format
+                 corpus of tests/malformed, tests/pcap/multi.pcap with the
+                 runtime VIP toggled, and frames on both sides of each of
+                 the data path's fast-path tests, in the fuzz_frame record
+                 format
   corpus/conf/   valid and invalid command lines and config files
   corpus/cover/  fuzz_cover scripts: announcements (built here from the
                  layout of docs/design.md, signed or not), clock ticks,
