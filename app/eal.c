@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,6 +241,48 @@ held_at_exit(void)
 		held_release(true);
 }
 
+/*
+ * Stopped (systemd's start timeout) or crashed (rte_panic) while the EAL
+ * starts: what it said so far is the diagnosis, let it out, then die of
+ * the signal. Only async-signal-safe calls.
+ */
+static const int held_signals[] = {SIGTERM, SIGINT, SIGQUIT,
+				   SIGABRT, SIGSEGV, SIGBUS};
+static struct sigaction held_old[RTE_DIM(held_signals)];
+
+static void
+held_on_signal(int sig)
+{
+	char buf[4096];
+	unsigned int i;
+	off_t off;
+	ssize_t n;
+
+	for (i = 0; i < RTE_DIM(held); i++) {
+		if (held[i].saved < 0 || dup2(held[i].saved, held[i].fd) < 0)
+			continue;
+		for (off = 0; (n = pread(held[i].mem, buf, sizeof(buf), off)) > 0;
+		     off += n)
+			if (write(held[i].fd, buf, (size_t)n) != n)
+				break;
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+held_signals_set(bool on)
+{
+	struct sigaction sa = {.sa_handler = held_on_signal};
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(held_signals); i++)
+		if (on)
+			sigaction(held_signals[i], &sa, &held_old[i]);
+		else
+			sigaction(held_signals[i], &held_old[i], NULL);
+}
+
 /* Appends s (without a trailing '.') to a "; "-separated list, once. */
 static void
 reason_add(char *buf, size_t size, const char *s, size_t len)
@@ -349,7 +392,9 @@ vs_eal_init(int argc, char **argv)
 	if (!at_exit)
 		at_exit = atexit(held_at_exit) == 0;
 	hold_start();
+	held_signals_set(true);
 	r = rte_eal_init(argc, argv);
+	held_signals_set(false);
 	if (r >= 0) {
 		held_release(true);
 		runtime_dir_private();
