@@ -4,8 +4,8 @@
  * directory (sockets made owner-only) and its hugepage files.
  */
 #include <dirent.h>
-#include <fcntl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
