@@ -140,14 +140,25 @@ def check_stats_line(binary, pfx, work):
     """--stats-interval 1 without --replay: the process runs until SIGTERM."""
     args = replay_args(binary, pfx, work, ["--stats-interval", "1", "--idle-sleep", "1000"])
     t0 = time.time()
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    errpath = os.path.join(work, "stats.err")
+    with open(errpath, "w") as errf:
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=errf, text=True)
+    # the EAL's start takes its time on a loaded machine: count from the
+    # worker's start, then two intervals and a half
+    for _ in range(600):
+        with open(errpath) as f:
+            if "dpdk-vipshare: worker 0" in f.read() or proc.poll() is not None:
+                break
+        time.sleep(0.1)
     time.sleep(3.5)
     proc.send_signal(signal.SIGTERM)
     try:
-        out, err = proc.communicate(timeout=30)
+        out, _ = proc.communicate(timeout=30)
     except subprocess.TimeoutExpired:
         proc.kill()
-        out, err = proc.communicate()
+        out, _ = proc.communicate()
+    with open(errpath) as f:
+        err = f.read()
     t1 = time.time()
     rm_prefix(pfx)
     stats = [ln for ln in out.splitlines() if "stats: rx=" in ln]
