@@ -83,7 +83,7 @@ start() {
 		--vip "$VIP/24" --node 1/2 --host "tap:$TAP" \
 		--idle-sleep 200 --garp 0 --igmp off >"$work/daemon.log" 2>&1 &
 	pid=$!
-	for _ in $(seq 150); do
+	for _ in $(seq 600); do
 		ip -n "$NSN" -4 addr show dev "$TAP" 2>/dev/null | grep -q "$VIP" && return 0
 		kill -0 "$pid" 2>/dev/null || fail "dpdk-vipshare exited at start"
 		sleep 0.1
@@ -99,9 +99,10 @@ stop() {
 	rm -rf "/var/run/dpdk/$PFX"
 }
 
-# wait_for FILE TEXT: until the capture tool says it listens (10 s at most)
+# wait_for FILE TEXT: until the capture tool says it listens (60 s at most:
+# dpdk-dumpcap starts an EAL, slow on a loaded machine)
 wait_for() {
-	for _ in $(seq 100); do
+	for _ in $(seq 600); do
 		grep -q "$2" "$1" 2>/dev/null && return 0
 		sleep 0.1
 	done
@@ -133,10 +134,10 @@ sports() {
 
 # 1 + 2: on hugepages, dumpcap on the NIC port and tcpdump on the TAP
 start -m 64
-timeout 30 dpdk-dumpcap --file-prefix="$PFX" -i net_af_packet0 -f "udp port 9" \
+timeout 90 dpdk-dumpcap --file-prefix="$PFX" -i net_af_packet0 -f "udp port 9" \
 	-P -w "$work/nic.pcap" >"$work/dumpcap.log" 2>&1 &
 dpid=$!
-timeout 30 ip netns exec "$NSN" tcpdump -i "$TAP" -nn -U -w "$work/tap.pcap" \
+timeout 90 ip netns exec "$NSN" tcpdump -i "$TAP" -nn -U -w "$work/tap.pcap" \
 	"udp port 9" >"$work/tcpdump.log" 2>&1 &
 tpid=$!
 wait_for "$work/dumpcap.log" "Packets captured:"
@@ -166,7 +167,7 @@ ok "tcpdump on $TAP captured exactly node 1's $mine of $FLOWS (vipshare-which)"
 # 3: without hugepages a secondary process has no memory to share
 start --no-huge -m 256
 set +e
-timeout 30 dpdk-dumpcap --file-prefix="$PFX" -i net_af_packet0 -c 1 -P \
+timeout 60 dpdk-dumpcap --file-prefix="$PFX" -i net_af_packet0 -c 1 -P \
 	-w "$work/nohuge.pcap" >"$work/nohuge.log" 2>&1
 rc=$?
 set -e
