@@ -12,7 +12,9 @@ are refused the same way; the good values are accepted (checked with
 An option in --help without an entry in BAD fails the test: add one.
 VIPs that are no unicast host address, a node number given twice, a
 directory as --config and --hash-compat nft with a port --hashmode are
-refused too. Several VIPs: duplicate addresses, duplicate cluster MACs (given, from
+refused too. vipshare-ctl: usage errors (an option without its value, a bad
+node number) exit 2 with one line, before a daemon is asked; "-2" is the
+command. Several VIPs: duplicate addresses, duplicate cluster MACs (given, from
 the defaults, or derived from two addresses with the same low 23 bits),
 bad per-VIP options before the first --vip (defaults), a VIP without
 nodes, more than 64 VIPs, and the same in --config [vip] sections, are
@@ -198,6 +200,33 @@ def multi_vip(r, tmp):
                  "--vip", V1, V1)
 
 
+def ctl_usage(r, ctl):
+    """vipshare-ctl: usage errors exit 2 with one line before any daemon is
+    asked (no socket here, which would be exit 3); "-2" is a command."""
+    sock = "/nonexistent/vs-cli/dpdk_telemetry.v2"
+    bad = [(["--file-prefix"], "--file-prefix"), (["--socket"], "--socket"),
+           (["--vip"], "--vip"), (["-x"], "-x"), (["--bogus"], "--bogus"),
+           (["add", "x"], "'x'"), (["add", "0"], "'0'"), (["add", "65"], "'65'"),
+           (["del", "1x"], "'1x'"), (["-0"], "'0'"), (["+65"], "'65'"),
+           (["add"], "add"), (["bogus"], "bogus")]
+    for args, name in bad:
+        r.runs += 1
+        p = subprocess.run([ctl, "--socket", sock] + args, capture_output=True, text=True,
+                           timeout=10)
+        lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
+        if p.returncode != 2 or len(lines) != 1 or name not in lines[0]:
+            r.fails.append("vipshare-ctl %s: exit %d, want 2 and one line naming %s: %r" % (
+                " ".join(args), p.returncode, name, p.stderr[-200:]))
+    # good command words reach the (missing) daemon: exit 3
+    for args in (["-2"], ["+2"], ["add", "2"], ["del", "64"], ["--vip", "10.0.0.1", "-2"]):
+        r.runs += 1
+        p = subprocess.run([ctl, "--socket", sock] + args, capture_output=True, text=True,
+                           timeout=10)
+        if p.returncode != 3 or sock not in p.stderr:
+            r.fails.append("vipshare-ctl %s: exit %d, want 3 (no daemon): %r" % (
+                " ".join(args), p.returncode, p.stderr[-200:]))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
@@ -300,6 +329,7 @@ def main():
         if pc.returncode != 0 or "hashmode = sourceip" not in sect:
             r.fails.append("--hash-compat nft alone: exit %d, section %r" % (pc.returncode, sect))
         multi_vip(r, tmp)
+    ctl_usage(r, os.path.join(a.build, "app", "vipshare-ctl"))
     for f in r.fails[:60]:
         print("FAIL: %s" % f)
     print("cli: %d runs of dpdk-vipshare over %d options: %s" % (
