@@ -250,26 +250,40 @@ opt_port(struct parse_ctx *x, const char *name, const char *v)
 	return copy_name(x, name, v, x->c->port);
 }
 
+/* --host's kinds: what it parses and what --check prints, one table. */
+static const struct host_kind {
+	const char *kw;
+	enum vs_host_kind kind;
+	const char *def;
+} host_kinds[] = {
+	{"vnet", VS_HOST_VNET, "vs0"},
+	{"tap", VS_HOST_TAP, "vs0"},
+	{"net_tap", VS_HOST_NET_TAP, "vs0"},
+	{"virtio-user", VS_HOST_VIRTIO, "/dev/vhost-net"},
+	{"port", VS_HOST_PORT, NULL},
+};
+
+static const char *
+host_kw(enum vs_host_kind k)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(host_kinds); i++)
+		if (host_kinds[i].kind == k)
+			return host_kinds[i].kw;
+	return NULL;
+}
+
 static int
 opt_host(struct parse_ctx *x, const char *name, const char *v)
 {
-	static const struct {
-		const char *kw;
-		enum vs_host_kind kind;
-		const char *def;
-	} kinds[] = {
-		{"vnet", VS_HOST_VNET, "vs0"},
-		{"tap", VS_HOST_TAP, "vs0"},
-		{"net_tap", VS_HOST_NET_TAP, "vs0"},
-		{"virtio-user", VS_HOST_VIRTIO, "/dev/vhost-net"},
-		{"port", VS_HOST_PORT, NULL},
-	};
+	const struct host_kind *kinds = host_kinds;
 	const char *colon = strchr(v, ':');
 	size_t kwlen = colon ? (size_t)(colon - v) : strlen(v);
 	unsigned int i;
 	struct stat st;
 
-	for (i = 0; i < RTE_DIM(kinds); i++) {
+	for (i = 0; i < RTE_DIM(host_kinds); i++) {
 		if (strlen(kinds[i].kw) != kwlen ||
 		    strncmp(v, kinds[i].kw, kwlen) != 0)
 			continue;
@@ -885,11 +899,6 @@ print_vip_keys(FILE *f, const struct vs_vip_conf *v, bool is_default)
 void
 vs_conf_print(FILE *f, const struct vs_conf *c)
 {
-	static const char *const host_kw[] = {
-		[VS_HOST_TAP] = "tap",
-		[VS_HOST_VIRTIO] = "virtio-user",
-		[VS_HOST_PORT] = "port",
-	};
 	char a[32];
 	unsigned int i;
 
@@ -905,9 +914,9 @@ vs_conf_print(FILE *f, const struct vs_conf *c)
 		fprintf(f, "# port: the first EAL port\n");
 	if (c->host_kind == VS_HOST_AUTO)
 		fprintf(f, "# host: port 1 with exactly two EAL ports and no "
-			   "port, else tap:vs0\n");
+			   "port, else vnet:vs0\n");
 	else
-		fprintf(f, "host = %s:%s\n", host_kw[c->host_kind],
+		fprintf(f, "host = %s:%s\n", host_kw(c->host_kind),
 			c->host_arg);
 	if (c->no_host_addr)
 		fprintf(f, "no-host-addr\n");
