@@ -6,7 +6,7 @@ BUILD ?= build
 MESON ?= meson
 NINJA ?= ninja
 
-.PHONY: all deps build test demo bench fuzz-long clean
+.PHONY: all deps build test demo bench fuzz-long deb clean
 
 all: build
 
@@ -69,7 +69,7 @@ FUZZ_RUNS ?= 10000000
 fuzz-long: deps
 	$(MAKE) $(SAN_BUILD)/build.ninja
 	$(NINJA) -C $(SAN_BUILD)
-	for t in frame conf cover; do \
+	for t in frame conf cover move; do \
 		$(SAN_ENV) tests/fuzz/run_fuzz.sh runs \
 			$(SAN_BUILD)/tests/fuzz/fuzz_$$t tests/fuzz/corpus/$$t \
 			$(SAN_BUILD)/fuzz-long/$$t $(FUZZ_RUNS) \
@@ -80,9 +80,17 @@ demo: deps
 	$(MAKE) build
 	scripts/demo.sh $(BUILD)
 
+# The Debian package (docs/install.md), built by dpkg-buildpackage in a
+# temporary copy of the tree: dpdk-vipshare_VERSION_ARCH.deb in $(DEB_OUT).
+DEB_OUT ?= $(CURDIR)
+deb:
+	scripts/deps.sh BUILD DEB
+	scripts/build-deb.sh $(DEB_OUT)
+
 # Micro-benchmark of the library path (not a test): see docs/benchmarks.md.
 bench: build
 	$(BUILD)/bench/bench-steer $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)
+	rm -f dpdk-vipshare_*.deb

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <rte_version.h>
+
 #include "vs_arp.h"
 #include "vs_conf.h"
 #include "vs_util.h"
@@ -411,6 +413,9 @@ static const struct opt opts[] = {
 	{"config", true, GLOBAL, NULL, "FILE",
 	 "read settings from FILE (key = value, keys as these flags, "
 	 "[vip A.B.C.D/P] sections); flags override"},
+	{"check", false, GLOBAL, NULL, NULL,
+	 "validate the settings, print them as a config file, exit (no EAL)"},
+	{"version", false, GLOBAL, NULL, NULL, "print the version and exit"},
 	{"help", false, GLOBAL, NULL, NULL, "show this help"},
 };
 /* clang-format on */
@@ -442,13 +447,14 @@ vs_conf_usage(FILE *f, const char *prog)
 	fprintf(f,
 		"Usage: %s [EAL options] -- [defaults] --vip A.B.C.D[/PREFIX] --node K/N\n"
 		"           [VIP options] [--vip ... [VIP options]] [options]\n"
+		"       %s --check [--config FILE] [options]\n"
 		"Shares VIPs active/active like iptables CLUSTERIP: answers ARP with a\n"
 		"multicast cluster MAC per VIP, keeps the flows whose hash falls on its\n"
 		"node numbers and hands them to the host kernel, drops the rest.\n"
 		"VIP options (--node, --hashmode, --hash-init, --hash-compat, --mac,\n"
 		"--garp) after a --vip are that VIP's; before the first --vip they are\n"
 		"the defaults of every VIP (and of VIPs added at run time).\n\nOptions:\n",
-		prog);
+		prog, prog);
 	for (i = 0; i < RTE_DIM(opts); i++) {
 		snprintf(left, sizeof(left), "--%s%s%s", opts[i].name,
 			 opts[i].arg ? " " : "",
@@ -764,6 +770,8 @@ next_opt(struct parse_ctx *x, int argc, char **argv, int *i,
 	*o = find_opt(a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
 	if (*o == NULL)
 		return fail(x, "unknown option '%s'", a);
+	if (eq && !(*o)->has_arg && (*o)->fn == NULL)
+		return fail(x, "option --%s takes no value", (*o)->name);
 	if (eq)
 		*val = eq + 1;
 	else if ((*o)->has_arg) {
@@ -772,6 +780,92 @@ next_opt(struct parse_ctx *x, int argc, char **argv, int *i,
 		*val = argv[++*i];
 	}
 	return 0;
+}
+
+/* A VIP's own keys for --check (the MAC only when given: a derived one
+ * follows the address). */
+static void
+print_vip_keys(FILE *f, const struct vs_vip_conf *v, uint8_t keys)
+{
+	const uint8_t *m = v->mac.addr_bytes;
+	char nodes[256];
+
+	if (keys & VS_VIP_GIVEN_NODES) {
+		vs_own_format(v->nodes, nodes, sizeof(nodes));
+		fprintf(f, "node = %s/%u\n", nodes, v->hash.total_nodes);
+	}
+	if (keys & VS_VIP_GIVEN_MODE)
+		fprintf(f, "hashmode = %s\n", vs_hash_mode_name(v->hash.mode));
+	if (keys & VS_VIP_GIVEN_INIT)
+		fprintf(f, "hash-init = %u\n", v->hash.hash_init);
+	if (keys & VS_VIP_GIVEN_COMPAT)
+		fprintf(f, "hash-compat = %s\n",
+			vs_hash_compat_name(v->hash.compat));
+	if (keys & VS_VIP_GIVEN_MAC)
+		fprintf(f, "mac = %02x:%02x:%02x:%02x:%02x:%02x\n", m[0], m[1],
+			m[2], m[3], m[4], m[5]);
+	if (keys & VS_VIP_GIVEN_GARP)
+		fprintf(f, "garp = %u\n", v->garp);
+}
+
+/* What --check prints: every key with its value, flags only when set, the
+ * defaults that depend on the EAL's ports as comments. One VIP: its keys at
+ * the top (they become the defaults it takes); several: the defaults that
+ * were given at the top, every VIP in its [vip] section with all its keys. */
+void
+vs_conf_print(FILE *f, const struct vs_conf *c)
+{
+	static const char *const host_kw[] = {
+		[VS_HOST_TAP] = "tap",
+		[VS_HOST_VIRTIO] = "virtio-user",
+		[VS_HOST_PORT] = "port",
+	};
+	const uint8_t all = (uint8_t)~VS_VIP_GIVEN_MAC;
+	char a[32];
+	unsigned int i;
+
+	if (c->nb_vips == 1) {
+		vs_conf_vip_format(&c->vips[0], a, sizeof(a));
+		fprintf(f, "vip = %s\n", a);
+		print_vip_keys(f, &c->vips[0],
+			       all | (c->vips[0].given & VS_VIP_GIVEN_MAC));
+	} else {
+		print_vip_keys(f, &c->vip_defaults, c->vip_defaults.given);
+	}
+	fprintf(f, "igmp = %s\n",
+		c->igmp_report ? (c->igmp_mrd ? "report,mrd" : "report")
+			       : (c->igmp_mrd ? "mrd" : "off"));
+	fprintf(f, "igmp-interval = %u\n", c->igmp_interval);
+	if (c->port[0])
+		fprintf(f, "port = %s\n", c->port);
+	else
+		fprintf(f, "# port: the first EAL port\n");
+	if (c->host_kind == VS_HOST_AUTO)
+		fprintf(f, "# host: port 1 with exactly two EAL ports and no "
+			   "port, else tap:vs0\n");
+	else
+		fprintf(f, "host = %s:%s\n", host_kw[c->host_kind],
+			c->host_arg);
+	if (c->no_host_addr)
+		fprintf(f, "no-host-addr\n");
+	if (c->replay)
+		fprintf(f, "replay\n");
+	fprintf(f, "idle-sleep = %u\n", c->idle_sleep_us);
+	fprintf(f, "stats-interval = %u\n", c->stats_interval);
+	fprintf(f, "frag-max = %u\n", c->frag_max);
+	fprintf(f, "frag-timeout = %u\n", c->frag_timeout_ms);
+	fprintf(f, "burst = %u\n", c->burst);
+	if (c->bench.enabled)
+		fprintf(f, "bench\n");
+	fprintf(f, "bench-seconds = %u\n", c->bench.seconds);
+	fprintf(f, "bench-size = %s\n", c->bench.imix ? "imix" : "64");
+	fprintf(f, "bench-vips = %u\n", c->bench.vips);
+	for (i = 0; c->nb_vips > 1 && i < c->nb_vips; i++) {
+		vs_conf_vip_format(&c->vips[i], a, sizeof(a));
+		fprintf(f, "\n[vip %s]\n", a);
+		print_vip_keys(f, &c->vips[i],
+			       all | (c->vips[i].given & VS_VIP_GIVEN_MAC));
+	}
 }
 
 int
@@ -793,6 +887,13 @@ vs_conf_parse(struct vs_conf *c, int argc, char **argv, char *err,
 			vs_conf_usage(stdout, "dpdk-vipshare");
 			return 1;
 		}
+		if (strcmp(a, "--version") == 0) {
+			printf("dpdk-vipshare %s (%s)\n", VS_VERSION,
+			       rte_version());
+			return 1;
+		}
+		if (strcmp(a, "--check") == 0)
+			c->check = true;
 		if (strncmp(a, "--config=", 9) == 0)
 			r = load_file(c, a + 9, err, errlen);
 		else if (strcmp(a, "--config") == 0 && i + 1 < argc)
@@ -809,7 +910,7 @@ vs_conf_parse(struct vs_conf *c, int argc, char **argv, char *err,
 		r = next_opt(&x, argc, argv, &i, &o, &val);
 		if (r < 0)
 			return r;
-		if (o->fn == NULL) /* --config: done above */
+		if (o->fn == NULL) /* --config, --check: done above */
 			continue;
 		r = apply(&x, o, val);
 		if (r < 0)

@@ -27,8 +27,10 @@ usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: vipshare-ctl [--file-prefix P | --socket PATH] [--vip ADDR] COMMAND\n"
-		"Commands (--vip ADDR: the VIP they are about; it may be left out while\n"
-		"the daemon has exactly one):\n"
+		"       vipshare-ctl --version | --help\n"
+		"--vip ADDR: the VIP a command is about; it may be left out while the\n"
+		"daemon serves exactly one.\n"
+		"Commands:\n"
 		"  stats        counters as one JSON object (no --vip: totals and per VIP)\n"
 		"  nodes        node numbers held, e.g. 1,3\n"
 		"  status       CLUSTERIP-style status line (no --vip and several VIPs:\n"
@@ -300,6 +302,7 @@ main(int argc, char **argv)
 		{"socket", required_argument, NULL, 's'},
 		{"vip", required_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *prefix = "rte", *sock = NULL, *verb, *vip = NULL;
@@ -325,6 +328,9 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("vipshare-ctl %s\n", VS_VERSION);
 			return 0;
 		default:
 			die(2, "invalid option '%s'", argv[optind - 1]);

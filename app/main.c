@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -27,6 +28,7 @@
 #include "vs_control.h"
 #include "vs_eal.h"
 #include "vs_log.h"
+#include "vs_notify.h"
 #include "vs_stats.h"
 
 RTE_LOG_REGISTER(vs_logtype_main, vipshare.main, INFO);
@@ -36,6 +38,22 @@ on_signal(int sig)
 {
 	RTE_SET_USED(sig);
 	vs_app_stop(&vs_app);
+}
+
+/* No reload (docs/install.md): SIGHUP, which would end the process, only
+ * says so. write() is async-signal-safe. */
+static void
+on_hup(int sig)
+{
+	static const char msg[] =
+		"dpdk-vipshare: SIGHUP ignored: settings are not reloaded "
+		"(vipshare-ctl add/del changes the nodes, the rest needs a "
+		"restart)\n";
+	ssize_t n;
+
+	RTE_SET_USED(sig);
+	n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	RTE_SET_USED(n);
 }
 
 /* Split argv at "--": EAL before, ours after. Returns the index or argc. */
@@ -50,10 +68,13 @@ find_separator(int argc, char **argv)
 	return argc;
 }
 
-/* Our own flags; a bad one exits 2 (one line), --help exits 0. */
+/* Our own flags; a bad one exits 2 (one line), --help and --version exit
+ * 0. --check: the VIPs set up as the daemon would, the settings printed,
+ * exit 0; no EAL, no port. */
 static void
 settings(struct vs_conf *c, int argc, char **argv)
 {
+	static struct vs_vip_table vips;
 	char err[512];
 	int r;
 
@@ -65,6 +86,28 @@ settings(struct vs_conf *c, int argc, char **argv)
 		fprintf(stderr, "dpdk-vipshare: %s\n", err);
 		exit(2);
 	}
+	if (c->check) {
+		if (vs_vip_table_init(&vips, c) < 0) {
+			fprintf(stderr, "dpdk-vipshare: invalid --node\n");
+			exit(2);
+		}
+		vs_conf_print(stdout, c);
+		exit(0);
+	}
+}
+
+/* Without "--": only what needs no EAL (--help, --version, --check). */
+static bool
+eal_free(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") ||
+		    !strncmp(argv[i], "--version", 9) ||
+		    !strncmp(argv[i], "--check", 7))
+			return true;
+	return false;
 }
 
 /* The workers' lcores: the worker lcores, or the main lcore alone. */
@@ -103,6 +146,19 @@ banner(const struct vs_app *a)
 		printf("VIP %s %s\n", vip, line);
 	}
 	fflush(stdout);
+}
+
+/* systemd's Type=notify: ready once the ports are up, the VIP is on the
+ * host port and the control socket answers; the status line with it. */
+static void
+ready(const struct vs_app *a)
+{
+	char state[600];
+
+	snprintf(state, sizeof(state), "READY=1\nSTATUS=");
+	vs_vip_status_line(&a->vips.v[0], state + strlen(state),
+			   sizeof(state) - strlen(state));
+	vs_notify(state);
 }
 
 /* The workers on their lcores; the main lcore keeps time, or polls too.
@@ -146,17 +202,14 @@ main(int argc, char **argv)
 	rte_openlog_stream(stderr);
 	/* the control sockets the EAL creates are owner-only from the start */
 	umask(077);
+	signal(SIGHUP, on_hup);
 
 	/* Settings first: a typo exits 2 before the EAL takes the NIC.
 	 * argv[sep] ("--") stands in for the program name. */
 	sep = find_separator(argc, argv);
 	if (sep == argc) {
-		for (i = 1; i < (unsigned int)argc; i++)
-			if (!strcmp(argv[i], "--help") ||
-			    !strcmp(argv[i], "-h")) {
-				vs_conf_usage(stdout, "dpdk-vipshare");
-				return 0;
-			}
+		if (eal_free(argc, argv))
+			settings(&conf, argc, argv); /* exits */
 		fprintf(stderr, "dpdk-vipshare: missing '--' between EAL and "
 				"application options (see --help)\n");
 		return 2;
@@ -197,10 +250,12 @@ main(int argc, char **argv)
 	if (vs_control_init() < 0)
 		VS_LOG(main, WARNING, "telemetry commands unavailable\n");
 	banner(a);
+	ready(a);
 
 	/* Loop, until a signal or the end of a replay */
 	if (run(a) < 0)
 		ret = 1;
+	vs_notify("STOPPING=1");
 
 	/* Teardown: every fragment counted and freed, then the result */
 	for (i = 0; i < a->nb_workers; i++)

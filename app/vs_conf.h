@@ -82,6 +82,7 @@ struct vs_conf {
 	bool igmp_mrd;          /* RFC 4286 multicast router advertisements */
 	uint32_t igmp_interval; /* seconds between them */
 	struct vs_bench_conf bench;
+	bool check; /* --check: validate, print the settings, exit */
 };
 
 /* Defaults (IPaddr2's: sourceip-sourceport, hash_init 0). */
@@ -96,8 +97,9 @@ void vs_conf_defaults(struct vs_conf *c);
  * (its own settings, else the defaults, else the built-in defaults; the
  * cluster MAC derived from the address when none was given) and checked:
  * nodes given, addresses and cluster MACs distinct, at most VS_MAX_VIPS.
- * Returns 0 on success, 1 when --help was asked (usage already printed),
- * or -EINVAL with a one-line message in err naming the bad flag or value.
+ * Returns 0 on success, 1 when --help or --version was asked (already
+ * printed), or -EINVAL with a one-line message in err naming the bad flag
+ * or value. --check sets c->check.
  */
 int vs_conf_parse(struct vs_conf *c, int argc, char **argv, char *err,
 		  size_t errlen);
@@ -125,5 +127,8 @@ int vs_conf_parse_vip(const struct vs_conf *c, const char *args,
 int vs_conf_vip_format(const struct vs_vip_conf *v, char *buf, size_t size);
 
 void vs_conf_usage(FILE *f, const char *prog);
+
+/* The settings as a config file (what --check prints). */
+void vs_conf_print(FILE *f, const struct vs_conf *c);
 
 #endif /* VS_CONF_H */

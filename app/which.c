@@ -25,6 +25,8 @@ usage(FILE *f)
 		"  --hash-init    32-bit seed, decimal or 0x-hex (default 0)\n"
 		"  --hash-compat  clusterip (iptables CLUSTERIP, default) or nft\n"
 		"                 (nft 'jhash ip saddr' / xt_cluster, source IP only)\n"
+		"  --version      print the version and exit\n"
+		"  --help         show this help\n"
 		"Protocols without ports (ICMP, ...) hash with ports 0.\n",
 		VS_MAX_NODES);
 }
@@ -80,6 +82,7 @@ main(int argc, char **argv)
 		{"hash-init", required_argument, NULL, 'i'},
 		{"hash-compat", required_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	struct vs_hash_cfg cfg = {.mode = VS_HASH_SIP_SPT};
@@ -113,6 +116,9 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("vipshare-which %s\n", VS_VERSION);
 			return 0;
 		default:
 			bad("option", argv[optind - 1]);

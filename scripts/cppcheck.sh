@@ -12,5 +12,5 @@ exec cppcheck -q --enable=warning,portability,performance --std=c11 \
 	--inline-suppr --error-exitcode=1 \
 	--suppressions-list=scripts/cppcheck-suppressions.txt \
 	-D__x86_64__ -DRTE_ARCH_X86_64 -D__linux__ \
-	-I lib/util -I lib/hash -I lib/pkt -I lib/arp -I lib/igmp -I lib/gen -I lib/cover -I app \
+	-I lib/util -I lib/hash -I lib/pkt -I lib/arp -I lib/igmp -I lib/gen -I lib/cover -I lib/move -I app \
 	lib app tests/fuzz tests/unit

@@ -180,8 +180,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	argv[argc] = NULL;
 	for (i = 0; i < argc; i++)
 		if (strcmp(argv[i], "--help") == 0 ||
-		    strcmp(argv[i], "-h") == 0)
-			goto out; /* prints the usage to stdout: not interesting */
+		    strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--version") == 0)
+			goto out; /* prints to stdout, returns 1: not interesting */
 	vs_conf_defaults(&c);
 	err[0] = '\0';
 	r = vs_conf_parse(&c, argc, argv, err, sizeof(err));

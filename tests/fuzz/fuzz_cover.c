@@ -34,26 +34,6 @@ static const uint8_t key[] = "fuzz-cluster-key-0123456789";
 static const uint8_t other_key[] = "another-key-9876543210";
 static struct vs_cover_key *kours, *kother;
 
-struct rd {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint64_t
-take(struct rd *r, unsigned int bytes)
-{
-	uint64_t v = 0;
-
-	while (bytes--) {
-		v <<= 8;
-		if (r->n) {
-			v |= *r->p++;
-			r->n--;
-		}
-	}
-	return v;
-}
-
 static uint64_t
 mask_of(unsigned int n)
 {
@@ -138,7 +118,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct vs_cover_result res[2];
 	static struct vs_cover_event ev[VS_COVER_EVENTS_MAX];
 	static uint64_t seen[VS_MAX_NODES], acc[VS_MAX_NODES];
-	struct rd in = {data, size};
+	struct vs_fuzz_in in = {data, size};
 	struct vs_cover_cfg cfg;
 	struct vs_cover_ann a;
 	struct vs_cover *c;
@@ -152,7 +132,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	o = take(&in, 1);
+	o = vs_fuzz_take(&in, 1);
 	keyed = o & 1;
 	nodes = (unsigned int)(o >> 2) + 1;
 	memset(&cfg, 0, sizeof(cfg));
@@ -177,17 +157,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(acc, 0, sizeof(acc));
 
 	while (in.n > 0) {
-		op = (unsigned int)take(&in, 1);
+		op = (unsigned int)vs_fuzz_take(&in, 1);
 		switch (op & 3) {
 		case 0:
-			len = (int)take(&in, 2);
-			if ((size_t)len > in.n)
-				len = (int)in.n;
-			if ((size_t)len > sizeof(buf))
-				len = sizeof(buf);
-			memcpy(buf, in.p, (size_t)len);
-			in.p += len;
-			in.n -= (size_t)len;
+			len = (int)vs_fuzz_bytes(&in, buf, sizeof(buf));
 			v = vs_cover_parse(buf, (uint32_t)len,
 					   keyed ? kours : NULL, &a);
 			CHECK(v < VS_COVER_VERDICT_MAX);
@@ -200,29 +173,34 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			memset(&a, 0, sizeof(a));
 			a.vip = (op & 0x80) ? 0x0100000a : cfg.hash.vip;
 			a.total_nodes =
-				(op & 0x40) ? (uint16_t)(1 + take(&in, 1) % 64)
-					    : (uint16_t)nodes;
+				(op & 0x40)
+					? (uint16_t)(1 +
+						     vs_fuzz_take(&in, 1) % 64)
+					: (uint16_t)nodes;
 			a.digest = (op & 0x20)
-					   ? take(&in, 1)
+					   ? vs_fuzz_take(&in, 1)
 					   : vs_cover_digest(&cfg.hash,
 							     &cfg.cluster_mac);
 			a.id = (struct rte_ether_addr){{0x02, 0, 0, 0, 0, 0}};
-			a.id.addr_bytes[4] = (uint8_t)take(&in, 1) & 0x3;
-			a.id.addr_bytes[5] = (uint8_t)take(&in, 1);
-			a.incarnation = take(&in, 1);
-			a.seq = take(&in, 2);
+			a.id.addr_bytes[4] =
+				(uint8_t)vs_fuzz_take(&in, 1) & 0x3;
+			a.id.addr_bytes[5] = (uint8_t)vs_fuzz_take(&in, 1);
+			a.incarnation = vs_fuzz_take(&in, 1);
+			a.seq = vs_fuzz_take(&in, 2);
 			a.interval_ms = VS_COVER_INTERVAL_MIN +
-					(uint32_t)take(&in, 2) % 2000;
-			o = take(&in, 8) & mask_of(a.total_nodes);
-			d = take(&in, 8) & mask_of(a.total_nodes) & ~o;
-			f = take(&in, 8) & mask_of(a.total_nodes) & ~o & ~d;
+					(uint32_t)vs_fuzz_take(&in, 2) % 2000;
+			o = vs_fuzz_take(&in, 8) & mask_of(a.total_nodes);
+			d = vs_fuzz_take(&in, 8) & mask_of(a.total_nodes) & ~o;
+			f = vs_fuzz_take(&in, 8) & mask_of(a.total_nodes) & ~o &
+			    ~d;
 			a.owned = o;
 			a.draining = d;
 			a.filling = f;
-			a.period_ms = (uint32_t)take(&in, 2);
+			a.period_ms = (uint32_t)vs_fuzz_take(&in, 2);
 			for (i = 0; i < a.total_nodes; i++)
 				a.accepted[i] =
-					(uint32_t)(take(&in, 1) * (i + 1) * 97);
+					(uint32_t)(vs_fuzz_take(&in, 1) *
+						   (i + 1) * 97);
 			i = (op >> 2) & 3; /* 0, 1: our key; 2 other; 3 none */
 			len = vs_cover_build(&a, &cfg.cluster_mac, &a.id,
 					     i == 3   ? NULL
@@ -238,7 +216,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				CHECK(v != VS_COVER_OK);
 			break;
 		case 2:
-			t += take(&in, 2);
+			t += vs_fuzz_take(&in, 2);
 			for (i = 0; i < nodes; i++) {
 				uint64_t s = (op >> 2) * (i + 3);
 
@@ -264,9 +242,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			cur ^= 1;
 			break;
 		case 3:
-			o = take(&in, 8);
-			d = take(&in, 8);
-			f = take(&in, 8);
+			o = vs_fuzz_take(&in, 8);
+			d = vs_fuzz_take(&in, 8);
+			f = vs_fuzz_take(&in, 8);
 			if (vs_cover_set_state(c, o, d, f) == 0)
 				CHECK(((o | d | f) & ~mask_of(nodes)) == 0);
 			break;

@@ -9,6 +9,10 @@ Seed corpora of the fuzz targets, deterministic:
   corpus/cover/  fuzz_cover scripts: announcements (built here from the
                  layout of docs/design.md, signed or not), clock ticks,
                  state changes, broken frames
+  corpus/move/   fuzz_move scripts: whole moves (drain on A, fill on B in
+                 the same moment, handshakes, data, FIN/RST, UDP, ICMP
+                 references, time steps to the drain's end), SYN floods
+                 on small tables, inet_diag answers, raw frames
 Run: /usr/bin/python3 tests/fuzz/gen_corpus.py   (rewrites the seed-* files)
 """
 import hashlib
@@ -237,6 +241,142 @@ def cover_seeds():
     return seeds
 
 
+# fuzz_move: the flows of number k (N numbers, sourceip-sourceport, seed
+# 0) among the fuzzer's pools: address 198.51.0.a, port 1000 + p (the key
+# holds the port as the raw word the fuzzer writes).
+def move_flows(n, k, count):
+    out = []
+    for a in range(256):
+        for p in range(256):
+            if model.node_of(model.jhash_2words(0xC6330000 + a, 1000 + p,
+                                                0), n) == k:
+                out.append((a, p))
+                if len(out) == count:
+                    return out
+    return out
+
+
+MV_SYN, MV_ACK, MV_FIN, MV_RST = 0x02, 0x10, 0x01, 0x04
+
+
+def mv_kf(kind, flags):
+    """the fuzzer's kind/flags byte: kind = b % 3, flags = b >> 2 & 0x3f"""
+    for b in range(256):
+        if b % 3 == kind and (b >> 2) & 0x3F == flags:
+            return b
+    raise ValueError((kind, flags))
+
+
+def mv_frame(flow, kind=1, flags=MV_ACK, lost_a=0, lost_b=0):
+    return bytes([0 | lost_a << 3 | lost_b << 4, flow[0], flow[1],
+                  mv_kf(kind, flags)])
+
+
+def mv_tick(dt, diag=0, sweep=4):
+    return bytes([1 | sweep << 3, diag]) + struct.pack(">H", dt)
+
+
+def mv_cmd(node, cmd, k, tmo=0):
+    """node 0 = A, 1 = B; cmd 0 drain, 1 add, 2 del"""
+    return bytes([(2 + node) | cmd << 3, k - 1, tmo])
+
+
+def diag_msg(seq, family, state, lport, pport, local, peer):
+    if family == 2:
+        src = struct.pack(">I", local) + bytes(12)
+        dst = struct.pack(">I", peer) + bytes(12)
+    else:
+        src = bytes(10) + b"\xff\xff" + struct.pack(">I", local)
+        dst = bytes(10) + b"\xff\xff" + struct.pack(">I", peer)
+    body = bytes([family, state, 0, 0]) + struct.pack(">HH", lport, pport)
+    body += src + dst + struct.pack("<IIIIIIII", 0, 1, 2, 0, 0, 0, 0, 42)
+    return struct.pack("<IHHII", 16 + len(body), 20, 2, seq, 0) + body
+
+
+def move_seeds():
+    seeds = []
+    vip = 0xC0A86464
+    for n, cap16, end in ((3, 0, 3), (3, 1, 0), (2, 0, 1), (5, 0, 2)):
+        k = 2
+        hdr = bytes([(n - 1) | cap16 << 3 | end << 4])
+        flows = move_flows(n, k, 24)
+        body = mv_tick(100)
+        # old flows talk before the move
+        for f in flows[:6]:
+            body += mv_frame(f)
+        # the move: A drains, B fills, at the same moment
+        body += mv_cmd(0, 0, k, 50) + mv_cmd(1, 1, k)
+        for f in flows[:6]:
+            body += mv_frame(f)
+        for i, f in enumerate(flows[6:18]):
+            body += mv_frame(f, flags=MV_SYN)
+            body += mv_frame(f, flags=MV_ACK)
+            body += mv_frame(f, kind=2)
+            if i % 3 == 0:
+                body += mv_frame(f, flags=MV_FIN | MV_ACK)
+            if i % 4 == 1:
+                body += mv_frame(f, flags=MV_RST)
+            if i % 5 == 2:
+                body += mv_frame(f, flags=MV_SYN, lost_b=1)
+            body += mv_frame(f, kind=0)
+        body += mv_tick(600, diag=0) + mv_tick(600, diag=0)
+        for f in flows[:18]:
+            body += mv_frame(f)
+        body += mv_tick(2000, diag=0) + mv_tick(6000, diag=0xff)
+        body += mv_cmd(1, 0, k, 10) + mv_cmd(0, 1, k)
+        body += mv_tick(700) + mv_cmd(0, 2, k) + mv_tick(300)
+        seeds.append(hdr + body)
+    # a SYN flood on 16-entry tables, established flows among it
+    hdr = bytes([2 | 1 << 3])
+    flows = move_flows(3, 2, 120)
+    body = mv_cmd(0, 0, 2) + mv_cmd(1, 1, 2)
+    for f in flows[:6]:
+        body += mv_frame(f, flags=MV_SYN) + mv_frame(f, flags=MV_ACK)
+    for f in flows[6:]:
+        body += mv_frame(f, flags=MV_SYN)
+    for f in flows[:6]:
+        body += mv_frame(f)
+    body += mv_tick(4000) + mv_tick(30000)
+    seeds.append(hdr + body)
+    # pending adds, refusals, every command on every state
+    hdr = bytes([3])
+    body = b""
+    for k in (1, 2, 3, 4):
+        for node in (0, 1):
+            for cmd in (0, 1, 2, 0, 1):
+                body += mv_cmd(node, cmd, k, k * 7)
+        body += mv_tick(250, diag=k)
+    seeds.append(hdr + body)
+    # inet_diag answers: whole, cut, other sequence, errors
+    m = b"".join(diag_msg(5, fam, st, 443, 40000 + st, vip, 0xC6336407)
+                 for fam in (2, 10) for st in (1, 6, 8, 10))
+    done = struct.pack("<IHHIIi", 20, 3, 2, 5, 0, 0)
+    err = struct.pack("<IHHIIi", 36, 2, 0, 5, 0, -1) + bytes(16)
+    for blob in (m + done, m[:100], err, diag_msg(6, 2, 1, 1, 2, vip, 9)):
+        seeds.append(bytes([2]) + bytes([4 | 5 << 3]) +
+                     struct.pack(">H", len(blob)) + blob)
+    # raw frames through the parser and the move's view
+    tcp = (b"\x01\x00\x5e\x28\x64\x64" + b"\x02\xaa\xbb\xcc\xdd\xee" +
+           b"\x08\x00" + bytes([0x45, 0, 0, 40, 0, 1, 0, 0, 64, 6, 0, 0]) +
+           struct.pack(">II", 0xC6336407, vip) +
+           struct.pack(">HHIIBBHHH", 40000, 443, 1, 0, 0x50, 0x02, 1000,
+                       0, 0))
+    icmp = (tcp[:14] + bytes([0x45, 0, 0, 56, 0, 1, 0, 0, 64, 1, 0, 0]) +
+            struct.pack(">II", 0x0A141E28, vip) +
+            bytes([3, 4, 0, 0, 0, 0, 5, 0xdc]) +
+            bytes([0x45, 0, 5, 0xdc, 0, 1, 0x40, 0, 64, 6, 0, 0]) +
+            struct.pack(">II", vip, 0xC6336407) +
+            struct.pack(">HHI", 443, 40000, 0))
+    body = b""
+    for fr in (tcp, tcp[:50], icmp, icmp[:60]):
+        body += bytes([5]) + struct.pack(">H", len(fr)) + fr
+    body += bytes([6]) + struct.pack(">I", vip) + bytes([6 | 8]) + \
+        struct.pack(">I", vip) + bytes([6 | 0x10, 0, 0, 0, 0]) + \
+        bytes([6 | 0x20, 1, 2, 3, 4])
+    seeds.append(bytes([2]) + body)
+    return seeds
+
+
 def write(dirname, seeds):
     d = os.path.join(HERE, "corpus", dirname)
     os.makedirs(d, exist_ok=True)
@@ -255,3 +395,4 @@ if __name__ == "__main__":
     write("frame", frame_seeds())
     write("conf", conf_seeds())
     write("cover", cover_seeds())
+    write("move", move_seeds())

@@ -28,9 +28,11 @@ fuzz|runs)
 	fuzz_frame) maxlen=20000 ;;
 	*) maxlen=4096 ;;
 	esac
-	# -rss_limit_mb: the EAL's 256 MB plus ASan's quarantine and shadow
+	# -rss_limit_mb: the EAL's 256 MB plus ASan's quarantine and shadow;
+	# -error_exitcode: libFuzzer's default, 77, is meson's "skipped", so a
+	# crash would pass as a skip
 	# shellcheck disable=SC2086 # $limit is two words on purpose
-	exec "$bin" $limit -timeout=20 -rss_limit_mb=6144 \
+	exec "$bin" $limit -timeout=20 -rss_limit_mb=6144 -error_exitcode=1 \
 		-max_len="$maxlen" -dict="$dict" -print_final_stats=1 \
 		-artifact_prefix="$work/artifacts/" "$work/corpus" "$seeds"
 	;;

@@ -59,8 +59,12 @@ BAD = {
     "replay": ([], None),
     "bench": ([], None),
     "help": ([], None),
+    "check": ([], None),
+    "version": ([], None),
 }
 FLAGS = ("no-host-addr", "replay", "bench")
+# command-line only: no value, and not keys of a --config file
+CLI_ONLY = ("check", "version", "help")
 
 
 class Runner:
@@ -241,6 +245,30 @@ def main():
         r.refused("config unknown key", ["--config", p], "bogus")
         p = conf_file(tmp, ["vip = 192.168.100.100", "node = 1/3", "config = /etc/x"])
         r.refused("config key 'config'", ["--config", p], "config")
+        for o in CLI_ONLY:
+            if o == "help":
+                continue
+            r.refused("--%s=1" % o, BASE + ["--%s=1" % o], "--" + o)
+            p = conf_file(tmp, ["vip = 192.168.100.100", "node = 1/3", "%s = yes" % o])
+            r.refused("config key %r" % o, ["--config", p], o)
+        # --check: exit 2 and one line on a bad value, the settings on a
+        # good one, with or without the EAL part (which never starts)
+        r.refused("--check with a bad --vip", ["--check", "--vip", "1.2.3", "--node", "1/3"],
+                  "--vip")
+        for pre in (["--no-such-eal-option", "--"], []):
+            r.runs += 1
+            pc = subprocess.run([binary] + pre + ["--check"] + BASE + ["--hashmode", "sourceip"],
+                                capture_output=True, text=True, timeout=30)
+            want = ["vip = 192.168.100.100/24", "node = 1/3", "hashmode = sourceip"]
+            got = pc.stdout.splitlines()
+            if pc.returncode != 0 or pc.stderr or any(w not in got for w in want):
+                r.fails.append("--check %s: exit %d, stdout %r, stderr %r" % (
+                    pre, pc.returncode, pc.stdout[:200], pc.stderr[-200:]))
+            r.runs += 1
+            pv = subprocess.run([binary] + pre + ["--version"], capture_output=True, text=True,
+                                timeout=30)
+            if pv.returncode != 0 or not pv.stdout.startswith("dpdk-vipshare "):
+                r.fails.append("--version %s: exit %d, %r" % (pre, pv.returncode, pv.stdout))
         r.refused("missing --vip", ["--node", "1/3"], "--vip")
         r.refused("missing --node", ["--vip", "10.0.0.1"], "--node")
         r.refused("node totals differ", BASE + ["--node", "2/4"], "--node")
