@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Wait until every named node reports the expected coverage.
 
-  coverage_wait.py --nodes 1,2,3 --within S [--vip ADDR] KEY=VALUE...
+  coverage_wait.py --nodes 1,2,3 --within S [--since T] [--vip ADDR] KEY=VALUE...
 
 Polls /vipshare/coverage on each node's telemetry socket
 (/var/run/dpdk/vsn-nK/dpdk_telemetry.v2) every 50 ms. KEY is one of the
@@ -11,7 +11,8 @@ double_accepted: node numbers "2" or "2+3" or "" for none; mismatch: the
 number of peers listed; peers: the number of live peers); the lists not
 given must be empty (peers: not checked). Prints for each node the time at
 which it first reported exactly that; exit 0 when every node did within S
-seconds of the start, 1 otherwise (with the last object of the nodes that
+seconds of T (wall clock, seconds since the epoch: when the test made the
+change; default: now), 1 otherwise (with the last object of the nodes that
 did not).
 """
 import argparse
@@ -56,6 +57,7 @@ def main():
     ap.add_argument("--nodes", required=True)
     ap.add_argument("--within", type=float, required=True)
     ap.add_argument("--vip", default="")
+    ap.add_argument("--since", type=float, default=0.0)
     ap.add_argument("want", nargs="*")
     a = ap.parse_args()
     want = {}
@@ -69,9 +71,9 @@ def main():
             ap.error("unknown key %s" % k)
     nodes = [int(k) for k in a.nodes.split(",")]
     cmd = "/vipshare/coverage" + ("," + a.vip if a.vip else "")
-    t0 = time.monotonic()
+    t0 = a.since or time.time()
     seen, last = {}, {}
-    while len(seen) < len(nodes) and time.monotonic() - t0 < a.within + 1.0:
+    while len(seen) < len(nodes) and time.time() - t0 < a.within + 1.0:
         for k in nodes:
             if k in seen:
                 continue
@@ -81,7 +83,7 @@ def main():
                 last[k] = "error: %s" % e
                 continue
             if matches(last[k], want):
-                seen[k] = time.monotonic() - t0
+                seen[k] = time.time() - t0
         time.sleep(0.05)
     bad = 0
     for k in nodes:

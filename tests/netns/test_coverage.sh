@@ -47,11 +47,15 @@ trap 'exit 130' INT TERM
 WAIT="python3 $NETNS_DIR/coverage_wait.py"
 INJECT="$NETNS_DIR/announce_inject.py"
 ctl() { "$CLUSTER" ctl "$@"; }
-# cover NODES WITHIN KEY=VALUE..: every node reports it in time
+# mark: the change was made now (cover measures from there)
+EV=
+mark() { EV=$(date +%s.%N); }
+# cover NODES WITHIN KEY=VALUE..: every node reports it within WITHIN s of
+# the last mark (of now when there is none)
 cover() {
 	local nodes=$1 within=$2
 	shift 2
-	$WAIT --nodes "$nodes" --within "$within" "$@"
+	$WAIT --nodes "$nodes" --within "$within" ${EV:+--since "$EV"} "$@"
 }
 stat_of() { # stat_of K KEY
 	ctl "$1" stats | python3 -c '
@@ -93,6 +97,7 @@ EOF
 # ---------------------------------------------------------------- 2
 ctl 3 del 3 >/dev/null
 ctl 3 add 2 >/dev/null
+mark
 check "nodes 1/3, 2/3, 2/3: duplicates [2], holes [3] on every node within 2 s" \
 	cover 1,2,3 2 duplicates=2 holes=3
 m2=$(mac_of 2) m3=$(mac_of 3)
@@ -106,6 +111,7 @@ check "log: 'duplicate 2 started' with a timestamp, every node" bash -c '
 	done'
 ctl 3 del 2 >/dev/null
 ctl 3 add 3 >/dev/null
+mark
 check "fixed (del 2, add 3): duplicates and holes empty on every node within 2 s" \
 	cover 1,2,3 2 peers=2
 check "log: 'duplicate 2 ended', 'hole 3 ended'" bash -c '
@@ -119,13 +125,17 @@ check "the summary line of several VIPs' form: one VIP, its object" \
 # ---------------------------------------------------------------- 3
 pid3=$(cat "$STATE/n3.pid")
 kill -KILL "$pid3"
+mark
 check "node 3 killed (SIGKILL): holes [3] on nodes 1 and 2 within 2 s" \
 	cover 1,2 2 holes=3 peers=1
 "$CLUSTER" stop 3 >/dev/null 2>&1 || true
+EV=
 
 # ---------------------------------------------------------------- 4
+# from the moment its TAP is up (start returns): its monitor started before
 VSN_NODE_ARGS="--hash-init 7" "$CLUSTER" start 3 >>"$work/up.log" 2>&1 ||
 	fatal "node 3 with --hash-init 7 did not start"
+mark
 check "node 3 with another --hash-init: in the mismatch of nodes 1 and 2 (its number a hole there)" \
 	cover 1,2 2 mismatch=1 holes=3 peers=2
 check "... and nodes 1 and 2 in node 3's (holes 1 and 2 for it)" \
@@ -133,14 +143,17 @@ check "... and nodes 1 and 2 in node 3's (holes 1 and 2 for it)" \
 check "log: 'mismatch' of node 3's identity on node 1" log_has 1 "mismatch.*$(mac_of 3)"
 "$CLUSTER" stop 3 >/dev/null 2>&1
 "$CLUSTER" start 3 >>"$work/up.log" 2>&1 || fatal "node 3 did not restart"
+mark
 check "node 3 back with the cluster's settings: healthy within 2 s" cover 1,2,3 2 peers=2
 
 # ---------------------------------------------------------------- 5
 ip netns exec vsn-sw bridge link set dev p-n3 mcast_flood off
+mark
 check "the switch stops flooding the cluster MAC to node 3: its peers disappear" \
 	cover 3 2 holes=1+2 peers=0
 check "... nodes 1 and 2 still hear node 3 (it still sends)" cover 1,2 1 peers=2
 ip netns exec vsn-sw bridge link set dev p-n3 mcast_flood on
+mark
 check "flooding again: healthy within 2 s" cover 1,2,3 2 peers=2
 
 # ---------------------------------------------------------------- 6
@@ -161,6 +174,7 @@ EOF
 	sleep 0.2
 done
 wait "$flood" || fail "the flood injector failed"
+mark
 say "flood of 1000 random identities: at most $maxpeers live peers seen on node 1"
 check "peer table bounded during the flood (<= 64, and it filled: > 10)" \
 	test "$maxpeers" -le 64 -a "$maxpeers" -gt 10
@@ -172,6 +186,7 @@ check "table_full counted on node 1 (newcomers refused once every slot is live)"
 # ---------------------------------------------------------------- 7
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/key"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/wrong"
+EV=
 export VSN_APP_ARGS="--igmp off --cluster-key $work/key"
 "$CLUSTER" up 3 >"$work/up2.log" 2>&1 || { cat "$work/up2.log"; fatal "cluster up with a key"; }
 check "with --cluster-key: healthy" cover 1,2,3 5 peers=2
@@ -197,6 +212,7 @@ check "after replayed, forged and unsigned announcements: nothing changed" cover
 b1=$(stat_of 1 announce_rejected_bad_hmac)
 VSN_NODE_ARGS="--cluster-key $work/wrong" "$CLUSTER" start 3 >>"$work/up2.log" 2>&1 ||
 	fatal "node 3 with a wrong key did not start"
+mark
 check "node 3 with a wrong key: ignored by nodes 1 and 2 (hole 3)" cover 1,2 2 holes=3 peers=1
 check "... and it ignores them (holes 1 and 2)" cover 3 2 holes=1+2 peers=0
 check "its announcements counted as bad_hmac on node 1" \
