@@ -213,7 +213,15 @@ opt_mac(struct parse_ctx *x, const char *name, const char *v)
 static int
 copy_name(struct parse_ctx *x, const char *name, const char *v, char *dst)
 {
-	if (*v == '\0' || strlen(v) >= VS_NAME_MAX || strpbrk(v, " \t,="))
+	const char *p;
+
+	/* what a config file line can hold (and --check print): no blank,
+	 * control character or comment */
+	for (p = v; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			break;
+	if (*v == '\0' || *p || strlen(v) >= VS_NAME_MAX ||
+	    strpbrk(v, ",=#"))
 		return fail(x, "invalid --%s '%s'", name, v);
 	strcpy(dst, v);
 	return 0;
@@ -828,8 +836,6 @@ next_opt(struct parse_ctx *x, int argc, char **argv, int *i,
 	*o = find_opt(a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
 	if (*o == NULL)
 		return fail(x, "unknown option '%s'", a);
-	if (eq && !(*o)->has_arg && (*o)->fn == NULL)
-		return fail(x, "option --%s takes no value", (*o)->name);
 	if (eq)
 		*val = eq + 1;
 	else if ((*o)->has_arg) {
@@ -840,36 +846,43 @@ next_opt(struct parse_ctx *x, int argc, char **argv, int *i,
 	return 0;
 }
 
-/* A VIP's own keys for --check (the MAC only when given: a derived one
- * follows the address). */
 static void
-print_vip_keys(FILE *f, const struct vs_vip_conf *v, uint8_t keys)
+print_mac(FILE *f, const char *pre, const struct rte_ether_addr *mac,
+	  const char *post)
 {
-	const uint8_t *m = v->mac.addr_bytes;
+	const uint8_t *m = mac->addr_bytes;
+
+	fprintf(f, "%smac = %02x:%02x:%02x:%02x:%02x:%02x%s\n", pre, m[0],
+		m[1], m[2], m[3], m[4], m[5], post);
+}
+
+/* A VIP's keys, or the defaults'. The defaults have nodes and a MAC only
+ * when given; a VIP's MAC derived from its address is a comment, so that
+ * reading the output back derives it again. */
+static void
+print_vip_keys(FILE *f, const struct vs_vip_conf *v, bool is_default)
+{
 	char nodes[256];
 
-	if (keys & VS_VIP_GIVEN_NODES) {
+	if (v->hash.total_nodes && (!is_default ||
+				    (v->given & VS_VIP_GIVEN_NODES))) {
 		vs_own_format(v->nodes, nodes, sizeof(nodes));
 		fprintf(f, "node = %s/%u\n", nodes, v->hash.total_nodes);
 	}
-	if (keys & VS_VIP_GIVEN_MODE)
-		fprintf(f, "hashmode = %s\n", vs_hash_mode_name(v->hash.mode));
-	if (keys & VS_VIP_GIVEN_INIT)
-		fprintf(f, "hash-init = %u\n", v->hash.hash_init);
-	if (keys & VS_VIP_GIVEN_COMPAT)
-		fprintf(f, "hash-compat = %s\n",
-			vs_hash_compat_name(v->hash.compat));
-	if (keys & VS_VIP_GIVEN_MAC)
-		fprintf(f, "mac = %02x:%02x:%02x:%02x:%02x:%02x\n", m[0], m[1],
-			m[2], m[3], m[4], m[5]);
-	if (keys & VS_VIP_GIVEN_GARP)
-		fprintf(f, "garp = %u\n", v->garp);
+	fprintf(f, "hashmode = %s\n", vs_hash_mode_name(v->hash.mode));
+	fprintf(f, "hash-init = %u\n", v->hash.hash_init);
+	fprintf(f, "hash-compat = %s\n", vs_hash_compat_name(v->hash.compat));
+	if (v->given & VS_VIP_GIVEN_MAC)
+		print_mac(f, "", &v->mac, "");
+	else if (!is_default)
+		print_mac(f, "# ", &v->mac, " (from the address)");
+	fprintf(f, "garp = %u\n", v->garp);
 }
 
-/* What --check prints: every key with its value, flags only when set, the
- * defaults that depend on the EAL's ports as comments. One VIP: its keys at
- * the top (they become the defaults it takes); several: the defaults that
- * were given at the top, every VIP in its [vip] section with all its keys. */
+/* What --check prints: the defaults of every VIP and the process-wide
+ * keys, then a [vip A.B.C.D/P] section per VIP with all its settings;
+ * flags only when set, the defaults that depend on the EAL's ports as
+ * comments. Read back with --config it gives the same settings. */
 void
 vs_conf_print(FILE *f, const struct vs_conf *c)
 {
@@ -878,18 +891,11 @@ vs_conf_print(FILE *f, const struct vs_conf *c)
 		[VS_HOST_VIRTIO] = "virtio-user",
 		[VS_HOST_PORT] = "port",
 	};
-	const uint8_t all = (uint8_t)~VS_VIP_GIVEN_MAC;
 	char a[32];
 	unsigned int i;
 
-	if (c->nb_vips == 1) {
-		vs_conf_vip_format(&c->vips[0], a, sizeof(a));
-		fprintf(f, "vip = %s\n", a);
-		print_vip_keys(f, &c->vips[0],
-			       all | (c->vips[0].given & VS_VIP_GIVEN_MAC));
-	} else {
-		print_vip_keys(f, &c->vip_defaults, c->vip_defaults.given);
-	}
+	fprintf(f, "# defaults of every VIP (and of VIPs added at run time)\n");
+	print_vip_keys(f, &c->vip_defaults, true);
 	fprintf(f, "igmp = %s\n",
 		c->igmp_report ? (c->igmp_mrd ? "report,mrd" : "report")
 			       : (c->igmp_mrd ? "mrd" : "off"));
@@ -922,11 +928,10 @@ vs_conf_print(FILE *f, const struct vs_conf *c)
 	fprintf(f, "announce-interval = %u\n", c->announce_interval_ms);
 	if (c->cluster_key_len)
 		fprintf(f, "cluster-key = %s\n", c->cluster_key_file);
-	for (i = 0; c->nb_vips > 1 && i < c->nb_vips; i++) {
+	for (i = 0; i < c->nb_vips; i++) {
 		vs_conf_vip_format(&c->vips[i], a, sizeof(a));
 		fprintf(f, "\n[vip %s]\n", a);
-		print_vip_keys(f, &c->vips[i],
-			       all | (c->vips[i].given & VS_VIP_GIVEN_MAC));
+		print_vip_keys(f, &c->vips[i], false);
 	}
 }
 
@@ -972,8 +977,12 @@ vs_conf_parse(struct vs_conf *c, int argc, char **argv, char *err,
 		r = next_opt(&x, argc, argv, &i, &o, &val);
 		if (r < 0)
 			return r;
-		if (o->fn == NULL) /* --config, --check: done above */
+		if (o->fn == NULL) { /* --config, --check: done above */
+			if (val != NULL && !o->has_arg)
+				return fail(&x, "option --%s takes no value",
+					    o->name);
 			continue;
+		}
 		r = apply(&x, o, val);
 		if (r < 0)
 			return r;

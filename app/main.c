@@ -148,16 +148,37 @@ banner(const struct vs_app *a)
 	fflush(stdout);
 }
 
-/* systemd's Type=notify: ready once the ports are up, the VIP is on the
- * host port and the control socket answers; the status line with it. */
+/* systemd's Type=notify: ready once the ports are up, the VIPs are on the
+ * host port and the control socket answers. The status: the VIP's
+ * CLUSTERIP line, or with several each VIP's address and nodes (the full
+ * lines are vipshare-ctl status's). */
 static void
 ready(const struct vs_app *a)
 {
-	char state[600];
+	const struct vs_vipmap *vm = vs_vip_map(&a->vips);
+	char state[4096], nodes[256], addr[32];
+	size_t n;
+	unsigned int i;
 
-	snprintf(state, sizeof(state), "READY=1\nSTATUS=");
-	vs_vip_status_line(&a->vips.v[0], state + strlen(state),
-			   sizeof(state) - strlen(state));
+	n = (size_t)snprintf(state, sizeof(state), "READY=1\nSTATUS=");
+	if (vm->n == 1) {
+		vs_vip_status_line(vs_vip_at(&a->vips, vm->slot[0]), state + n,
+				   sizeof(state) - n);
+	} else {
+		n += (size_t)snprintf(state + n, sizeof(state) - n, "%u VIPs:",
+				      vm->n);
+		for (i = 0; i < vm->n && n < sizeof(state); i++) {
+			const struct vs_vip *v =
+				vs_vip_at(&a->vips, vm->slot[i]);
+
+			vs_vip_format_addr(v, addr, sizeof(addr));
+			vs_own_format(vs_own_load(&v->own), nodes,
+				      sizeof(nodes));
+			n += (size_t)snprintf(state + n, sizeof(state) - n,
+					      "%s %s %s/%u", i ? "," : "", addr,
+					      nodes, v->hash.total_nodes);
+		}
+	}
 	vs_notify(state);
 }
 

@@ -143,7 +143,9 @@ int vs_conf_vip_format(const struct vs_vip_conf *v, char *buf, size_t size);
 
 void vs_conf_usage(FILE *f, const char *prog);
 
-/* The settings as a config file (what --check prints). */
+/* The settings as a config file (what --check prints): the defaults and
+ * process-wide keys, then a [vip A.B.C.D/P] section per VIP; read back
+ * with --config it gives the same settings. */
 void vs_conf_print(FILE *f, const struct vs_conf *c);
 
 #endif /* VS_CONF_H */

@@ -14,7 +14,10 @@
  *     multicast cluster MAC, addresses and cluster MACs all distinct,
  *     every number within the range the option table promises;
  *   - the same for the FILE part taken as the words of a runtime
- *     "vip add" (vs_conf_parse_vip) against the parsed defaults.
+ *     "vip add" (vs_conf_parse_vip) against the parsed defaults;
+ *   - success: what --check prints (vs_conf_print), read back with
+ *     --config, gives the same VIPs, defaults and process-wide settings,
+ *     and prints the same text again.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -119,6 +122,78 @@ check_conf(const struct vs_conf *c, bool complete)
 	}
 }
 
+/* vs_conf_print into a malloc'ed string. */
+static char *
+print_conf(const struct vs_conf *c)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (f == NULL)
+		abort();
+	vs_conf_print(f, c);
+	if (fclose(f) != 0 || text == NULL)
+		abort();
+	return text;
+}
+
+/* --check's output read back: the same settings, the same text. */
+static void
+check_round_trip(const struct vs_conf *a)
+{
+	const struct vs_vip_conf *da = &a->vip_defaults, *db;
+	const uint8_t kept = VS_VIP_GIVEN_NODES | VS_VIP_GIVEN_MAC;
+	static struct vs_conf b;
+	char err[512] = "", *argv[] = {"--", "--config", tmp_path, NULL};
+	char *t1 = print_conf(a), *t2;
+	unsigned int i;
+	FILE *f;
+
+	f = fopen(tmp_path, "wb");
+	if (f == NULL)
+		abort();
+	fwrite(t1, 1, strlen(t1), f);
+	fclose(f);
+	vs_conf_defaults(&b);
+	CHECK(vs_conf_parse(&b, 3, argv, err, sizeof(err)) == 0);
+	CHECK(a->nb_vips == b.nb_vips);
+	for (i = 0; i < a->nb_vips; i++) {
+		const struct vs_vip_conf *x = &a->vips[i], *y = &b.vips[i];
+
+		CHECK(memcmp(&x->hash, &y->hash, sizeof(x->hash)) == 0);
+		CHECK(x->nodes == y->nodes && x->prefix == y->prefix);
+		CHECK(x->garp == y->garp);
+		CHECK(rte_is_same_ether_addr(&x->mac, &y->mac));
+	}
+	db = &b.vip_defaults;
+	CHECK((da->given & kept) == (db->given & kept));
+	if (da->given & VS_VIP_GIVEN_NODES)
+		CHECK(da->nodes == db->nodes &&
+		      da->hash.total_nodes == db->hash.total_nodes);
+	if (da->given & VS_VIP_GIVEN_MAC)
+		CHECK(rte_is_same_ether_addr(&da->mac, &db->mac));
+	CHECK(da->hash.mode == db->hash.mode &&
+	      da->hash.hash_init == db->hash.hash_init &&
+	      da->hash.compat == db->hash.compat && da->garp == db->garp);
+	CHECK(strcmp(a->port, b.port) == 0 && a->host_kind == b.host_kind &&
+	      strcmp(a->host_arg, b.host_arg) == 0);
+	CHECK(a->no_host_addr == b.no_host_addr && a->replay == b.replay);
+	CHECK(a->idle_sleep_us == b.idle_sleep_us &&
+	      a->stats_interval == b.stats_interval &&
+	      a->frag_max == b.frag_max &&
+	      a->frag_timeout_ms == b.frag_timeout_ms && a->burst == b.burst);
+	CHECK(a->igmp_report == b.igmp_report && a->igmp_mrd == b.igmp_mrd &&
+	      a->igmp_interval == b.igmp_interval);
+	CHECK(a->bench.enabled == b.bench.enabled &&
+	      a->bench.seconds == b.bench.seconds &&
+	      a->bench.imix == b.bench.imix && a->bench.vips == b.bench.vips);
+	t2 = print_conf(&b);
+	CHECK(strcmp(t1, t2) == 0);
+	free(t1);
+	free(t2);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -190,6 +265,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_err(r, err);
 	else
 		check_conf(&c, true);
+	if (r == 0)
+		check_round_trip(&c);
 	if (r == 0) {
 		/* the file's text as the words of a runtime "vip add" */
 		struct vs_vip_conf vc;

@@ -40,7 +40,7 @@ BAD = {
     "garp": (["101", "-1", "x", ""], "0"),
     "igmp": (["bogus", "report,", ",mrd", "report,bogus", ""], "off"),
     "igmp-interval": (["0", "256", "x"], "5"),
-    "port": (["", "a b", "a,b", "a=b", "x" * 200], "0"),
+    "port": (["", "a b", "a,b", "a=b", "a\tb", "x" * 200], "0"),
     "host": (["bogus", "tap:", "tap:waytoolonginterfacename", "port", "port:", "virtio-user:",
               "tap:a b", "virtio-user:/nonexistent/vhost-net", "virtio-user:/tmp"]
              # the vhost-kernel device must exist (it does not on every kernel)
@@ -287,7 +287,7 @@ def main():
             r.runs += 1
             pc = subprocess.run([binary] + pre + ["--check"] + BASE + ["--hashmode", "sourceip"],
                                 capture_output=True, text=True, timeout=30)
-            want = ["vip = 192.168.100.100/24", "node = 1/3", "hashmode = sourceip"]
+            want = ["[vip 192.168.100.100/24]", "node = 1/3", "hashmode = sourceip"]
             got = pc.stdout.splitlines()
             if pc.returncode != 0 or pc.stderr or any(w not in got for w in want):
                 r.fails.append("--check %s: exit %d, stdout %r, stderr %r" % (
@@ -297,6 +297,10 @@ def main():
                                 timeout=30)
             if pv.returncode != 0 or not pv.stdout.startswith("dpdk-vipshare "):
                 r.fails.append("--version %s: exit %d, %r" % (pre, pv.returncode, pv.stdout))
+        # '#' starts a comment in a file (there "a#b" is "a"): a name with
+        # one could not be written to a config file, --check's output
+        r.refused("--port a#b", BASE + ["--port", "a#b"], "--port")
+        r.refused("--host tap:a#b", BASE + ["--host", "tap:a#b"], "--host")
         r.refused("missing --vip", ["--node", "1/3"], "--vip")
         r.refused("missing --node", ["--vip", "10.0.0.1"], "--node")
         r.refused("node totals differ", BASE + ["--node", "2/4"], "--node")

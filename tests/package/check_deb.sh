@@ -153,8 +153,14 @@ nkeys=0
 while IFS= read -r line; do
 	line=${line%%#*}
 	[[ $line =~ ^[[:space:]]*([a-z-]+)[[:space:]]*=[[:space:]]*([^[:space:]]+)[[:space:]]*$ ]] || continue
-	grep -qxF "${BASH_REMATCH[1]} = ${BASH_REMATCH[2]}" "$WORK/check.out" ||
-		fail "--check output lacks '${BASH_REMATCH[1]} = ${BASH_REMATCH[2]}' of the example"
+	# a VIP is printed as its section, its keys under it
+	if [ "${BASH_REMATCH[1]}" = vip ]; then
+		want="[vip ${BASH_REMATCH[2]}]"
+	else
+		want="${BASH_REMATCH[1]} = ${BASH_REMATCH[2]}"
+	fi
+	grep -qxF "$want" "$WORK/check.out" ||
+		fail "--check output lacks '$want' of the example's '${BASH_REMATCH[1]} = ${BASH_REMATCH[2]}'"
 	nkeys=$((nkeys + 1))
 done < "$EX"
 [ "$nkeys" -ge 4 ] || fail "the example config has only $nkeys settings?"

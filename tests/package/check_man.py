@@ -4,8 +4,8 @@
 
 For dpdk-vipshare(8), vipshare-ctl(8) and vipshare-which(1): the options the
 page's OPTIONS section lists are exactly the --options the program's --help
-names (both directions), and vipshare-ctl's COMMANDS are the commands of its
---help. For ocf_vipshare_dpdk-vipshare(7): the parameters (names, order,
+names outside its Commands block (both directions), and vipshare-ctl's
+COMMANDS are the commands of that block, with the same --arguments. For ocf_vipshare_dpdk-vipshare(7): the parameters (names, order,
 required, defaults) and actions are those of the agent's meta-data.
 
   check_man.py --man-dir DIR --bin-dir DIR --agent AGENT [--shellfuncs S]
@@ -101,34 +101,33 @@ def check_program(args, prog, page_name):
     if page is None:
         return
     text = run_help(os.path.join(args.bin_dir, prog))
+    # --help: "Commands:" then one "  word [ARGS]  description" line per
+    # command, its continuation lines indented further ("[...]" ones more
+    # arguments); the options are named outside that block
+    hc, inside, outside, cmd_text = set(), False, [], []
+    for line in text.splitlines():
+        if line.startswith("Commands:"):
+            inside = True
+        elif inside and line.startswith("  ") and line.strip():
+            if line[2] != " ":
+                hc.add(line.split()[0])
+                cmd_text.append(re.split(r"\s{2,}", line.strip())[0])
+            elif line.strip().startswith("["):
+                cmd_text.append(line.strip())
+        else:
+            inside = False
+            outside.append(line)
     opts = set()
     for t in terms(section(page, "OPTIONS")):
         opts |= long_opts(t.split(" ")[0])
-    if prog != "vipshare-ctl":
-        compare(page_name + " options", opts, long_opts(text))
-    else:
-        # the program's options come before "Commands"; the options of a
-        # command (vip add --node ...) are in the page's COMMANDS
-        cterms = terms(section(page, "COMMANDS"))
-        cmds = {t.split()[0].rstrip(",") for t in cterms}
-        # --help: "Commands:" then one "  word ..." line per command, more
-        # deeply indented lines continue it
-        hc, inside, clines = set(), False, []
-        for line in text.splitlines():
-            if line.startswith("Commands:"):
-                inside = True
-            elif inside and line.startswith("  ") and line.strip():
-                clines.append(line)
-                if not line.startswith("   "):
-                    hc.add(line.split()[0])
-            elif inside:
-                inside = False
-        head = text.partition("\nCommands:")[0]
-        compare(page_name + " options", opts, long_opts(head))
-        ctext = " ".join(plain(l) for l in section(page, "COMMANDS"))
-        compare(page_name + " command options", long_opts(ctext),
-                long_opts(" ".join(clines)))
+    compare(page_name + " options", opts, long_opts("\n".join(outside)))
+    if prog == "vipshare-ctl":
+        cmd_terms = terms(section(page, "COMMANDS"))
+        cmds = {t.split()[0].rstrip(",") for t in cmd_terms}
         compare(page_name + " commands", cmds, hc)
+        # the commands' own arguments are on the page's command lines
+        compare(page_name + " command arguments",
+                long_opts("\n".join(cmd_terms)), long_opts("\n".join(cmd_text)))
 
 
 def meta_data(agent, shellfuncs):

@@ -109,8 +109,8 @@ view_of(const struct tframe *f, uint32_t len, struct vs_move_frame *mf)
 	int c;
 
 	assert_non_null(copy);
-	memcpy(copy, f->b, len);
 	assert_int_equal(vs_vipmap_one(&vm, t_net32(T_VIP_H)), 0);
+	memcpy(copy, f->b, len);
 	c = vs_pkt_parse(copy, len, &vm, &pi);
 	if (c == VS_PKT_VIP || c == VS_PKT_VIP_FRAG || c == VS_PKT_VIP_ICMPERR)
 		vs_move_frame_of(copy, len, &pi, mf);
