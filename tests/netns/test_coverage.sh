@@ -5,8 +5,11 @@
 #
 # The coverage monitor on a 3-node cluster (scripts/cluster.sh, af_xdp):
 # every node must report each condition within 2 s of it arising and clear
-# it within 2 s of the fix (coverage_wait.py polls each node's
-# /vipshare/coverage):
+# it within 2 s of the fix. coverage_wait.py polls each node's
+# /vipshare/coverage for the state; the time it took is the daemon's own:
+# the stamp of the last condition line it logged, against the test's clock
+# right after the change command returned (a poller's round trips on a
+# loaded machine would time the machine, not the daemon):
 #  1. healthy: no duplicates, holes or mismatch; vipshare-ctl coverage
 #     prints the contract's object with both peers.
 #  2. node 3 gives up 3 and takes 2 (vipshare-ctl del/add): duplicates [2],
@@ -47,15 +50,29 @@ trap 'exit 130' INT TERM
 WAIT="python3 $NETNS_DIR/coverage_wait.py"
 INJECT="$NETNS_DIR/announce_inject.py"
 ctl() { "$CLUSTER" ctl "$@"; }
-# mark: the change was made now (cover measures from there)
-EV=
-mark() { EV=$(date +%s.%N); }
-# cover NODES WITHIN KEY=VALUE..: every node reports it within WITHIN s of
-# the last mark (of now when there is none)
+# mark_logs, then the change, then mark_time (mark: both, for a change
+# that logs nothing before its command returns): cover times the daemons'
+# log lines from there
+EV= OFFS=
+mark_logs() {
+	local k
+	OFFS=
+	for k in 1 2 3; do
+		OFFS+="$k:$(stat -c %s "$STATE/n$k.log" 2>/dev/null || echo 0),"
+	done
+}
+mark_time() { EV=$(date +%s.%N); }
+mark() { mark_logs; mark_time; }
+unmark() { EV= OFFS=; }
+# cover NODES WITHIN KEY=VALUE..: every node reports it, its log's last
+# condition line since the mark (since now when there is none) within
+# WITHIN s of it
 cover() {
 	local nodes=$1 within=$2
 	shift 2
-	$WAIT --nodes "$nodes" --within "$within" ${EV:+--since "$EV"} "$@"
+	[ -n "$EV" ] || mark
+	$WAIT --nodes "$nodes" --within "$within" --since "$EV" \
+		--logs "$STATE" --offsets "$OFFS" "$@"
 }
 stat_of() { # stat_of K KEY
 	ctl "$1" stats | python3 -c '
@@ -95,9 +112,10 @@ assert all(d[k] == [] for k in keys[3:]), d
 EOF
 
 # ---------------------------------------------------------------- 2
+mark_logs
 ctl 3 del 3 >/dev/null
 ctl 3 add 2 >/dev/null
-mark
+mark_time
 check "nodes 1/3, 2/3, 2/3: duplicates [2], holes [3] on every node within 2 s" \
 	cover 1,2,3 2 duplicates=2 holes=3
 m2=$(mac_of 2) m3=$(mac_of 3)
@@ -109,9 +127,10 @@ check "log: 'duplicate 2 started' with a timestamp, every node" bash -c '
 		grep -Eq "^vipshare: 20[0-9-]{8}T[0-9:.]{12}Z coverage 192.168.100.100: duplicate 2 started" \
 			"'"$STATE"'/n$k.log" || exit 1
 	done'
+mark_logs
 ctl 3 del 2 >/dev/null
 ctl 3 add 3 >/dev/null
-mark
+mark_time
 check "fixed (del 2, add 3): duplicates and holes empty on every node within 2 s" \
 	cover 1,2,3 2 peers=2
 check "log: 'duplicate 2 ended', 'hole 3 ended'" bash -c '
@@ -124,36 +143,40 @@ check "the summary line of several VIPs' form: one VIP, its object" \
 
 # ---------------------------------------------------------------- 3
 pid3=$(cat "$STATE/n3.pid")
+mark_logs
 kill -KILL "$pid3"
-mark
+mark_time
 check "node 3 killed (SIGKILL): holes [3] on nodes 1 and 2 within 2 s" \
 	cover 1,2 2 holes=3 peers=1
 "$CLUSTER" stop 3 >/dev/null 2>&1 || true
-EV=
 
 # ---------------------------------------------------------------- 4
 # from the moment its TAP is up (start returns): its monitor started before
+mark_logs
 VSN_NODE_ARGS="--hash-init 7" "$CLUSTER" start 3 >>"$work/up.log" 2>&1 ||
 	fatal "node 3 with --hash-init 7 did not start"
-mark
+mark_time
 check "node 3 with another --hash-init: in the mismatch of nodes 1 and 2 (its number a hole there)" \
 	cover 1,2 2 mismatch=1 holes=3 peers=2
 check "... and nodes 1 and 2 in node 3's (holes 1 and 2 for it)" \
 	cover 3 2 mismatch=2 holes=1+2 peers=2
 check "log: 'mismatch' of node 3's identity on node 1" log_has 1 "mismatch.*$(mac_of 3)"
 "$CLUSTER" stop 3 >/dev/null 2>&1
+mark_logs
 "$CLUSTER" start 3 >>"$work/up.log" 2>&1 || fatal "node 3 did not restart"
-mark
+mark_time
 check "node 3 back with the cluster's settings: healthy within 2 s" cover 1,2,3 2 peers=2
 
 # ---------------------------------------------------------------- 5
+mark_logs
 ip netns exec vsn-sw bridge link set dev p-n3 mcast_flood off
-mark
+mark_time
 check "the switch stops flooding the cluster MAC to node 3: its peers disappear" \
 	cover 3 2 holes=1+2 peers=0
 check "... nodes 1 and 2 still hear node 3 (it still sends)" cover 1,2 1 peers=2
+mark_logs
 ip netns exec vsn-sw bridge link set dev p-n3 mcast_flood on
-mark
+mark_time
 check "flooding again: healthy within 2 s" cover 1,2,3 2 peers=2
 
 # ---------------------------------------------------------------- 6
@@ -186,9 +209,10 @@ check "table_full counted on node 1 (newcomers refused once every slot is live)"
 # ---------------------------------------------------------------- 7
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/key"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/wrong"
-EV=
 export VSN_APP_ARGS="--igmp off --cluster-key $work/key"
+mark_logs
 "$CLUSTER" up 3 >"$work/up2.log" 2>&1 || { cat "$work/up2.log"; fatal "cluster up with a key"; }
+mark_time
 check "with --cluster-key: healthy" cover 1,2,3 5 peers=2
 inject() { # inject MODE COUNT COUNTER: sent, then counted on the two others
 	local mode=$1 count=$2 counter=$3 k before=() sender s
@@ -207,12 +231,14 @@ inject() { # inject MODE COUNT COUNTER: sent, then counted on the two others
 inject replay 20 replay
 inject forge 20 bad_hmac
 inject unsigned 20 no_hmac
+unmark
 check "after replayed, forged and unsigned announcements: nothing changed" cover 1,2,3 1 peers=2
 "$CLUSTER" stop 3 >/dev/null 2>&1
 b1=$(stat_of 1 announce_rejected_bad_hmac)
+mark_logs
 VSN_NODE_ARGS="--cluster-key $work/wrong" "$CLUSTER" start 3 >>"$work/up2.log" 2>&1 ||
 	fatal "node 3 with a wrong key did not start"
-mark
+mark_time
 check "node 3 with a wrong key: ignored by nodes 1 and 2 (hole 3)" cover 1,2 2 holes=3 peers=1
 check "... and it ignores them (holes 1 and 2)" cover 3 2 holes=1+2 peers=0
 check "its announcements counted as bad_hmac on node 1" \
