@@ -13,6 +13,9 @@ COUNT frames made from it, 2 ms apart:
   flood     COUNT peers: each frame with another random identity and a
             newer sequence number (unsigned frames only: tests a cluster
             without a key)
+  twin      one peer, 00:00:00:00:00:01 (it wins every tie-break), that
+            holds what the sender holds: COUNT announcements, one per
+            interval (200 ms), newer sequence numbers (unsigned only)
 Prints the captured sender's identity (bytes 38..43 of the frame; offsets
 in docs/design.md, "Announcements").
 """
@@ -70,10 +73,17 @@ def main():
             g[OFF_ID:OFF_ID + 6] = ident
             g[6:12] = ident
             struct.pack_into(">Q", g, OFF_SEQ, seq + i)
+        elif mode == "twin":
+            if g[OFF_FLAGS] & 1:
+                sys.exit("twin: the cluster signs its announcements")
+            ident = bytes([0, 0, 0, 0, 0, 1])
+            g[OFF_ID:OFF_ID + 6] = ident
+            g[6:12] = ident
+            struct.pack_into(">Q", g, OFF_SEQ, seq + i)
         elif mode != "replay":
             sys.exit("unknown mode " + mode)
         out.send(bytes(g))
-        time.sleep(0.002)
+        time.sleep(0.2 if mode == "twin" else 0.002)
     print(sender)
 
 
