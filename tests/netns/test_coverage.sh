@@ -12,6 +12,8 @@
 # loaded machine would time the machine, not the daemon):
 #  1. healthy: no duplicates, holes or mismatch; vipshare-ctl coverage
 #     prints the contract's object with both peers.
+#  1b. node 3 gives up 3 while the client sends UDP to the VIP: number 3
+#     black_holed (and a hole) on every node; taken again: both clear.
 #  2. node 3 gives up 3 and takes 2 (vipshare-ctl del/add): duplicates [2],
 #     holes [3] everywhere; exactly one of nodes 2 and 3 must yield 2, the
 #     one with the higher identity (the tie-break, checked against the
@@ -110,6 +112,32 @@ for p in d["peers"]:
     assert 0 <= p["age_ms"] < 600, p
 assert all(d[k] == [] for k in keys[3:]), d
 EOF
+
+# ---------------------------------------------------------------- 1b
+# Nobody holds 3 while traffic flows: every node sees number 3's frames
+# and nobody reports accepting them. UDP from the client, a new source
+# port per datagram (so all three numbers get a share), 300/s for 6 s.
+mark_logs
+ctl 3 del 3 >/dev/null
+mark_time
+ip netns exec vsn-c python3 -c '
+import socket, time
+end = time.time() + 6
+while time.time() < end:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.sendto(b"x" * 64, ("192.168.100.100", 9))
+    s.close()
+    time.sleep(1 / 300)
+' &
+udp=$!
+check "number 3 held by nobody while traffic flows: black_holed [3], holes [3] on every node within 2 s" \
+	cover 1,2,3 2 holes=3 black_holed=3 peers=2
+mark_logs
+ctl 3 add 3 >/dev/null
+mark_time
+check "held again: black_holed and holes empty on every node within 2 s" cover 1,2,3 2 peers=2
+wait "$udp" || fail "the UDP sender failed"
+unmark
 
 # ---------------------------------------------------------------- 2
 mark_logs
