@@ -22,7 +22,8 @@ RTE_LOG_REGISTER(vs_logtype_cover, vipshare.coverage, INFO);
 struct vs_coverage_vip {
 	struct vs_cover *mon;
 	uint64_t tx_fail;
-	bool have; /* cur holds a result */
+	bool have;  /* cur holds a result */
+	bool heard; /* a peer's announcement came since the last compute */
 	uint64_t yield;
 	struct vs_cover_result cur, prev;
 	uint8_t frame[VS_COVER_FRAME_MAX];
@@ -228,7 +229,9 @@ take_input(struct vs_app *a, uint64_t ms)
 						     VS_COVER_REJ_VIP);
 				continue;
 			}
-			vs_cover_update(cv->vip[vip->slot]->mon, &ann, ms);
+			if (vs_cover_update(cv->vip[vip->slot]->mon, &ann,
+					    ms) == VS_COVER_OK)
+				cv->vip[vip->slot]->heard = true;
 		}
 	} while (n == RTE_DIM(m));
 }
@@ -286,10 +289,14 @@ vip_tick(struct vs_app *a, unsigned int slot, uint64_t ms)
 	vs_cover_set_state(v->mon, vs_own_load(&vip->own), 0, 0);
 	totals(a, slot, nodes, seen, acc);
 	len = vs_cover_tick(v->mon, ms, seen, acc, v->frame, sizeof(v->frame));
-	if (len <= 0)
+	if (len > 0)
+		send_frame(a, v, len);
+	else if (!v->heard)
 		return;
-	send_frame(a, v, len);
-	/* an interval closed: the coverage as it stands now */
+	/* an interval closed, or a peer's report let the data-plane window
+	 * move on (waiting for our next interval would add up to one to
+	 * every condition's time): the coverage as it stands now */
+	v->heard = false;
 	v->prev = v->cur;
 	if (!v->have)
 		memset(&v->prev, 0, sizeof(v->prev));
