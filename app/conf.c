@@ -379,6 +379,51 @@ opt_bench_size(struct parse_ctx *x, const char *name, const char *v)
 	return 0;
 }
 
+U32_OPT(opt_announce_interval, announce_interval_ms, 50, 60000)
+
+static int
+opt_announce(struct parse_ctx *x, const char *name, const char *v)
+{
+	if (strcmp(v, "on") == 0)
+		x->c->announce = true;
+	else if (strcmp(v, "off") == 0)
+		x->c->announce = false;
+	else
+		return fail(x, "invalid --%s '%s' (on or off)", name, v);
+	x->c->announce_given = true;
+	return 0;
+}
+
+/* The key's bytes, one final newline dropped (a key written with echo or
+ * "openssl rand -hex 32 > FILE" is the hex text). */
+static int
+opt_cluster_key(struct parse_ctx *x, const char *name, const char *v)
+{
+	struct vs_conf *c = x->c;
+	uint8_t buf[VS_CLUSTER_KEY_MAX + 2];
+	size_t n;
+	FILE *f;
+
+	if (*v == '\0' || strlen(v) >= sizeof(c->cluster_key_file))
+		return fail(x, "invalid --%s '%s'", name, v);
+	f = fopen(v, "rb");
+	if (f == NULL)
+		return fail(x, "invalid --%s '%s': %s", name, v,
+			    strerror(errno));
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	if (n && buf[n - 1] == '\n')
+		n--;
+	if (n < VS_CLUSTER_KEY_MIN || n > VS_CLUSTER_KEY_MAX)
+		return fail(x,
+			    "invalid --%s '%s': the key must be %u..%u bytes",
+			    name, v, VS_CLUSTER_KEY_MIN, VS_CLUSTER_KEY_MAX);
+	memcpy(c->cluster_key, buf, n);
+	c->cluster_key_len = (uint16_t)n;
+	strcpy(c->cluster_key_file, v);
+	return 0;
+}
+
 #define FLAG_OPT(fn, field)                                                 \
 	static int fn(struct parse_ctx *x, const char *name, const char *v) \
 	{                                                                   \
@@ -446,6 +491,14 @@ static const struct opt opts[] = {
 	 "drop incomplete datagrams after MSEC (default 1000)"},
 	{"burst", true, GLOBAL, opt_burst, "N",
 	 "frames per receive burst (default 32)"},
+	{"announce", true, GLOBAL, opt_announce, "on|off",
+	 "coverage announcements to every VIP's cluster MAC (default on; off "
+	 "under --replay and --bench)"},
+	{"announce-interval", true, GLOBAL, opt_announce_interval, "MS",
+	 "announce every MS milliseconds, 50..60000 (default 200)"},
+	{"cluster-key", true, GLOBAL, opt_cluster_key, "FILE",
+	 "sign announcements with the key in FILE (16..256 bytes), drop "
+	 "unsigned and forged ones"},
 	{"bench", false, GLOBAL, opt_bench, NULL,
 	 "benchmark the steering path on in-memory traffic and exit"},
 	{"bench-host", false, GLOBAL, opt_bench_host, NULL,
@@ -485,6 +538,8 @@ vs_conf_defaults(struct vs_conf *c)
 	c->igmp_report = true;
 	c->igmp_mrd = true;
 	c->igmp_interval = 20;
+	c->announce = true;
+	c->announce_interval_ms = 200;
 }
 
 void
@@ -682,6 +737,9 @@ check(struct parse_ctx *x)
 	}
 	if (c->bench.enabled)
 		bench_pad(x);
+	/* offline there is no cluster to announce to */
+	if (!c->announce_given && (c->replay || c->bench.enabled))
+		c->announce = false;
 	return check_distinct(x, c->vips, c->nb_vips);
 }
 
@@ -932,6 +990,10 @@ vs_conf_print(FILE *f, const struct vs_conf *c)
 	fprintf(f, "bench-seconds = %u\n", c->bench.seconds);
 	fprintf(f, "bench-size = %s\n", c->bench.imix ? "imix" : "64");
 	fprintf(f, "bench-vips = %u\n", c->bench.vips);
+	fprintf(f, "announce = %s\n", c->announce ? "on" : "off");
+	fprintf(f, "announce-interval = %u\n", c->announce_interval_ms);
+	if (c->cluster_key_len)
+		fprintf(f, "cluster-key = %s\n", c->cluster_key_file);
 	for (i = 0; i < c->nb_vips; i++) {
 		vs_conf_vip_format(&c->vips[i], a, sizeof(a));
 		fprintf(f, "\n[vip %s]\n", a);

@@ -11,6 +11,10 @@
  *   /vipshare/node_add,[ADDR ]N hold node N from the next burst (+N)
  *   /vipshare/node_del,[ADDR ]N release node N (-N)
  *   /vipshare/status[,ADDR]     the iptables -L style status line(s)
+ *   /vipshare/coverage[,ADDR]   the coverage monitor's view of a VIP, the
+ *                               JSON object of `vipshare-ctl coverage` as
+ *                               one string; several VIPs, none named: each
+ *                               one's summary ("ok", "hole:3", ...)
  * They run on telemetry threads, one command at a time (the app's control
  * lock); ownership sets change with atomics and VIPs through RCU, so the
  * workers never wait. Replies stay within telemetry's 16 KiB with 64 VIPs
@@ -141,6 +145,7 @@ vip_stats(struct rte_tel_data *d, const struct vs_app *a,
 	rte_tel_data_start_dict(d);
 	vip_settings(d, vip);
 	vs_stats_vip_foreach(&s, tel_u64, d);
+	vs_coverage_foreach(a, vip->slot, tel_u64, d);
 	add_container(d, "seen", u64_array(s.seen, vip->hash.total_nodes));
 	add_container(d, "accepted",
 		      u64_array(s.accepted, vip->hash.total_nodes));
@@ -427,6 +432,75 @@ change_reply(struct rte_tel_data *d, int r, const char *err)
 	rte_tel_data_add_dict_u64(d, "vips", vs_app.vips.map->n);
 }
 
+/* The monitor's object as one string (a dict holds no dict in DPDK
+ * 22.11; a string holds RTE_TEL_MAX_SINGLE_STRING_LEN, which a cluster of
+ * a few nodes needs a tenth of). */
+static void
+coverage_one(struct rte_tel_data *d, const struct vs_app *a,
+	     const struct vs_vip *vip)
+{
+	static char buf[RTE_TEL_MAX_SINGLE_STRING_LEN];
+	char err[128];
+	int r = vs_coverage_json(a, vip->slot, buf, sizeof(buf));
+
+	if (r >= 0) {
+		rte_tel_data_string(d, buf);
+		return;
+	}
+	if (r == -ENOTSUP)
+		snprintf(err, sizeof(err), "announcements are off (--announce)");
+	else if (r == -ENOENT)
+		snprintf(err, sizeof(err), "no coverage yet: starting");
+	else
+		snprintf(err, sizeof(err),
+			 "the coverage object is larger than telemetry "
+			 "carries (%u bytes)",
+			 RTE_TEL_MAX_SINGLE_STRING_LEN);
+	refuse(d, err);
+}
+
+static int
+tel_coverage(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct vs_app *a = &vs_app;
+	const struct vs_vipmap *vm = a->vips.map;
+	const struct vs_vip *vip;
+	struct rte_tel_data *addr, *sum;
+	char buf[RTE_TEL_MAX_STRING_LEN], err[128];
+	const char *rest;
+	unsigned int i;
+
+	RTE_SET_USED(cmd);
+	vs_app_ctl_lock(a);
+	if ((params && params[strspn(params, " ")]) || vm->n == 1) {
+		vip = pick_vip(a, params, &rest, err, sizeof(err));
+		if (vip)
+			coverage_one(d, a, vip);
+		else
+			refuse(d, err);
+		vs_app_ctl_unlock(a);
+		return 0;
+	}
+	/* every VIP: columns, as /vipshare/vips (64 objects would not fit) */
+	addr = str_array();
+	sum = str_array();
+	for (i = 0; i < vm->n; i++) {
+		vip = vs_vip_at(&a->vips, vm->slot[i]);
+		vs_vip_format_addr(vip, buf, sizeof(buf));
+		if (addr)
+			rte_tel_data_add_array_string(addr, buf);
+		if (vs_coverage_summary(a, vip->slot, buf, sizeof(buf)) < 0)
+			snprintf(buf, sizeof(buf), "too many conditions");
+		if (sum)
+			rte_tel_data_add_array_string(sum, buf);
+	}
+	rte_tel_data_start_dict(d);
+	add_container(d, "vip", addr);
+	add_container(d, "coverage", sum);
+	vs_app_ctl_unlock(a);
+	return 0;
+}
+
 static int
 tel_vip_add(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -484,6 +558,10 @@ vs_control_init(void)
 		    "CLUSTERIP-style status. Parameters: [string vip]") ||
 	    rte_telemetry_register_cmd("/vipshare/vips", tel_vips,
 				       "The VIPs and their settings.") ||
+	    rte_telemetry_register_cmd(
+		    "/vipshare/coverage", tel_coverage,
+		    "Coverage: peers, duplicates, holes, mismatch. Parameters: "
+		    "[string vip]") ||
 	    rte_telemetry_register_cmd(
 		    "/vipshare/vip_add", tel_vip_add,
 		    "Add a VIP. Parameters: A.B.C.D[/P] --node K/N [...]") ||

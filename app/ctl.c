@@ -42,6 +42,9 @@ usage(FILE *f)
 		"               serve another VIP (settings not given: the daemon's\n"
 		"               defaults, its VIP options before the first VIP)\n"
 		"  vip del A.B.C.D  stop serving a VIP (not the last one)\n"
+		"  coverage     the coverage monitor's JSON object: peers, duplicates,\n"
+		"               holes, mismatch, black_holed, double_accepted (no\n"
+		"               --vip and several VIPs: one summary line per VIP)\n"
 		"  raw CMD      send a telemetry command, print the reply\n"
 		"--vip ADDR: the VIP that stats, nodes, status, add and del are about; it\n"
 		"may be left out while the daemon has exactly one.\n"
@@ -236,6 +239,48 @@ unquote(char *v)
 	return v;
 }
 
+/* A JSON string's text, escapes undone, in place. */
+static char *
+unescape(char *v)
+{
+	char *r, *w;
+
+	v = unquote(v);
+	for (r = w = v; *r; r++) {
+		if (*r == '\\' && r[1]) {
+			r++;
+			*w++ = *r == 'n' ? '\n' : *r == 't' ? '\t' : *r;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+	return v;
+}
+
+/* coverage: a VIP's object (a string in the reply), or per VIP its
+ * summary: "ADDR ok". */
+static void
+print_coverage(char *v)
+{
+	char addr[64], sum[256];
+	unsigned int i;
+
+	if (*v == '"') {
+		printf("%s\n", unescape(v));
+		return;
+	}
+	check_ok(v);
+	for (i = 0; i < MAX_VIPS; i++) {
+		if (array_item(v, "vip", i, addr, sizeof(addr)) < 0 ||
+		    array_item(v, "coverage", i, sum, sizeof(sum)) < 0)
+			break;
+		printf("%s %s\n", addr, sum);
+	}
+	if (i == 0)
+		die(3, "unexpected reply: %s", v);
+}
+
 /* vips: one line per VIP; status: one status line per VIP. */
 static void
 list_vips(int fd, char *buf, bool status)
@@ -395,6 +440,9 @@ main(int argc, char **argv)
 		snprintf(cmd, sizeof(cmd), "/vipshare/node_%s,%s%s%s",
 			 verb[0] == '+' ? "add" : "del", vip ? vip : "",
 			 vip ? " " : "", node_arg(verb + 1));
+	} else if (!strcmp(verb, "coverage")) {
+		snprintf(cmd, sizeof(cmd), "/vipshare/coverage%s%s",
+			 vip ? "," : "", vip ? vip : "");
 	} else if (!strcmp(verb, "vips")) {
 		if (vip)
 			die(2, "vips lists every VIP: no --vip%s", "");
@@ -459,6 +507,8 @@ main(int argc, char **argv)
 			printf("%s\n", unquote(v));
 		} else if (!strcmp(verb, "vip")) {
 			check_ok(v);
+		} else if (!strcmp(verb, "coverage")) {
+			print_coverage(v);
 		} else {
 			print_nodes(v);
 		}

@@ -206,7 +206,7 @@ run(struct vs_app *a)
 	}
 	while (!vs_app_stopping(a)) {
 		vs_app_tick(a, rte_rdtsc());
-		rte_delay_us_sleep(10 * 1000);
+		rte_delay_us_sleep(5 * 1000);
 	}
 	rte_eal_mp_wait_lcore();
 	return r;
@@ -275,6 +275,17 @@ main(int argc, char **argv)
 	if (rte_pdump_init() < 0)
 		VS_LOG(main, WARNING, "dpdk-dumpcap cannot attach: %s\n",
 		       rte_strerror(rte_errno));
+	/* Coverage: every VIP's monitor announces at once (its first tick),
+	 * before the workers accept anything */
+	if (vs_coverage_init(a) < 0) {
+		ret = 1;
+		goto out;
+	}
+	for (i = 0; i < a->vips.map->n; i++)
+		if (vs_coverage_vip_start(a, a->vips.map->slot[i]) < 0) {
+			ret = 1;
+			goto out;
+		}
 	if (vs_control_init() < 0)
 		VS_LOG(main, WARNING, "telemetry commands unavailable\n");
 	banner(a);
@@ -293,6 +304,7 @@ main(int argc, char **argv)
 	else
 		vs_stats_print_line(a, stdout);
 out:
+	vs_coverage_fini(a);
 	vs_worker_fini(a);
 	vs_port_fini(&a->ports);
 	return vs_eal_fini(ret);

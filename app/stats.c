@@ -178,6 +178,8 @@ vs_stats_foreach(const struct vs_app *a, const struct vs_stats *s,
 	host_stats_foreach(&host, fn, ctx);
 	/* fragments sitting in the reassembly tables now */
 	fn(ctx, "frag_in_table", s->frag_held - s->frag_done - s->frag_expired);
+	/* the coverage monitor's: every VIP's and what none took */
+	vs_coverage_foreach(a, -1, fn, ctx);
 }
 
 void
@@ -243,6 +245,7 @@ json_vips(const struct vs_app *a, FILE *f)
 		fprintf(f, "%s\"%s\":{", i ? "," : "", addr);
 		json_vip_settings(f, vip, true);
 		vs_stats_vip_foreach(&vs, json_u64, f);
+		vs_coverage_foreach(a, vip->slot, json_u64, f);
 		json_array(f, "seen", vs.seen, vip->hash.total_nodes);
 		fputc(',', f);
 		json_array(f, "accepted", vs.accepted, vip->hash.total_nodes);

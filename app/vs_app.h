@@ -16,6 +16,7 @@
 #include <rte_lcore.h>
 
 #include "vs_conf.h"
+#include "vs_coverage.h"
 #include "vs_port.h"
 #include "vs_vip.h"
 #include "vs_worker.h"
@@ -30,6 +31,8 @@ struct vs_app {
 	/* Control (telemetry threads): one change or report at a time. */
 	pthread_mutex_t ctl_lock;
 	uint64_t tsc_hz;
+	/* the coverage monitor: its rings, a monitor per VIP */
+	struct vs_coverage cov;
 	/* Shared between lcores (and the signal handler): only through
 	 * the functions below, which use atomics. */
 	bool quit;            /* every loop stops */
@@ -76,9 +79,10 @@ vs_app_ctl_unlock(struct vs_app *a)
 }
 
 /*
- * The main lcore's duties, every ~10 ms (on worker 0 when it is the only
- * lcore): the --stats-interval line, and the end of a --replay (every
- * worker idle for 100 ms, GARPs sent), which stops the loops.
+ * The main lcore's duties, every ~5 ms (on worker 0 when it is the only
+ * lcore): the coverage monitor, the --stats-interval line, and the end of
+ * a --replay (every worker idle for 100 ms, GARPs sent), which stops the
+ * loops.
  */
 void vs_app_tick(struct vs_app *a, uint64_t now);
 

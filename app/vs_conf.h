@@ -37,6 +37,10 @@ vs_host_kind_is_if(enum vs_host_kind k)
 /* --burst 1..VS_MAX_BURST: frames per receive burst */
 #define VS_MAX_BURST 64
 
+/* --cluster-key: its length in bytes (lib/cover's bounds) */
+#define VS_CLUSTER_KEY_MIN 16
+#define VS_CLUSTER_KEY_MAX 256
+
 /* VIPs one process serves (the lookup's capacity, lib/vipmap). */
 #define VS_MAX_VIPS 64
 
@@ -94,6 +98,17 @@ struct vs_conf {
 	uint32_t igmp_interval; /* seconds between them */
 	struct vs_bench_conf bench;
 	bool check; /* --check: validate, print the settings, exit */
+	/* The coverage monitor (app/coverage.c): announcements per VIP to
+	 * its cluster MAC every announce_interval_ms; off with --announce
+	 * off, and by default under --replay and --bench (no cluster). */
+	bool announce;
+	bool announce_given;
+	uint32_t announce_interval_ms;
+	/* --cluster-key FILE: its bytes (one final newline dropped) sign
+	 * the announcements (HMAC-SHA256); length 0 = unsigned */
+	char cluster_key_file[VS_NAME_MAX];
+	uint16_t cluster_key_len;
+	uint8_t cluster_key[VS_CLUSTER_KEY_MAX];
 };
 
 /* Defaults (IPaddr2's: sourceip-sourceport, hash_init 0). */

@@ -29,6 +29,7 @@
 	X(vip_owned)        /* VIP frame of one of our nodes: to the host */ \
 	X(vip_not_owned)    /* VIP frame of another node: dropped */ \
 	X(other_to_host)    /* not for the VIP: to the host */ \
+	X(announce_rx)      /* coverage announcement (0x88B5): to the monitor */ \
 	X(malformed)        /* dropped: the sum of the malformed_* below */ \
 	X(frag_held)        /* VIP fragment taken for reassembly */
 
@@ -49,9 +50,10 @@
 	X(garp_sent) \
 	X(igmp_sent)        /* IGMP reports and MRD advertisements */ \
 	X(igmp_queries)     /* IGMP queries seen (answered by a report) */ \
+	X(announce_rx_drop) /* ... dropped: announcements off, ring full */ \
 	X(tx_wire_drop)     /* not sent to the NIC: the two below */ \
 	X(tx_wire_full)     /* ... NIC transmit queue full */ \
-	X(tx_wire_announce_fail) /* ... GARP/IGMP/MRD: no mbuf, queue full */ \
+	X(tx_wire_announce_fail) /* ... GARP/IGMP/MRD/coverage: no mbuf, queue full */ \
 	X(tx_host_drop)     /* not sent to the host: the two below */ \
 	X(tx_host_full)     /* ... host transmit queue full */ \
 	X(tx_host_refrag_fail) /* ... re-fragmenting failed (no mbufs) */ \

@@ -430,6 +430,21 @@ arp_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vipmap *vm,
 	w->st.arp_to_host++;
 }
 
+/* A peer's coverage announcement: to the main lcore's monitor, never to
+ * the host; dropped (and counted) when announcements are off or the ring
+ * is full (a flood). */
+static __rte_noinline void
+announce_frame(struct vs_worker *w, struct rte_mbuf *m, struct txbuf *drop)
+{
+	struct rte_ring *r = vs_app.cov.rx;
+
+	w->st.announce_rx++;
+	if (r == NULL || rte_ring_mp_enqueue(r, m) < 0) {
+		tx_add(drop, m);
+		w->st.announce_rx_drop++;
+	}
+}
+
 static __rte_noinline void
 steer_one(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vipmap *vm,
 	  uint64_t now, struct txbuf *out, struct txbuf *wire)
@@ -455,6 +470,10 @@ steer_one(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vipmap *vm,
 		arp_frame(w, m, vm, &pi, host, wire);
 		return;
 	case VS_PKT_OTHER:
+		if (unlikely(pi.ethertype == VS_COVER_ETHERTYPE)) {
+			announce_frame(w, m, drop);
+			return;
+		}
 		if (unlikely(pi.proto == IPPROTO_IGMP) &&
 		    vs_igmp_is_query(d + pi.l2_len,
 				     RTE_MIN((uint32_t)pi.ip_len,
@@ -722,6 +741,12 @@ vs_worker_housekeeping(struct vs_worker *w, uint64_t now)
 	}
 	if (w->mcast)
 		send_mcast(w, vm, now, added);
+	if (w->announce && vs_app.cov.tx) {
+		unsigned int lost = vs_coverage_send(&vs_app, w->q);
+
+		w->st.tx_wire_announce_fail += lost;
+		w->st.tx_wire_drop += lost;
+	}
 	if (w->frag_tbl && now >= w->frag_next_expire) {
 		rte_ip_frag_table_del_expired_entries(w->frag_tbl, &w->dr, now);
 		frag_gc(w);
@@ -736,7 +761,7 @@ vs_worker_main(void *arg)
 	const struct vs_app *a = &vs_app;
 	struct rte_rcu_qsbr *qsbr = a->vips.qsbr;
 	const uint16_t burst = (uint16_t)a->conf.burst;
-	const uint64_t tick_every = a->tsc_hz / 100;
+	const uint64_t tick_every = a->tsc_hz / 200;
 	struct rte_mbuf *pkts[VS_MAX_BURST];
 	uint64_t now, next_tick = 0;
 	uint16_t n1, n2;
@@ -801,9 +826,12 @@ vs_worker_drain(struct vs_worker *w)
 unsigned int
 vs_worker_mbufs_held(const struct vs_app *a)
 {
-	return a->needs_reassembly
-		       ? a->conf.frag_max * RTE_LIBRTE_IP_FRAG_MAX_FRAG
-		       : 0;
+	/* the coverage rings' are shared: counted for every worker, more
+	 * than enough */
+	return (a->needs_reassembly
+			? a->conf.frag_max * RTE_LIBRTE_IP_FRAG_MAX_FRAG
+			: 0) +
+	       (a->conf.announce ? 2 * VS_COVERAGE_RING : 0);
 }
 
 int

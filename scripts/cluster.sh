@@ -26,6 +26,8 @@
 #   VSN_IDLE_SLEEP  --idle-sleep in microseconds (default 100)
 #   VSN_HASHMODE    --hashmode (default sourceip-sourceport)
 #   VSN_APP_ARGS    extra dpdk-vipshare options (e.g. "--igmp off")
+#   VSN_NODE_ARGS   options of the node(s) `start K` / `up` starts now, after
+#                   VSN_APP_ARGS (not remembered: e.g. one node's --hash-init)
 #   VSN_SNOOP       1: IGMP snooping bridge with a querier (default 0)
 #   VSN_SNOOP_TIMERS  "QUERY_INTERVAL RESPONSE_INTERVAL QUERIER_INTERVAL" in
 #                   centiseconds for VSN_SNOOP=1 (default "500 100 1000")
@@ -172,7 +174,7 @@ cmd_start() {
 		--lcores "$lcores" --no-huge -m 256 --no-pci \
 		--file-prefix "vsn-n$k" --vdev "$vdev" -- \
 		--vip "$VIP/$PREFIX" --node "$k/$NODES" --hashmode "$HASHMODE" \
-		--idle-sleep "$IDLE_SLEEP" $APP_ARGS \
+		--idle-sleep "$IDLE_SLEEP" $APP_ARGS ${VSN_NODE_ARGS:-} \
 		>>"$STATE/n$k.log" 2>&1 </dev/null &
 	pid=$!
 	echo "$pid" >"$STATE/n$k.pid"

@@ -804,25 +804,51 @@ structural(struct vs_cover_result *r)
 }
 
 /*
- * The data-plane window: whole bins J1..J2 of ours, J2 the newest bin
+ * The data-plane windows: whole bins of ours ending at J2, the newest bin
  * every live matched peer has reported past (so no sample still to come
- * can overlap it), J1 such that the window is at least
- * max(WINDOW_MIN_MS, WINDOW_INTERVALS x the longest interval). Per number:
+ * can overlap it), grown one bin at a time into the past. Per number:
  * seen = our frames in the window; accepted at least = our own + samples
  * entirely inside; at most = our own + samples overlapping it. Every
  * frame we saw in the window is inside a sample overlapping it, and every
  * frame of a sample inside it is one we saw in it: so with each frame
- * accepted once, acc_max >= seen >= acc_min whatever the phases and
- * however bursty the traffic (up to frame loss). Flags come with margins
- * and hysteresis on top.
+ * accepted once, acc_max >= seen >= acc_min whatever the phases, however
+ * bursty the traffic (up to frame loss) and however short the window.
+ *
+ * The black-hole check counts generously (acc_max), which stays exact on
+ * any window: per number it takes the shortest window that holds
+ * MIN_SEEN of its frames (so a hole shows once that many frames went
+ * unaccepted, not after half of a long window), at most the long one. The
+ * double check counts sparingly (acc_min loses up to a sample at each
+ * edge), so it needs the long window: max(WINDOW_MIN_MS, WINDOW_INTERVALS
+ * x the longest interval). Flags come with margins and hysteresis.
  */
+static void
+black_check(struct vs_cover *c, unsigned int n, uint64_t sn, uint64_t amax)
+{
+	uint64_t bit = UINT64_C(1) << n;
+
+	if (c->cfg.external & bit)
+		amax += sn; /* not ours to see: assume it takes all it gets */
+	/* under half accepted, even counting generously; ends at three
+	 * quarters */
+	if (c->dp_black & bit) {
+		if (sn < VS_COVER_MIN_SEEN / 2 || 4 * amax >= 3 * sn)
+			c->dp_black &= ~bit;
+	} else if (sn >= VS_COVER_MIN_SEEN && 2 * amax < sn) {
+		c->dp_black |= bit;
+	}
+}
+
 static void
 data_plane(struct vs_cover *c, uint64_t now, struct vs_cover_result *r)
 {
-	uint64_t horizon = UINT64_MAX, begin = 0, oldest, j, j1, j2, jw, win;
-	uint64_t bit;
+	uint64_t horizon = UINT64_MAX, begin = 0, oldest, j1, j2, jw, win, len;
+	uint64_t seen[VS_MAX_NODES], amin[VS_MAX_NODES], amax[VS_MAX_NODES];
+	uint64_t bseen[VS_MAX_NODES], bmax[VS_MAX_NODES];
+	uint64_t judged = 0, bit;
 	uint32_t imax = c->cfg.interval_ms;
 	unsigned int i, n, s;
+	bool full = false;
 
 	r->window_ms = 0;
 	memset(r->seen, 0, sizeof(r->seen));
@@ -861,67 +887,93 @@ data_plane(struct vs_cover *c, uint64_t now, struct vs_cover_result *r)
 			goto none;
 		j2--;
 	}
-	if (j2 < oldest)
+	if (j2 < oldest || bin_start(c, j2) < begin)
 		goto none;
-	j1 = j2;
-	while (c->bin_end[j2 % BINS] - bin_start(c, j1) < win) {
-		if (j1 == oldest)
-			goto none;
-		j1--;
-	}
-	if (bin_start(c, j1) < begin)
-		goto none;
-	r->window_ms = sat32(c->bin_end[j2 % BINS] - bin_start(c, j1));
-	for (j = j1; j <= j2; j++) {
-		const uint32_t *se = seen_at(c, j), *sf = self_at(c, j);
 
-		for (n = 0; n < c->nodes; n++) {
-			r->seen[n] += se[n];
-			r->acc_min[n] += sf[n];
-			r->acc_max[n] += sf[n];
-		}
-	}
-	for (jw = j1; jw <= j2 + SPANS - 1 && jw <= c->cur + 1; jw++) {
-		for (s = 0; s < SPANS && s <= jw; s++) {
+	/* the window j2..j2: our bin, the samples overlapping it (ending in
+	 * it or later, beginning in it or earlier), those inside it */
+	memset(seen, 0, c->nodes * sizeof(seen[0]));
+	memset(amin, 0, c->nodes * sizeof(amin[0]));
+	memset(amax, 0, c->nodes * sizeof(amax[0]));
+	for (jw = j2; jw <= j2 + SPANS - 1 && jw <= c->cur + 1; jw++)
+		for (s = (unsigned int)(jw - j2); s < SPANS && s <= jw; s++) {
 			const uint32_t *h = hist_at(c, jw, s);
-			bool inside = jw - s >= j1 && jw <= j2;
 
-			if (jw - s > j2)
-				continue;
-			for (n = 0; n < c->nodes; n++) {
-				r->acc_max[n] += h[n];
-				if (inside)
-					r->acc_min[n] += h[n];
+			for (n = 0; n < c->nodes; n++)
+				amax[n] += h[n];
+		}
+	for (n = 0; n < c->nodes; n++)
+		amin[n] = hist_at(c, j2, 0)[n];
+	for (j1 = j2;; j1--) {
+		const uint32_t *se = seen_at(c, j1), *sf = self_at(c, j1);
+
+		if (j1 < j2) {
+			/* one bin earlier: the samples ending in it overlap,
+			 * those beginning in it (and ending by j2) are
+			 * inside */
+			for (s = 0; s < SPANS && s <= j1; s++) {
+				const uint32_t *h = hist_at(c, j1, s);
+
+				for (n = 0; n < c->nodes; n++)
+					amax[n] += h[n];
+			}
+			for (s = 0; s < SPANS && j1 + s <= j2; s++) {
+				const uint32_t *h = hist_at(c, j1 + s, s);
+
+				for (n = 0; n < c->nodes; n++)
+					amin[n] += h[n];
 			}
 		}
+		for (n = 0; n < c->nodes; n++) {
+			seen[n] += se[n];
+			amin[n] += sf[n];
+			amax[n] += sf[n];
+		}
+		len = c->bin_end[j2 % BINS] - bin_start(c, j1);
+		full = len >= win;
+		/* a number is judged on the first window with enough of its
+		 * frames, or on the longest */
+		for (n = 0; n < c->nodes; n++) {
+			bit = UINT64_C(1) << n;
+			if (judged & bit)
+				continue;
+			if (seen[n] >= VS_COVER_MIN_SEEN || full) {
+				bseen[n] = seen[n];
+				bmax[n] = amax[n];
+				judged |= bit;
+			}
+		}
+		if (full)
+			break;
+		/* judged at all only with a long window's history (after a
+		 * start, a peer's return): until then an unheard peer's
+		 * frames would look unaccepted */
+		if (j1 == oldest || bin_start(c, j1 - 1) < begin)
+			goto none;
 	}
+	for (n = 0; n < c->nodes; n++)
+		black_check(c, n, bseen[n], bmax[n]);
+	r->window_ms = sat32(len);
 	for (n = 0; n < c->nodes; n++) {
-		uint64_t sn = r->seen[n];
+		uint64_t sn = seen[n];
 
 		bit = UINT64_C(1) << n;
 		if (c->cfg.external & bit) {
 			/* not ours to see: assume it takes all it gets */
-			r->acc_min[n] += sn;
-			r->acc_max[n] += sn;
+			amin[n] += sn;
+			amax[n] += sn;
 		}
-		/* black hole: under half accepted, even counting generously;
-		 * ends at three quarters */
-		if (c->dp_black & bit) {
-			if (sn < VS_COVER_MIN_SEEN / 2 ||
-			    4 * r->acc_max[n] >= 3 * sn)
-				c->dp_black &= ~bit;
-		} else if (sn >= VS_COVER_MIN_SEEN && 2 * r->acc_max[n] < sn) {
-			c->dp_black |= bit;
-		}
+		r->seen[n] = sn;
+		r->acc_min[n] = amin[n];
+		r->acc_max[n] = amax[n];
 		/* double: 1.2 x seen accepted, even counting sparingly
 		 * (twice over gives >= 2 (W - 2I - 2 slack) / W = 1.27 at
 		 * W = 6I whatever the phases); ends under 1.1 x */
 		if (c->dp_double & bit) {
 			if (sn < VS_COVER_MIN_SEEN / 2 ||
-			    10 * r->acc_min[n] < 11 * sn)
+			    10 * amin[n] < 11 * sn)
 				c->dp_double &= ~bit;
-		} else if (sn >= VS_COVER_MIN_SEEN &&
-			   5 * r->acc_min[n] >= 6 * sn) {
+		} else if (sn >= VS_COVER_MIN_SEEN && 5 * amin[n] >= 6 * sn) {
 			c->dp_double |= bit;
 		}
 	}

@@ -62,6 +62,10 @@ BAD = {
     "bench-seconds": (["0", "3601", "x"], "1"),
     "bench-size": (["128", "", "IMIX"], "imix"),
     "bench-vips": (["0", "65", "x", ""], "64"),
+    "announce": (["yes", "ON", "1", ""], "off"),
+    "announce-interval": (["49", "60001", "0", "x", ""], "1000"),
+    # key files of a bad length: below (key_files)
+    "cluster-key": (["/nonexistent/cluster.key", "", "/"], None),
     "config": (["/nonexistent/vipshare.conf", "/"], None),
     "no-host-addr": ([], None),
     "replay": ([], None),
@@ -111,6 +115,29 @@ def conf_file(tmp, lines):
     with os.fdopen(fd, "w") as f:
         f.write("".join(ln + "\n" for ln in lines))
     return path
+
+
+def key_files(r, tmp):
+    """--cluster-key: 16..256 bytes once one final newline is dropped; the
+    settings printed by --check name the file."""
+    def key(n, tail=b""):
+        path = os.path.join(tmp, "key%d%s" % (n, "nl" if tail else ""))
+        with open(path, "wb") as f:
+            f.write(b"k" * n + tail)
+        return path
+    for p in (key(15), key(257), key(15, b"\n"), key(0), key(257, b"\n")):
+        r.refused("--cluster-key of %d bytes" % os.path.getsize(p),
+                  BASE + ["--cluster-key", p], "--cluster-key")
+        c = conf_file(tmp, ["vip = 192.168.100.100", "node = 1/3", "cluster-key = " + p])
+        r.refused("config cluster-key of %d bytes" % os.path.getsize(p), ["--config", c],
+                  "cluster-key")
+    for p in (key(16), key(16, b"\n"), key(256), key(256, b"\n")):
+        r.runs += 1
+        pc = subprocess.run([r.bin, "--check"] + BASE + ["--cluster-key", p],
+                            capture_output=True, text=True, timeout=30)
+        if pc.returncode != 0 or "cluster-key = %s" % p not in pc.stdout.splitlines():
+            r.fails.append("--cluster-key of %d bytes: exit %d, %r" % (
+                os.path.getsize(p), pc.returncode, (pc.stdout + pc.stderr)[-300:]))
 
 
 def refused_both(r, what, args, name, a, b):
@@ -274,6 +301,7 @@ def main():
                 r.refused("config %s = maybe" % f, ["--config", p], f)
                 p = conf_file(tmp, ["vip = 192.168.100.100", "node = 1/3", "%s = yes" % f])
                 r.accepted("config %s = yes" % f, ["--config", p])
+        key_files(r, tmp)
         for u in ("--bogus", "--vipx", "-v", "--", "stray", "--VIP"):
             r.refused("unknown %r" % u, BASE + [u, "1"] if u == "--bogus" else BASE + [u],
                       u if u != "--" else "'--'")

@@ -11,7 +11,9 @@
 #     daemon holding 1,2,3 (file prefix vipshare-<nic>, pidfile under
 #     /run/vipshare); monitor/probe answers per instance; stop releases the
 #     number; the last stop stops the daemon and removes the TAP; a daemon
-#     killed -9 reads as not running; a lost VIP is a failure.
+#     killed -9 reads as not running; a lost VIP is a failure; another
+#     machine announcing the same numbers that wins the tie-break fails
+#     the monitor with on_duplicate=fail, only warns with warn.
 #  4. two VIPs on the NIC, two clones (clone-max 3 and 2, other hash modes
 #     and seeds): their five instances started at the same time make ONE
 #     daemon serving both with the right numbers and settings; monitors
@@ -179,6 +181,42 @@ for k in 0 1 2; do
 	inst $k start || fail "second start of ClusterIP:$k"
 done
 [ "$(held t1)" = "1,2,3" ] || fail "repeated starts changed the set: $(held t1)"
+
+log "on_duplicate: another machine holds the same numbers and wins the tie-break"
+# A twin of the daemon (its announcements under the identity
+# 00:00:00:00:00:01, lower than any NIC's) for 4 s from the other end of
+# the veth: numbers 1,2,3 are duplicates the daemon yields.
+dup_monitor() { # dup_monitor MODE SECONDS WANT: ClusterIP:0's monitor rc is WANT within SECONDS
+	local end=$((SECONDS + $2)) rc
+	while :; do
+		inst 0 monitor on_duplicate="$1"; rc=$?
+		[ "$rc" = "$3" ] || [ $SECONDS -ge $end ] && break
+		sleep 0.2
+	done
+	echo "$rc"
+}
+ip netns exec "$NS" python3 "$(dirname "$0")/../netns/announce_inject.py" \
+	peer twin 20 >"$VSP_TMP/twin.out" 2>&1 &
+twin=$!
+# the injector's python3 takes seconds to start on a loaded machine: the
+# monitor's 3 s count from the twin's first announcement, not from its start
+twin_heard() {
+	in_node t1 timeout 5 "$VS_CTL" --file-prefix "vipshare-$VSP_NIC" --vip "$VIP" coverage 2>/dev/null |
+		grep -q '"id": "00:00:00:00:00:01"'
+}
+wait_for 30 twin_heard || fail "the twin's announcements never reached the daemon: $(cat "$VSP_TMP/twin.out")"
+rc=$(dup_monitor fail 3 1)
+[ "$rc" = 1 ] || fail "on_duplicate=fail: monitor rc $rc while a twin wins the tie-break, expected 1"
+grep -q "which wins the tie-break: failing this instance" "$VSP_TMP/agent.log" ||
+	fail "on_duplicate=fail: no reason logged"
+inst 0 monitor on_duplicate=warn || fail "on_duplicate=warn: the monitor failed on a duplicate"
+grep -q "on_duplicate=warn: only warning" "$VSP_TMP/agent.log" ||
+	fail "on_duplicate=warn: no warning logged"
+wait "$twin" || fail "twin injector: $(cat "$VSP_TMP/twin.out")"
+# its announcements stopped: gone after 3 intervals, nothing to yield
+rc=$(dup_monitor fail 3 0)
+[ "$rc" = 0 ] || fail "on_duplicate=fail: monitor rc $rc after the twin went, expected 0"
+[ "$(held t1)" = "1,2,3" ] || fail "the daemon holds $(held t1) after the twin: a number adopted or dropped"
 
 log "stop one instance"
 inst 1 stop || fail "stop of ClusterIP:1"

@@ -177,6 +177,50 @@ settled() { in_node vsp-n1 crm_resource --wait --timeout=2s >/dev/null 2>&1 && v
 wait_for 60 settled || fail "no settled cluster after the ban was lifted: $(show_held)"
 log "ban lifted, settled: $(show_held)"
 
+# The coverage monitor through the agent: each node's monitor publishes
+# vipshare-<VIP>-coverage (crm_mon -A); a number taken by hand on a second
+# node is a duplicate on every node, "yield" on the one with the higher
+# data MAC (the tie-break), and with on_duplicate=warn (the default)
+# nothing fails; released, ok again.
+cov_attr() { # cov_attr NODE: its vipshare-$VIP-coverage value
+	in_node vsp-n1 attrd_updater -Q -n "vipshare-$VIP-coverage" -N "$1" 2>/dev/null |
+		sed -n 's/.*value="\([^"]*\)".*/\1/p'
+}
+cov_all() { # cov_all PATTERN: every node's value matches
+	local n
+	for n in "${NODES[@]}"; do [[ $(cov_attr "$n") == $1 ]] || return 1; done
+}
+show_cov() { local n; for n in "${NODES[@]}"; do printf '%s=%s ' "$n" "$(cov_attr "$n")"; done; }
+data_mac() { in_node "$1" cat /sys/class/net/data/address; }
+wait_for 30 cov_all ok || fail "coverage attribute not ok on every node: $(show_cov)"
+in_node vsp-n1 crm_mon -1 -A 2>/dev/null | grep -q "vipshare-$VIP-coverage.*: ok" ||
+	fail "crm_mon -A does not show vipshare-$VIP-coverage"
+log "coverage attribute: $(show_cov)"
+DX=$(holders 2)
+for DY in "${NODES[@]}"; do [ "$DY" != "$DX" ] && break; done
+in_node "$DY" timeout 5 "$VS_CTL" --file-prefix "vipshare-$VSP_NIC" --vip "$VIP" add 2 >/dev/null ||
+	fail "ctl add 2 on $DY"
+if [[ $(data_mac "$DX") < $(data_mac "$DY") ]]; then DL=$DY; else DL=$DX; fi
+dup_seen() {
+	local n
+	for n in "${NODES[@]}"; do
+		case "$n,$(cov_attr "$n")" in
+			"$DL,duplicate:2,yield:2") ;;
+			"$DL",*) return 1 ;;
+			*,duplicate:2) ;;
+			*) return 1 ;;
+		esac
+	done
+}
+wait_for 30 dup_seen || fail "number 2 on $DX and $DY: not duplicate:2 everywhere, yield:2 on $DL: $(show_cov)"
+log "number 2 held by $DX and by hand on $DY: $(show_cov)"
+in_node vsp-n1 crm_mon -1 2>/dev/null | grep -qi "failed" &&
+	fail "on_duplicate=warn, yet an action failed: $(in_node vsp-n1 crm_mon -1 | grep -i -A3 failed)"
+in_node "$DY" timeout 5 "$VS_CTL" --file-prefix "vipshare-$VSP_NIC" --vip "$VIP" del 2 >/dev/null ||
+	fail "ctl del 2 on $DY"
+wait_for 30 cov_all ok || fail "coverage attribute not ok again after the fix: $(show_cov)"
+log "released on $DY: $(show_cov)"
+
 VICTIM=vsp-n3
 V=$(held $VICTIM)
 VPID=$(daemon_pid_of $VICTIM)

@@ -724,8 +724,9 @@ def run_node(app, work, inp, node, total, mode, hash_init=0, garp=0, extra=(),
         qin = [os.path.join(work, "%s-q%d-in.pcap" % (tag, q)) for q in range(queues)]
         for path, fr in zip(qin, rss_split(model.read_pcap(inp), queues)):
             model.write_pcap(path, fr)
-        wire = [wire.replace("-wire", "-q%d-wire" % q) for q in range(queues)]
-        host = [host.replace("-host", "-q%d-host" % q) for q in range(queues)]
+        # in the file name only: the directory may hold "-wire" too
+        wire = [wire[:-len("-wire.pcap")] + "-q%d-wire.pcap" % q for q in range(queues)]
+        host = [host[:-len("-host.pcap")] + "-q%d-host.pcap" % q for q in range(queues)]
     for p in (wire if qin else [wire]) + (host if qin else [host]):
         if os.path.exists(p):
             os.unlink(p)
