@@ -124,7 +124,8 @@ for k in ("host_vnet_bad", "host_too_long", "host_gso_unsupported",
           "wire_tso_drop", "malformed"):
     need(d[k] == 0, "%s = %d" % (k, d[k]))
 outcomes = sum(d[k] for k in ("arp_reply", "arp_to_host", "vip_owned",
-               "vip_not_owned", "other_to_host", "malformed", "frag_held"))
+               "vip_not_owned", "other_to_host", "malformed", "frag_held",
+               "announce_rx"))
 need(outcomes == d["rx"], "outcomes add up to rx")
 print("node: tx_wire_drop %d tx_wire_full %d tx_host_drop %d nic_oerrors %d" % (d["tx_wire_drop"], d["tx_wire_full"], d["tx_host_drop"], d["nic_oerrors"]))
 print("node: rx %d, to the host %d wire frames in %d writes (%d GRO "
