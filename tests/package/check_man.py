@@ -5,7 +5,8 @@
 For dpdk-vipshare(8), vipshare-ctl(8) and vipshare-which(1): the options the
 page's OPTIONS section lists are exactly the --options the program's --help
 names outside its Commands block (both directions), and vipshare-ctl's
-COMMANDS are the commands of that block, with the same --arguments. For ocf_vipshare_dpdk-vipshare(7): the parameters (names, order,
+COMMANDS are the commands of that block, with the same --arguments; every
+--help line fits 80 columns. For ocf_vipshare_dpdk-vipshare(7): the parameters (names, order,
 required, defaults) and actions are those of the agent's meta-data.
 
   check_man.py --man-dir DIR --bin-dir DIR --agent AGENT [--shellfuncs S]
@@ -82,6 +83,14 @@ def run_help(binary):
                        timeout=30)
     if r.returncode != 0:
         fail("%s --help exited %d: %s" % (binary, r.returncode, r.stderr.strip()))
+    # a terminal's 80 columns, tabs as 8
+    wide = [ln for ln in r.stdout.splitlines() if len(ln.expandtabs(8)) > 80]
+    for ln in wide:
+        fail("%s --help: a line of %d columns (80 at most): %r"
+             % (os.path.basename(binary), len(ln.expandtabs(8)), ln))
+    if not wide:
+        print("ok: %s --help fits 80 columns (%d lines)"
+              % (os.path.basename(binary), len(r.stdout.splitlines())))
     return r.stdout
 
 
