@@ -168,7 +168,7 @@ log "started in $(elapsed_since "$T0") s"
 tap_has_vip || fail "VIP not on vs0"
 pid=$(daemon_pid_of t1) || fail "no pidfile /run/vipshare/$VSP_NIC.pid"
 tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q -- "--idle-sleep 100" || fail "idle_sleep not passed"
-in_node t1 "$VS_CTL" --file-prefix "vipshare-$VSP_NIC" status | grep -q "CLUSTERIP hashmode=sourceip-sourceport .*total_nodes=3 local_nodes=1,2,3" ||
+in_node t1 "$VS_CTL" --file-prefix "vipshare-$VSP_NIC" status | grep -q "CLUSTERIP nodes=1,2,3 total_nodes=3 hashmode=sourceip-sourceport " ||
 	fail "status line"
 for k in 0 1 2; do
 	inst $k monitor || fail "monitor of ClusterIP:$k after start"
