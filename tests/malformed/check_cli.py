@@ -306,7 +306,10 @@ def ctl_usage(r, ctl):
            (["--vip"], "--vip"), (["-x"], "-x"), (["--bogus"], "--bogus"),
            (["add", "x"], "'x'"), (["add", "0"], "'0'"), (["add", "65"], "'65'"),
            (["del", "1x"], "'1x'"), (["-0"], "'0'"), (["+65"], "'65'"),
-           (["add"], "add"), (["bogus"], "bogus")]
+           (["add"], "add"), (["bogus"], "bogus"),
+           # an address inet_pton refuses; list takes no socket
+           (["--vip", "1.2.3", "nodes"], "1.2.3"), (["--vip", "1.2.3.256", "nodes"], "256"),
+           (["list"], "list")]
     for args, name in bad:
         r.runs += 1
         p = subprocess.run([ctl, "--socket", sock] + args, capture_output=True, text=True,
