@@ -267,12 +267,13 @@ copy_name(struct parse_ctx *x, const char *name, const char *v, char *dst)
 	const char *p;
 
 	/* what a config file line can hold (and --check print): no blank,
-	 * control character or comment */
+	 * control character, comment or quote (a file's quotes are
+	 * dropped) */
 	for (p = v; *p; p++)
 		if ((unsigned char)*p <= ' ' || *p == 0x7f)
 			break;
 	if (*v == '\0' || *p || strlen(v) >= VS_NAME_MAX ||
-	    strpbrk(v, ",=#"))
+	    strpbrk(v, ",=#\"'"))
 		return fail(x, "invalid --%s '%s'", name, v);
 	strcpy(dst, v);
 	return 0;

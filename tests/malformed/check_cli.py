@@ -51,7 +51,7 @@ BAD = {
     "garp": (["101", "-1", "x", ""], "0"),
     "igmp": (["bogus", "report,", ",mrd", "report,bogus", ""], "off"),
     "igmp-interval": (["0", "256", "x"], "5"),
-    "port": (["", "a b", "a,b", "a=b", "a\tb", "x" * 200], "0"),
+    "port": (["", "a b", "a,b", "a=b", "a\tb", "x" * 200, "a'", 'a"b'], "0"),
     "host": (["bogus", "tap:", "tap:waytoolonginterfacename", "port", "port:", "virtio-user:",
               "tap:a b", "virtio-user:/nonexistent/vhost-net", "virtio-user:/tmp"]
              # the vhost-kernel device must exist (it does not on every kernel)
