@@ -69,11 +69,12 @@ BAD = {
     "no-host-addr": ([], None),
     "replay": ([], None),
     "bench": ([], None),
+    "bench-host": ([], None),
     "help": ([], None),
     "check": ([], None),
     "version": ([], None),
 }
-FLAGS = ("no-host-addr", "replay", "bench")
+FLAGS = ("no-host-addr", "replay", "bench", "bench-host")
 # command-line only: no value, and not keys of a --config file
 CLI_ONLY = ("check", "version", "help")
 
@@ -258,6 +259,10 @@ def modes(r, tmp):
         r.refused("config: bench with %s" % other,
                   ["--config", conf_file(tmp, ["vip = 10.0.0.1", "node = 1/2", "bench", key])],
                   "--" + other)
+    for a, b in (("bench", "bench-host"), ("bench-host", "replay")):
+        for order in (["--" + a, "--" + b], ["--" + b, "--" + a]):
+            r.refused("--%s with --%s" % (a, b), BASE + order, "--" + a)
+            r.refused("--%s with --%s names it" % (a, b), BASE + order, "--" + b)
     r.accepted("--bench with its own options",
                BASE + ["--bench", "--bench-vips", "2", "--bench-size", "imix"])
 
