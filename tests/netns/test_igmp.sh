@@ -30,7 +30,10 @@ PMD=${2:-af_xdp}
 . "$(dirname "$0")/lib.sh"
 
 netns_prereqs "$BUILD"
-if ! "$BUILD/app/dpdk-vipshare" --help | grep -q -- '--igmp '; then
+# the whole text first: grep -q stops reading at the first match, and a
+# writer still writing then dies of SIGPIPE, which pipefail reports
+help=$("$BUILD/app/dpdk-vipshare" --help)
+if ! grep -q -- '--igmp ' <<<"$help"; then
 	fatal "dpdk-vipshare has no --igmp option (IGMP keep-alive not built)"
 fi
 netns_lock

@@ -228,9 +228,10 @@ log "started in $(elapsed_since "$T0") s"
 tap_has_vip || fail "VIP not on vs0"
 pid=$(daemon_pid_of t1) || fail "no pidfile /run/vipshare/$VSP_NIC.pid"
 tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q -- "--idle-sleep 100" || fail "idle_sleep not passed"
-# igmp, igmp_interval and daemon_args before the VIP, arp_count as its --garp
+# igmp, igmp_interval and daemon_args before the VIP (the announcement
+# options between them), arp_count as its --garp
 tr '\0' ' ' < "/proc/$pid/cmdline" |
-	grep -q -- "--igmp report --igmp-interval 30 --stats-interval 60 --vip $VIP/24 .*--garp 2" ||
+	grep -q -- "--igmp report --igmp-interval 30 .*--stats-interval 60 --vip $VIP/24 .*--garp 2" ||
 	fail "igmp, igmp_interval, daemon_args or arp_count not passed: $(tr '\0' ' ' < "/proc/$pid/cmdline")"
 in_node t1 "$VS_CTL" --file-prefix "vipshare-$VSP_NIC" status | grep -q "CLUSTERIP nodes=1,2,3 total_nodes=3 hashmode=sourceip-sourceport " ||
 	fail "status line"
