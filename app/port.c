@@ -82,10 +82,17 @@ pick_ports(struct vs_ports *p, const struct vs_conf *c, uint16_t *host)
 		return 1;
 	}
 	if (c->host_kind == VS_HOST_PORT) {
-		if (port_by_arg(c->host_arg, host) < 0 || *host == p->nic) {
+		if (port_by_arg(c->host_arg, host) < 0) {
 			VS_LOG(port, ERR, "--host port:%s: no such port\n",
 			       c->host_arg);
 			return -ENODEV;
+		}
+		if (*host == p->nic) {
+			VS_LOG(port, ERR,
+			       "--host port:%s: that is the NIC port (--port); "
+			       "the host port must be another one\n",
+			       c->host_arg);
+			return -ENODEV; /* a configuration error, as above */
 		}
 		return 1;
 	}
@@ -430,6 +437,7 @@ vs_port_init(struct vs_ports *p, const struct vs_conf *c,
 		       rte_strerror(-r));
 		return r;
 	}
+	p->nic_started = true;
 	/* up; the VIPs' addresses below, through netlink */
 	r = vs_host_up(&p->host, 0, 0, false);
 	if (r < 0) {
@@ -461,8 +469,9 @@ vs_port_fini(struct vs_ports *p)
 {
 	bool nic_ok = rte_eth_dev_is_valid_port(p->nic);
 
-	if (nic_ok)
+	if (nic_ok && p->nic_started)
 		rte_eth_dev_stop(p->nic);
+	p->nic_started = false;
 	/* the interface we created goes, and the VIP with it */
 	vs_host_destroy(&p->host);
 	if (nic_ok)

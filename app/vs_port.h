@@ -23,6 +23,9 @@
 
 struct vs_ports {
 	uint16_t nic;       /* RTE_MAX_ETHPORTS: none */
+	bool nic_started;   /* what vs_port_fini stops (a refused port was
+			     * never started: no "already stopped" after our
+			     * error line) */
 	uint16_t nb_queues; /* NIC queue pairs = host queues */
 	struct vs_host host;
 	bool allmulti;       /* the NIC takes every multicast frame: no

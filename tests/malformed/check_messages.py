@@ -95,6 +95,26 @@ def check_eal_failure(binary, pfx):
              "the device)" % (p.returncode, p.stderr[-400:]))
 
 
+def check_port_choice(binary, pfx):
+    """--port and --host port:ID are checked once the EAL knows its ports:
+    exit 2 (a configuration error), our line last, naming the option and
+    why."""
+    eal = ["-l", "0", "--no-huge", "-m", "64", "--no-pci", "--file-prefix", pfx,
+           "--vdev", "net_null0"]
+    app = ["--vip", "10.0.0.1", "--node", "1/2"]
+    for extra, want in ((["--host", "port:0"], "that is the NIC port"),
+                        (["--host", "port:7"], "no such port"),
+                        (["--port", "net_nosuch"], "no such port")):
+        p = run([binary] + eal + ["--"] + app + extra)
+        rm_prefix(pfx)
+        lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
+        if p.returncode != 2 or not lines or extra[0] not in lines[-1] or \
+                want not in lines[-1]:
+            fail("%s: exit %d, last line %r (want 2, %r naming %s)" %
+                 (" ".join(extra), p.returncode, lines[-1:] or "",
+                  want, extra[0]))
+
+
 def check_eal_help(binary):
     p = run([binary, "-h"] + APP)
     if p.returncode != 0 or "--file-prefix" not in p.stdout:
@@ -207,6 +227,7 @@ def main():
         fail("the EAL runs below need root")
     else:
         check_eal_failure(binary, pfx)
+        check_port_choice(binary, pfx)
         check_replay_lines(binary, pfx, a.workdir)
         check_stats_line(binary, pfx, a.workdir)
         check_journal(binary, pfx, a.workdir)
