@@ -64,6 +64,16 @@ vs_conf_vip_format(const struct vs_vip_conf *v, char *buf, size_t size)
 			v->prefix);
 }
 
+/* a (host order) is no 0/8, loopback 127/8, multicast 224/4, class E
+ * 240/4 or broadcast address (255.255.255.255 is in class E). */
+static bool
+unicast_host(uint32_t a)
+{
+	uint8_t first = (uint8_t)(a >> 24);
+
+	return first != 0 && first != 127 && first < 224;
+}
+
 /* A.B.C.D[/PREFIX] into v (address and prefix only). */
 static int
 parse_addr(struct parse_ctx *x, const char *name, const char *v,
@@ -86,10 +96,12 @@ parse_addr(struct parse_ctx *x, const char *name, const char *v,
 	if (vs_util_parse_ipv4(buf, &vc->hash.vip) < 0)
 		return fail(x, "invalid --%s '%s' (expected A.B.C.D[/PREFIX])",
 			    name, v);
-	/* 0.0.0.0 stands for "no address" on the host and in the VIP map */
-	if (vc->hash.vip == 0)
-		return fail(x, "invalid --%s '%s' (not a host address)", name,
-			    v);
+	/* 0.0.0.0 stands for "no address" on the host and in the VIP map;
+	 * loopback, multicast, class E and broadcast addresses are no
+	 * unicast address a gateway could send a flow to */
+	if (!unicast_host(rte_be_to_cpu_32(vc->hash.vip)))
+		return fail(x, "invalid --%s '%s' (not a unicast host address)",
+			    name, v);
 	vc->prefix = (uint8_t)p;
 	return 0;
 }
@@ -133,6 +145,7 @@ opt_node(struct parse_ctx *x, const char *name, const char *v)
 	char list[VS_NAME_MAX];
 	uint32_t total;
 	uint64_t mask;
+	int r;
 
 	if (slash == NULL || (size_t)(slash - v) >= sizeof(list) ||
 	    vs_util_parse_u32(slash + 1, &total) < 0 || total < 1 ||
@@ -142,7 +155,11 @@ opt_node(struct parse_ctx *x, const char *name, const char *v)
 			    name, v, VS_MAX_NODES);
 	memcpy(list, v, (size_t)(slash - v));
 	list[slash - v] = '\0';
-	if (vs_own_parse_list(list, total, &mask) < 0)
+	r = vs_own_parse_list(list, total, &mask);
+	if (r == -EEXIST)
+		return fail(x, "invalid --%s '%s' (a node number given twice)",
+			    name, v);
+	if (r < 0)
 		return fail(x, "invalid --%s '%s' (node numbers 1..%u)", name,
 			    v, total);
 	if (vc == &x->c->vip_defaults && x->from_cli && !x->cli_nodes_seen) {
@@ -572,6 +589,11 @@ resolve(struct vs_vip_conf *v, const struct vs_vip_conf *d)
 		v->hash.hash_init = d->hash.hash_init;
 	if (!(given & VS_VIP_GIVEN_COMPAT))
 		v->hash.compat = d->hash.compat;
+	/* nft hashes the source address only: say so, unless a mode was
+	 * given (check_compat refuses a port mode with it) */
+	if (v->hash.compat == VS_COMPAT_NFT &&
+	    !((given | d->given) & VS_VIP_GIVEN_MODE))
+		v->hash.mode = VS_HASH_SIP;
 	if (!(given & VS_VIP_GIVEN_GARP))
 		v->garp = d->garp;
 	if (!(given & VS_VIP_GIVEN_MAC)) {
@@ -656,6 +678,22 @@ check_distinct(struct parse_ctx *x, const struct vs_vip_conf *v, unsigned int n)
 	return 0;
 }
 
+/* The nft recipe hashes the source address only: a port mode with it
+ * would be reported and never applied. */
+static int
+check_compat(struct parse_ctx *x, const struct vs_vip_conf *v)
+{
+	char a[32];
+
+	if (v->hash.compat != VS_COMPAT_NFT || v->hash.mode == VS_HASH_SIP)
+		return 0;
+	vs_conf_vip_format(v, a, sizeof(a));
+	return fail(x,
+		    "invalid --hashmode %s for --vip %s: --hash-compat nft "
+		    "hashes the source address only (--hashmode sourceip)",
+		    vs_hash_mode_name(v->hash.mode), a);
+}
+
 static int
 check(struct parse_ctx *x)
 {
@@ -668,6 +706,8 @@ check(struct parse_ctx *x)
 	for (i = 0; i < c->nb_vips; i++) {
 		resolve(&c->vips[i], &c->vip_defaults);
 		r = check_nodes(x, &c->vips[i], c->nb_vips > 1);
+		if (r == 0)
+			r = check_compat(x, &c->vips[i]);
 		if (r < 0)
 			return r;
 	}
@@ -806,6 +846,13 @@ load_file(struct vs_conf *c, const char *path, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	n = fread(buf, 1, CONF_FILE_MAX + 1, f);
+	if (ferror(f)) { /* a directory opens, and fails to read (EISDIR) */
+		snprintf(err, errlen, "invalid --config '%s': %s", path,
+			 strerror(errno));
+		fclose(f);
+		free(buf);
+		return -EINVAL;
+	}
 	fclose(f);
 	if (n > CONF_FILE_MAX || memchr(buf, '\0', n)) {
 		free(buf);
@@ -1036,6 +1083,8 @@ vs_conf_parse_vip(const struct vs_conf *c, const char *args,
 	}
 	resolve(x.cur, &tmp.vip_defaults);
 	r = check_nodes(&x, x.cur, true);
+	if (r == 0)
+		r = check_compat(&x, x.cur);
 	if (r < 0)
 		return r;
 	*out = *x.cur;

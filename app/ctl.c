@@ -339,6 +339,29 @@ count_vips(int fd, char *buf)
 	return n;
 }
 
+/* "+2", "-2": a node number to add or drop, not an option. */
+static bool
+node_word(const char *w)
+{
+	return (w[0] == '+' || w[0] == '-') && w[1] >= '0' && w[1] <= '9';
+}
+
+/* A node number as the daemon takes it (1..64), checked here so that a
+ * bad one is a usage error (2) whether or not a daemon runs. */
+static const char *
+node_arg(const char *n)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(n, &end, 10);
+	if (n[0] < '0' || n[0] > '9' || *end != '\0' || errno || v < 1 ||
+	    v > 64)
+		die(2, "invalid node number '%s' (1..64)", n);
+	return n;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -356,8 +379,10 @@ main(int argc, char **argv)
 	size_t n;
 
 	opterr = 0;
-	/* "+" : stop at the first command word, so "-2" is not an option */
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	/* "+": stop at the first command word; "-2" is one (node_word);
+	 * ":": a missing value is told apart from an unknown option */
+	while ((optind >= argc || !node_word(argv[optind])) &&
+	       (c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			prefix = optarg;
@@ -377,6 +402,8 @@ main(int argc, char **argv)
 		case 'V':
 			printf("vipshare-ctl %s\n", VS_VERSION);
 			return 0;
+		case ':':
+			die(2, "option '%s' needs a value", argv[optind - 1]);
 		default:
 			die(2, "invalid option '%s'", argv[optind - 1]);
 		}
@@ -407,12 +434,12 @@ main(int argc, char **argv)
 		if (optind >= argc)
 			die(2, "%s needs a node number", verb);
 		snprintf(cmd, sizeof(cmd), "/vipshare/node_%s,%s%s%s", verb,
-			 vip ? vip : "", vip ? " " : "", argv[optind++]);
-	} else if ((verb[0] == '+' || verb[0] == '-') && verb[1] >= '0' &&
-		   verb[1] <= '9') {
+			 vip ? vip : "", vip ? " " : "",
+			 node_arg(argv[optind++]));
+	} else if (node_word(verb)) {
 		snprintf(cmd, sizeof(cmd), "/vipshare/node_%s,%s%s%s",
 			 verb[0] == '+' ? "add" : "del", vip ? vip : "",
-			 vip ? " " : "", verb + 1);
+			 vip ? " " : "", node_arg(verb + 1));
 	} else if (!strcmp(verb, "coverage")) {
 		snprintf(cmd, sizeof(cmd), "/vipshare/coverage%s%s",
 			 vip ? "," : "", vip ? vip : "");

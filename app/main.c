@@ -46,7 +46,7 @@ static void
 on_hup(int sig)
 {
 	static const char msg[] =
-		"dpdk-vipshare: SIGHUP ignored: settings are not reloaded "
+		VS_PROG ": SIGHUP ignored: settings are not reloaded "
 		"(vipshare-ctl add/del changes the nodes, the rest needs a "
 		"restart)\n";
 	ssize_t n;
@@ -83,12 +83,12 @@ settings(struct vs_conf *c, int argc, char **argv)
 	if (r == 1)
 		exit(0);
 	if (r < 0) {
-		fprintf(stderr, "dpdk-vipshare: %s\n", err);
+		VS_ERR("%s\n", err);
 		exit(2);
 	}
 	if (c->check) {
 		if (vs_vip_table_init(&vips, c) < 0) {
-			fprintf(stderr, "dpdk-vipshare: invalid --node\n");
+			VS_ERR("invalid --node\n");
 			exit(2);
 		}
 		vs_conf_print(stdout, c);
@@ -219,8 +219,9 @@ main(int argc, char **argv)
 	int sep, r, ret = 0;
 	unsigned int i;
 
-	/* stdout carries the results (JSON last line); logs go to stderr */
-	rte_openlog_stream(stderr);
+	/* stdout carries the results (JSON last line); logs go to stderr,
+	 * timestamped */
+	vs_log_init();
 	/* the control sockets the EAL creates are owner-only from the start */
 	umask(077);
 	signal(SIGHUP, on_hup);
@@ -231,8 +232,8 @@ main(int argc, char **argv)
 	if (sep == argc) {
 		if (eal_free(argc, argv))
 			settings(&conf, argc, argv); /* exits */
-		fprintf(stderr, "dpdk-vipshare: missing '--' between EAL and "
-				"application options (see --help)\n");
+		VS_ERR("missing '--' between EAL and application options "
+		       "(see --help)\n");
 		return 2;
 	}
 	settings(&conf, argc - sep, argv + sep);
@@ -245,7 +246,7 @@ main(int argc, char **argv)
 
 	/* App state: the VIPs */
 	if (vs_app_init(a, &conf) < 0) {
-		fprintf(stderr, "dpdk-vipshare: invalid --node\n");
+		VS_ERR("invalid --node\n");
 		return vs_eal_fini(2);
 	}
 	if (a->conf.bench.enabled)

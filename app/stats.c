@@ -13,6 +13,7 @@
 #include <rte_mempool.h>
 
 #include "vs_app.h"
+#include "vs_log.h"
 #include "vs_stats.h"
 
 void
@@ -259,6 +260,7 @@ vs_stats_print_line(const struct vs_app *a, FILE *f)
 
 	vs_stats_sum(a, &s);
 	port_stats(a, &nic, &host);
+	vs_log_stamp(f);
 	fprintf(f,
 		"stats: rx=%" PRIu64 " owned=%" PRIu64 " not_owned=%" PRIu64
 		" other=%" PRIu64 " arp_reply=%" PRIu64 " malformed=%" PRIu64

@@ -31,11 +31,31 @@ usage(FILE *f)
 		VS_MAX_NODES);
 }
 
-static void __attribute__((noreturn)) bad(const char *what, const char *val)
+/* One line naming the value and what would have been accepted; exit 2. */
+static void __attribute__((noreturn))
+bad(const char *what, const char *val, const char *allowed)
 {
-	fprintf(stderr, "vipshare-which: invalid %s '%s'\n", what, val);
+	fprintf(stderr, "vipshare-which: invalid %s '%s' (%s)\n", what, val,
+		allowed);
 	exit(2);
 }
+
+/* A bad stdin line: its number, what is wrong in it, the line itself. */
+static void __attribute__((noreturn))
+bad_line(unsigned long n, const char *what, const char *val, const char *line)
+{
+	fprintf(stderr,
+		"vipshare-which: line %lu: invalid %s '%s' in '%s' "
+		"(SRC_IP [SPORT [DPORT]], ports 0..65535)\n",
+		n, what, val, line);
+	exit(2);
+}
+
+#define ALLOWED_MODE \
+	"sourceip, sourceip-sourceport or sourceip-sourceport-destport"
+#define ALLOWED_COMPAT "clusterip or nft"
+#define ALLOWED_INIT "0..4294967295, decimal or 0x-hex"
+#define ALLOWED_ADDR "A.B.C.D[:SPORT[:DPORT]], ports 0..65535"
 
 static int
 parse_port(const char *s, uint16_t *raw)
@@ -87,31 +107,34 @@ main(int argc, char **argv)
 	};
 	struct vs_hash_cfg cfg = {.mode = VS_HASH_SIP_SPT};
 	struct vs_flow_key k;
-	char line[512];
+	char line[512], total_allowed[32];
+	unsigned long lineno = 0;
 	uint32_t v;
 	int c, r;
 
+	snprintf(total_allowed, sizeof(total_allowed), "1..%d", VS_MAX_NODES);
+	/* ':' first: a missing value is told apart from an unknown option */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			if ((r = vs_hash_mode_parse(optarg)) < 0)
-				bad("--hashmode", optarg);
+				bad("--hashmode", optarg, ALLOWED_MODE);
 			cfg.mode = (uint8_t)r;
 			break;
 		case 'n':
 			if (vs_util_parse_u32(optarg, &v) < 0 || v < 1 ||
 			    v > VS_MAX_NODES)
-				bad("--total-nodes", optarg);
+				bad("--total-nodes", optarg, total_allowed);
 			cfg.total_nodes = (uint16_t)v;
 			break;
 		case 'i':
 			if (vs_util_parse_u32(optarg, &cfg.hash_init) < 0)
-				bad("--hash-init", optarg);
+				bad("--hash-init", optarg, ALLOWED_INIT);
 			break;
 		case 'c':
 			if ((r = vs_hash_compat_parse(optarg)) < 0)
-				bad("--hash-compat", optarg);
+				bad("--hash-compat", optarg, ALLOWED_COMPAT);
 			cfg.compat = (uint8_t)r;
 			break;
 		case 'h':
@@ -120,8 +143,17 @@ main(int argc, char **argv)
 		case 'V':
 			printf("vipshare-which %s\n", VS_VERSION);
 			return 0;
+		case ':':
+			fprintf(stderr,
+				"vipshare-which: option '%s' needs a value (%s)\n",
+				argv[optind - 1],
+				optopt == 'm'   ? ALLOWED_MODE
+				: optopt == 'n' ? total_allowed
+				: optopt == 'i' ? ALLOWED_INIT
+						: ALLOWED_COMPAT);
+			return 2;
 		default:
-			bad("option", argv[optind - 1]);
+			bad("option", argv[optind - 1], "see --help");
 		}
 	}
 	if (cfg.total_nodes == 0) {
@@ -130,32 +162,53 @@ main(int argc, char **argv)
 	}
 	if (optind < argc) {
 		for (; optind < argc; optind++) {
-			char *arg = strdup(argv[optind]);
+			/* parse_tuple cuts its argument; a copy on the stack
+			 * (nothing to free when bad() exits) */
+			char arg[64];
 
-			if (arg == NULL || parse_tuple(arg, &k) < 0)
-				bad("address", argv[optind]);
+			if (snprintf(arg, sizeof(arg), "%s", argv[optind]) >=
+				    (int)sizeof(arg) ||
+			    parse_tuple(arg, &k) < 0)
+				bad("address", argv[optind], ALLOWED_ADDR);
 			printf("%u\n", vs_hash_node(&cfg, &k));
-			free(arg);
 		}
 		return 0;
 	}
 	while (fgets(line, sizeof(line), stdin)) {
-		char *ip, *sp, *dp, *extra;
+		char copy[sizeof(line)], *ip, *sp, *dp, *extra;
+		size_t len = strcspn(line, "\r\n");
 
-		line[strcspn(line, "\r\n")] = '\0';
+		lineno++;
+		if (line[len] == '\0' && !feof(stdin)) {
+			fprintf(stderr,
+				"vipshare-which: line %lu: longer than %zu "
+				"characters\n",
+				lineno, sizeof(line) - 2);
+			return 2;
+		}
+		line[len] = '\0';
+		memcpy(copy, line, len + 1);
 		ip = strtok(line, " \t");
-		if (ip == NULL)
-			bad("input line", "");
-		sp = strtok(NULL, " \t");
-		dp = strtok(NULL, " \t");
-		extra = strtok(NULL, " \t");
-		if (vs_util_parse_ipv4(ip, &v) < 0 || extra)
-			bad("input line", ip);
+		sp = ip ? strtok(NULL, " \t") : NULL;
+		dp = sp ? strtok(NULL, " \t") : NULL;
+		extra = dp ? strtok(NULL, " \t") : NULL;
+		if (ip == NULL) {
+			fprintf(stderr,
+				"vipshare-which: line %lu: empty (want SRC_IP "
+				"[SPORT [DPORT]])\n",
+				lineno);
+			return 2;
+		}
+		if (extra)
+			bad_line(lineno, "4th field", extra, copy);
+		if (vs_util_parse_ipv4(ip, &v) < 0)
+			bad_line(lineno, "address", ip, copy);
 		k.saddr = rte_be_to_cpu_32(v);
 		k.sport = k.dport = 0;
-		if ((sp && parse_port(sp, &k.sport) < 0) ||
-		    (dp && parse_port(dp, &k.dport) < 0))
-			bad("port in line", ip);
+		if (sp && parse_port(sp, &k.sport) < 0)
+			bad_line(lineno, "source port", sp, copy);
+		if (dp && parse_port(dp, &k.dport) < 0)
+			bad_line(lineno, "destination port", dp, copy);
 		printf("%u\n", vs_hash_node(&cfg, &k));
 	}
 	return 0;

@@ -7,12 +7,14 @@
 # dpdk-vipshare --bench on one lcore under valgrind's callgrind, the
 # 64-byte mix spread over VIPS VIPs (--bench-vips; default 1 4 64), node
 # 1 of 3, sourceip-sourceport. Prints, per VIP count, the instructions of
-# vs_worker_nic_burst (inclusive: parser, lookup, hash, counters,
-# transmit, frees) and of the parser alone, divided by the frames steered
-# (the counters' "generated"). -c: simulate the caches too (callgrind's
-# model of this machine's) and add the L1 data misses per frame of
-# vs_worker_nic_burst. docs/benchmarks.md has the method and the numbers.
-# Needs valgrind; takes ~10 s per VIP count (-c: ~30 s).
+# vs_worker_nic_burst (inclusive: fast path, parser, lookup, hash,
+# counters, transmit, frees) and of the generic parser alone
+# (vs_pkt_parse_head: the frames the inline fast path leaves to it),
+# divided by the frames steered (the counters' "generated"). -c: simulate
+# the caches too (callgrind's model of this machine's) and add the L1
+# data misses per frame of vs_worker_nic_burst. docs/benchmarks.md has
+# the method and the numbers. Needs valgrind; takes ~10 s per VIP count
+# (-c: ~30 s).
 set -euo pipefail
 
 BUILD=build
@@ -23,7 +25,7 @@ while getopts b:s:c o; do
 	b) BUILD=$OPTARG ;;
 	s) SECS=$OPTARG ;;
 	c) CACHE=(--cache-sim=yes) ;;
-	*) sed -n '4,16p' "$0" >&2; exit 2 ;;
+	*) sed -n '4,17p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -34,7 +36,7 @@ bin=$BUILD/app/dpdk-vipshare
 work=$(mktemp -d /tmp/vs-callgrind.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-printf '%-6s %12s %14s %14s%s\n' vips frames "instr/frame" "parser/frame" \
+printf '%-6s %12s %14s %14s%s\n' vips frames "instr/frame" "generic/frame" \
 	"${CACHE:+ "  D1 miss/frame"}"
 for n in "$@"; do
 	valgrind --tool=callgrind "${CACHE[@]}" --callgrind-out-file="$work/cg.$n" "$bin" \

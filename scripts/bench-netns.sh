@@ -225,14 +225,14 @@ exception_run() { # label lcores-spec nic-extra host-spec
 	kill -TERM "$VS_PID_1" 2>/dev/null || true
 	wait "$sink" 2>/dev/null || true
 	stop_pids
-	local stats; stats=$(grep '^stats:' "$OUT/vipshare-n1.log" | tail -1 || true)
+	local stats; stats=$(grep -E '^([^ ]+ )?stats: rx=' "$OUT/vipshare-n1.log" | tail -1 || true)
 	set -- $s0 $s1
 	/usr/bin/python3 - "$label" "$sent" "$FLOOD" "$1" "$2" "$3" "$4" "$(cat "$TMP/sink.txt")" "$stats" <<'PY' | tee -a "$OUT/exception.txt"
 import sys
 label, sent, secs = sys.argv[1], int(sys.argv[2] or 0), float(sys.argv[3])
 i0, e0, i1, e1 = map(int, sys.argv[4:8])
 read = sys.argv[8].split("=")[-1] if "=" in sys.argv[8] else "0"
-stats = dict(kv.split("=") for kv in sys.argv[9].split()[1:]) if sys.argv[9] else {}
+stats = dict(kv.split("=", 1) for kv in sys.argv[9].split() if "=" in kv) if sys.argv[9] else {}
 ind, err = i1 - i0, e1 - e0
 print("exception %-22s offered %.3f Mpps (%d in %gs) | vipshare rx %s owned %s drops %s | "
       "into the host stack (UDP layer) %.3f Mpps: socket queued %d, rcvbuf drops %d, reader read %s" %
@@ -288,7 +288,7 @@ peer_run() { # mode
 	stop_pids
 	for k in 1 2 3; do
 		[ "$mode" = nft ] && nsx "vsb-n$k" nft list counters >/dev/null 2>&1 || true
-		grep '^stats:' "$OUT/vipshare-n$k.log" 2>/dev/null | tail -1 | sed "s/^/peer $mode n$k /" | tee -a "$OUT/peer.txt" || true
+		grep -E '^([^ ]+ )?stats: rx=' "$OUT/vipshare-n$k.log" 2>/dev/null | tail -1 | sed "s/^/peer $mode n$k /" | tee -a "$OUT/peer.txt" || true
 	done
 	teardown
 }

@@ -109,8 +109,12 @@ vs_own_parse_list(const char *s, unsigned int total, uint64_t *mask)
 			if (parse_node_num(p + 1, &p, total, &b) < 0 || b < a)
 				return -EINVAL;
 		}
-		for (i = a; i <= b; i++)
+		for (i = a; i <= b; i++) {
+			/* "1,1/3": a typo more likely than a wish */
+			if (m & (UINT64_C(1) << (i - 1)))
+				return -EEXIST;
 			m |= UINT64_C(1) << (i - 1);
+		}
 		if (*p == '\0')
 			break;
 		if (*p != ',')

@@ -147,7 +147,8 @@ int vs_own_add(struct vs_own *o, unsigned int node);
 int vs_own_del(struct vs_own *o, unsigned int node);
 /* "1,3" (empty string for no nodes). Returns length or -ENOSPC. */
 int vs_own_format(uint64_t mask, char *buf, size_t size);
-/* Parse "1,3" / "1-3" list of nodes into *mask, each in 1..total. */
+/* Parse "1,3" / "1-3" list of nodes into *mask, each in 1..total.
+ * -EINVAL: not such a list; -EEXIST: a number given twice. */
 int vs_own_parse_list(const char *s, unsigned int total, uint64_t *mask);
 
 static inline uint64_t

@@ -58,7 +58,7 @@ stop_with() {
 	ms=$(( (t1 - t0) / 1000000 ))
 	echo "SIG$sig: exited in ${ms} ms"
 	[ "$ms" -lt 1000 ] || fail "SIG$sig took ${ms} ms (limit 1000)"
-	grep -q '^stats: rx=' "$out" || fail "no statistics printed at exit"
+	grep -qE '^([^ ]+ )?stats: rx=' "$out" || fail "no statistics printed at exit"
 	if ip -n "$NS" link show "$TAP" >/dev/null 2>&1; then
 		fail "$TAP still exists after SIG$sig"
 	fi

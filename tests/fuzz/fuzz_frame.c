@@ -47,7 +47,10 @@
  *     accepted ones to its owned; the VIPs' owned, not owned and held
  *     frames add up to the totals (while no VIP was removed).
  * The parser and ARP code also see an exact-size heap copy of every frame,
- * so ASan catches any overread there too.
+ * so ASan catches any overread there too, and on it the fast path
+ * (vs_pkt_parse_fast) is checked against the generic parser: a frame it
+ * takes must parse the same, field by field, both ways (the data path
+ * runs the fast path first on every frame it receives).
  *
  * Without libFuzzer (gcc builds) standalone.c provides a main() that
  * runs the inputs named on the command line (files or directories): the
@@ -284,6 +287,28 @@ check_counters(bool drained)
 	check_vip_counters();
 }
 
+/*
+ * The fast path against the generic parser on the same bytes, as one
+ * segment of seg of the packet's len bytes: a frame it takes, the generic
+ * parser classes VS_PKT_VIP with the very same result.
+ */
+static void
+fast_vs_generic(const uint8_t *c, uint32_t seg, uint32_t len,
+		const struct vs_vipmap *vm)
+{
+	struct vs_pkt_info f, g;
+
+	if (!vs_pkt_parse_fast(c, seg, len, vm, &f))
+		return;
+	CHECK(vs_pkt_parse_head(c, seg, len, vm, &g) == VS_PKT_VIP);
+	CHECK(f.cls == g.cls && f.key.saddr == g.key.saddr &&
+	      f.key.sport == g.key.sport && f.key.dport == g.key.dport &&
+	      f.l2_len == g.l2_len && f.l3_len == g.l3_len &&
+	      f.ip_len == g.ip_len && f.ethertype == g.ethertype &&
+	      f.proto == g.proto && f.flags == g.flags && f.vlans == g.vlans &&
+	      f.drop == g.drop && f.vip == g.vip);
+}
+
 /* An exact-size heap copy through the parser and ARP: ASan sees overreads */
 static void
 heap_parse(const uint8_t *d, uint16_t len)
@@ -296,6 +321,8 @@ heap_parse(const uint8_t *d, uint16_t len)
 	if (c == NULL)
 		abort();
 	memcpy(c, d, len);
+	fast_vs_generic(c, len, len, vm);
+	fast_vs_generic(c, len / 2, len, vm);
 	if (vs_pkt_parse(c, len, vm, &pi) == VS_PKT_ARP) {
 		CHECK(pi.l2_len + 28u <= len);
 		if (pi.vip != VS_VIPMAP_NONE)

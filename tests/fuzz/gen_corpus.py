@@ -4,7 +4,10 @@
 Seed corpora of the fuzz targets, deterministic:
   corpus/frame/  tests/pcap/fixture.pcap in runs of consecutive frames (so
                  fragment sequences stay together), plus the malformed-frame
-                 corpus of tests/malformed, in the fuzz_frame record format
+                 corpus of tests/malformed, tests/pcap/multi.pcap with the
+                 runtime VIP toggled, and frames on both sides of each of
+                 the data path's fast-path tests, in the fuzz_frame record
+                 format
   corpus/conf/   valid and invalid command lines and config files
   corpus/cover/  fuzz_cover scripts: announcements (built here from the
                  layout of docs/design.md, signed or not), clock ticks,
@@ -75,7 +78,45 @@ def frame_seeds():
                 fl |= 0x60       # past the fragment timeout
             body += record(fr, fl)
         seeds.append(hdr + body)
+    # the fast path's edges (issue 18): frames on both sides of each of
+    # its tests, whole and in two segments
+    for k, fl in enumerate((0, 4, 2, 6)):
+        hdr = bytes([k | (k << 4), (k % 3) + 2, (0x55, 0x01, 0xFF, 0x02)[k]])
+        seeds.append(hdr + b"".join(record(f, fl) for f in fast_edges()))
     return seeds
+
+
+def fast_edges():
+    """Frames around each test of the data path's fast path."""
+    import gen_malformed as g
+    vip2 = model.ip2int("10.20.30.40")
+    c = g.client(7)
+    out = []
+    for proto, l4 in ((6, g.tcp(40000, 80)), (17, g.udp(53, 5353))):
+        ok = g.ipv4(c, g.VIP, proto, l4)
+        out.append(g.eth(g.CMAC, 0x0800) + ok)                 # taken
+        out.append(g.eth(g.CMAC, 0x0800) +
+                   g.ipv4(c, g.VIP, proto, l4, flags_off=0x4000))  # DF
+        out.append(g.eth(g.CMAC, 0x0800) +
+                   g.ipv4(c, g.VIP, proto, l4, flags_off=0x2000))  # MF
+        out.append(g.eth(g.CMAC, 0x0800) +
+                   g.ipv4(c, g.VIP, proto, l4, flags_off=0x0003))  # offset
+        out.append(g.eth(g.CMAC, 0x0800) +
+                   g.ipv4(c, g.VIP, proto, l4, ihl=6, opts=b"\1\1\1\0"))
+        out.append(g.eth(g.CMAC, 0x0800, ((0x8100, 10),)) + ok)  # VLAN
+        out.append(g.eth(g.CMAC, 0x0800) + g.ipv4(c, vip2, proto, l4))
+        out.append(g.eth(g.CMAC, 0x0800) +
+                   g.ipv4(c, model.ip2int("192.168.100.99"), proto, l4))
+        for tot in (23, 24, 25, 20 + len(l4), 21 + len(l4)):
+            fr = g.eth(g.CMAC, 0x0800) + g.ipv4(c, g.VIP, proto, l4, tot=tot)
+            out.append(fr)
+            out.append(fr + b"\0" * max(0, 60 - len(fr)))    # padded
+        fr = g.eth(g.CMAC, 0x0800) + ok
+        out.append(fr[:37])
+        out.append(fr[:38])
+    out.append(g.eth(g.CMAC, 0x0800) +
+               g.ipv4(c, g.VIP, 132, struct.pack("!HHII", 5000, 80, 0, 0)))
+    return out
 
 
 CONF_ARGS = [

@@ -10,7 +10,11 @@ missing values, values given to plain flags, and node numbers out of range
 are refused the same way; the good values are accepted (checked with
 --help appended: parse ok, exit 0 before the EAL).
 An option in --help without an entry in BAD fails the test: add one.
-Several VIPs: duplicate addresses, duplicate cluster MACs (given, from
+VIPs that are no unicast host address, a node number given twice, a
+directory as --config and --hash-compat nft with a port --hashmode are
+refused too. vipshare-ctl: usage errors (an option without its value, a bad
+node number) exit 2 with one line, before a daemon is asked; "-2" is the
+command. Several VIPs: duplicate addresses, duplicate cluster MACs (given, from
 the defaults, or derived from two addresses with the same low 23 bits),
 bad per-VIP options before the first --vip (defaults), a VIP without
 nodes, more than 64 VIPs, and the same in --config [vip] sections, are
@@ -29,9 +33,13 @@ BASE = ["--vip", "192.168.100.100/24", "--node", "1/3"]
 
 # option -> (bad values, a good value or None for plain flags)
 BAD = {
-    "vip": (["300.1.1.1", "1.2.3.4/33", "1.2.3.4/0", "1.2.3", "x", "1.2.3.4/", ""], "10.0.0.1/8"),
+    # no unicast host address: this network, loopback, multicast, class E,
+    # broadcast
+    "vip": (["300.1.1.1", "1.2.3.4/33", "1.2.3.4/0", "1.2.3", "x", "1.2.3.4/", "",
+             "0.0.0.0", "0.1.2.3", "127.0.0.1", "224.0.0.1", "239.255.255.255/24",
+             "240.0.0.1", "255.255.255.255/24"], "10.0.0.1/8"),
     "node": (["0/3", "4/3", "1/65", "1/0", "1", "/3", "a/3", "1-/3", "3-1/3", "1,,2/3",
-              "1/3x", "-1/3", "65/64"], "1-2,3/3"),
+              "1/3x", "-1/3", "65/64", "1,1/3", "1-2,2/3"], "1-2,3/3"),
     "hashmode": (["bogus", "", "SOURCEIP"], "sourceip"),
     "hash-init": (["-1", "0x1ffffffff", "4294967296", "12a", "0x", "0x0x1", " 1", ""], "0xdeadbeef"),
     "hash-compat": (["iptables", ""], "nft"),
@@ -58,7 +66,7 @@ BAD = {
     "announce-interval": (["49", "60001", "0", "x", ""], "1000"),
     # key files of a bad length: below (key_files)
     "cluster-key": (["/nonexistent/cluster.key", "", "/"], None),
-    "config": (["/nonexistent/vipshare.conf"], None),
+    "config": (["/nonexistent/vipshare.conf", "/"], None),
     "no-host-addr": ([], None),
     "replay": ([], None),
     "bench": ([], None),
@@ -219,6 +227,33 @@ def multi_vip(r, tmp):
                  "--vip", V1, V1)
 
 
+def ctl_usage(r, ctl):
+    """vipshare-ctl: usage errors exit 2 with one line before any daemon is
+    asked (no socket here, which would be exit 3); "-2" is a command."""
+    sock = "/nonexistent/vs-cli/dpdk_telemetry.v2"
+    bad = [(["--file-prefix"], "--file-prefix"), (["--socket"], "--socket"),
+           (["--vip"], "--vip"), (["-x"], "-x"), (["--bogus"], "--bogus"),
+           (["add", "x"], "'x'"), (["add", "0"], "'0'"), (["add", "65"], "'65'"),
+           (["del", "1x"], "'1x'"), (["-0"], "'0'"), (["+65"], "'65'"),
+           (["add"], "add"), (["bogus"], "bogus")]
+    for args, name in bad:
+        r.runs += 1
+        p = subprocess.run([ctl, "--socket", sock] + args, capture_output=True, text=True,
+                           timeout=10)
+        lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
+        if p.returncode != 2 or len(lines) != 1 or name not in lines[0]:
+            r.fails.append("vipshare-ctl %s: exit %d, want 2 and one line naming %s: %r" % (
+                " ".join(args), p.returncode, name, p.stderr[-200:]))
+    # good command words reach the (missing) daemon: exit 3
+    for args in (["-2"], ["+2"], ["add", "2"], ["del", "64"], ["--vip", "10.0.0.1", "-2"]):
+        r.runs += 1
+        p = subprocess.run([ctl, "--socket", sock] + args, capture_output=True, text=True,
+                           timeout=10)
+        if p.returncode != 3 or sock not in p.stderr:
+            r.fails.append("vipshare-ctl %s: exit %d, want 3 (no daemon): %r" % (
+                " ".join(args), p.returncode, p.stderr[-200:]))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
@@ -308,7 +343,21 @@ def main():
         r.refused("N > 64", ["--vip", "10.0.0.1", "--node", "1/65"], "--node")
         r.refused("N = 0", ["--vip", "10.0.0.1", "--node", "1/0"], "--node")
         r.accepted("N = 64, node 64", ["--vip", "10.0.0.1", "--node", "64/64"])
+        # nft hashes the source address only: a port mode with it is
+        # refused, without a mode it is sourceip (and --check says so)
+        for m in ("sourceip-sourceport", "sourceip-sourceport-destport"):
+            r.refused("nft with --hashmode " + m,
+                      BASE + ["--hash-compat", "nft", "--hashmode", m], "--hashmode")
+            r.refused("nft with a default --hashmode " + m,
+                      ["--hashmode", m] + BASE + ["--hash-compat", "nft"], "--hashmode")
+        r.runs += 1
+        pc = subprocess.run([binary, "--check"] + BASE + ["--hash-compat", "nft"],
+                            capture_output=True, text=True, timeout=30)
+        sect = pc.stdout.split("[vip 192.168.100.100/24]")[-1].splitlines()
+        if pc.returncode != 0 or "hashmode = sourceip" not in sect:
+            r.fails.append("--hash-compat nft alone: exit %d, section %r" % (pc.returncode, sect))
         multi_vip(r, tmp)
+    ctl_usage(r, os.path.join(a.build, "app", "vipshare-ctl"))
     for f in r.fails[:60]:
         print("FAIL: %s" % f)
     print("cli: %d runs of dpdk-vipshare over %d options: %s" % (

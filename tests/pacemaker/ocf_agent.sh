@@ -119,6 +119,12 @@ expect_rc 0 "valid parameters" validate-all mac=01:00:5e:28:64:64 hash_init=0x10
 expect_rc 0 "valid PCI-less vdev" validate-all nic=net_af_xdp0,iface=data
 expect_rc 6 "missing ip" validate-all ip=
 expect_rc 6 "bad ip" validate-all ip=300.1.1.1
+for ip in 0.1.2.3 127.0.0.1 224.0.0.1 239.1.1.1 240.0.0.1 255.255.255.255; do
+	expect_rc 6 "not a unicast host address" validate-all ip=$ip
+done
+expect_rc 6 "nft with a port mode" validate-all hash_compat=nft clusterip_hash=sourceip-sourceport
+expect_rc 0 "nft, mode not given" validate-all hash_compat=nft
+expect_rc 0 "nft with sourceip" validate-all hash_compat=nft clusterip_hash=sourceip
 expect_rc 6 "bad cidr_netmask" validate-all cidr_netmask=33
 expect_rc 6 "bad cidr_netmask" validate-all cidr_netmask=x
 expect_rc 6 "missing nic" validate-all nic=

@@ -167,7 +167,7 @@ run() {
 }
 
 # the last line of the daemon's own, or else the last line
-why() { grep -E '^(dpdk-)?vipshare: ' "$out" | tail -n 1 || tail -n 1 "$out"; }
+why() { grep -E '^([^ ]+ )?dpdk-vipshare: ' "$out" | tail -n 1 || tail -n 1 "$out"; }
 
 # name, PMD, capabilities added, removed, must come up (1) or not (0)
 cases=(

@@ -37,7 +37,7 @@ def frames():
     return out
 
 
-def run(binary, work, igmp, n):
+def run(binary, work, igmp, n, extra=()):
     inp = os.path.join(work, "in.pcap")
     wire = os.path.join(work, "wire-%d.pcap" % n)
     host = os.path.join(work, "host-%d.pcap" % n)
@@ -47,7 +47,7 @@ def run(binary, work, igmp, n):
            "--vdev", "net_pcap0,rx_pcap=%s,tx_pcap=%s" % (inp, wire),
            "--vdev", "net_pcap1,tx_pcap=%s" % host,
            "--", "--vip", VIP + "/24", "--node", "1/3", "--replay",
-           "--garp", "0", "--igmp", igmp]
+           "--garp", "0", "--igmp", igmp] + list(extra)
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     finally:
@@ -56,6 +56,7 @@ def run(binary, work, igmp, n):
         sys.exit("FAIL: --igmp %s exited %d: %s" % (igmp, p.returncode,
                                                    p.stderr[-2000:]))
     stats = json.loads(p.stdout.strip().splitlines()[-1])
+    run.stderr = p.stderr
     return stats, rdpcap(wire)
 
 
@@ -161,7 +162,18 @@ def main():
     reports, mrds, other = classify(wire)
     if reports or mrds or stats["igmp_sent"]:
         sys.exit("FAIL: --igmp off still sent IGMP")
-    print("igmp: report,mrd / mrd / report / off all as expected")
+    # A cluster MAC outside 01:00:5e:00:00:00-7f:ff:ff (IPaddr2's own, from
+    # an md5) maps to no IPv4 group: no reports, MRD only, said at start.
+    stats, wire = run(binary, a.workdir, "report,mrd", 4,
+                      ["--mac", "a1:8f:2c:11:22:33"])
+    reports, mrds, other = classify(wire)
+    if reports or len(mrds) != 1 or stats["igmp_sent"] != 1 or \
+            "maps to no IPv4 group: no IGMP reports" not in run.stderr:
+        sys.exit("FAIL: MAC outside 01:00:5e: %d reports, %d MRD, igmp_sent "
+                 "%d, stderr %r" % (len(reports), len(mrds),
+                                    stats["igmp_sent"], run.stderr[-300:]))
+    print("igmp: report,mrd / mrd / report / off / MAC outside 01:00:5e "
+          "all as expected")
 
 
 if __name__ == "__main__":

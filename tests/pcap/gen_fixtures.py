@@ -396,7 +396,7 @@ MULTI_VIPS = [
      "hash_init": 0x1234abcd, "compat": "clusterip", "mac": "01:00:5e:00:00:65", "garp": 0},
     {"ip": "10.20.30.40", "prefix": 16, "total": 4, "mode": "sourceip-sourceport-destport",
      "hash_init": 7, "compat": "clusterip", "mac": None, "garp": 1},
-    {"ip": "172.16.5.5", "prefix": 24, "total": 3, "mode": "sourceip-sourceport",
+    {"ip": "172.16.5.5", "prefix": 24, "total": 3, "mode": "sourceip",
      "hash_init": 0xdeadbeef, "compat": "nft", "mac": None, "garp": 3},
 ]
 # Not a VIP in the fixture's settings: the runtime tests add it.

@@ -175,17 +175,16 @@ test_three_vips(void **state)
 		"--stats-interval", "2", "--frag-max", "99",
 		"--frag-timeout", "321", "--bench-size", "imix",
 		"--vip", "192.168.100.100/24", "--node", "1,3/3",
-		"--vip", "10.20.30.40", "--node", "2/2", "--hashmode",
-		"sourceip-sourceport-destport", "--hash-compat", "nft",
+		"--vip", "10.20.30.40", "--node", "2/2", "--hash-compat", "nft",
 		"--mac", "01:00:5e:00:00:65",
 		"--vip", "192.168.100.101/25", "--hash-init", "7", "--garp",
-		"0", NULL};
+		"0", "--hashmode", "sourceip-sourceport-destport", NULL};
 	const struct want_vip want[] = {
 		{{192, 168, 100, 100}, 24, 0x5, 3, VS_HASH_SIP, 0x1234,
 		 VS_COMPAT_CLUSTERIP, {0}, 5},
-		{{10, 20, 30, 40}, 32, 0x2, 2, VS_HASH_SIP_SPT_DPT, 0x1234,
+		{{10, 20, 30, 40}, 32, 0x2, 2, VS_HASH_SIP, 0x1234,
 		 VS_COMPAT_NFT, {0x01, 0x00, 0x5e, 0x00, 0x00, 0x65}, 5},
-		{{192, 168, 100, 101}, 25, 0x2, 4, VS_HASH_SIP, 7,
+		{{192, 168, 100, 101}, 25, 0x2, 4, VS_HASH_SIP_SPT_DPT, 7,
 		 VS_COMPAT_CLUSTERIP, {0}, 0},
 	};
 	struct vs_vip_conf added[2];

@@ -193,6 +193,16 @@ test_parse_list(void **state)
 		if (vs_own_parse_list(bad[i].s, bad[i].total, &m) != -EINVAL)
 			fail_msg("accepted '%s' (total %u)", bad[i].s,
 				 bad[i].total);
+	/* a number twice, alone or in a range */
+	{
+		static const char *const twice[] = {"1,1", "1-2,2", "2,1-3",
+						    "1-3,2-4"};
+
+		for (i = 0; i < RTE_DIM(twice); i++)
+			if (vs_own_parse_list(twice[i], 4, &m) != -EEXIST)
+				fail_msg("'%s' not refused as a duplicate",
+					 twice[i]);
+	}
 	/* format and parse are inverse */
 	for (i = 0; i < 2000; i++) {
 		uint64_t back = 0;

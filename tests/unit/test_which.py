@@ -133,6 +133,30 @@ def check_errors(exe):
         (base, "1.2.3\n", ["1.2.3"]),
         (base, "1.2.3.4 70000\n", ["1.2.3.4"]),
         (base, "1.2.3.4 1 2 3\n", ["1.2.3.4"]),
+        # a bad value lists what is allowed
+        (base + ["--hashmode", "SOURCEIP", "1.2.3.4"], None,
+         ["--hashmode", "'SOURCEIP'", "sourceip,", "sourceip-sourceport ",
+          "sourceip-sourceport-destport"]),
+        (base + ["--hash-compat", "iptables", "1.2.3.4"], None,
+         ["--hash-compat", "'iptables'", "clusterip", "nft"]),
+        (["--total-nodes", "65", "1.2.3.4"], None, ["'65'", "1..64"]),
+        (base + ["--hash-init", "zz", "1.2.3.4"], None,
+         ["'zz'", "4294967295", "0x"]),
+        (base + ["1.2.3.4:70000"], None, ["'1.2.3.4:70000'", "0..65535"]),
+        # a missing value: named as missing, with what is allowed
+        (base + ["--hashmode"], None,
+         ["'--hashmode'", "needs a value", "sourceip-sourceport-destport"]),
+        (base + ["--hash-compat"], None, ["'--hash-compat'", "nft"]),
+        (["--total-nodes"], None, ["'--total-nodes'", "1..64"]),
+        # a bad stdin line: its number, the field, the line
+        (base, "1.2.3\n", ["line 1:", "address '1.2.3'"]),
+        (base, "1.2.3.4 70000\n", ["line 1:", "source port '70000'",
+                                    "'1.2.3.4 70000'"]),
+        (base, "1.2.3.4 1 x\n", ["line 1:", "destination port 'x'"]),
+        (base, "1.2.3.4 1 2 3\n", ["line 1:", "'3'", "'1.2.3.4 1 2 3'"]),
+        (base, "\n", ["line 1:", "empty"]),
+        (base, " \t\r\n", ["line 1:", "empty"]),
+        (base, "1.2.3.4 " + " " * 600 + "\n", ["line 1:", "longer than"]),
     ]
     for args, stdin, words in cases:
         rc, out, err = run(exe, args, stdin if stdin is not None else "")
@@ -142,6 +166,18 @@ def check_errors(exe):
         if not ok:
             fail("%r stdin %r: rc %d stdout %r stderr %r (want rc 2, one "
                  "line naming %r)" % (args, stdin, rc, out, err, words))
+    # the answers before a bad line are printed; the error names its line
+    for bad_at in (2, 5):
+        good = ["10.0.0.%d %d" % (i, 1000 + i) for i in range(1, 8)]
+        lines = list(good)
+        lines[bad_at - 1] = "10.0.0.%d 1 2 3" % bad_at
+        rc, out, err = run(exe, base, "\n".join(lines) + "\n")
+        rc1, want, _ = run(exe, base, "\n".join(good[:bad_at - 1]) + "\n")
+        errl = err.splitlines()
+        if rc != 2 or out != want or len(errl) != 1 or \
+                not errl[0].startswith("vipshare-which: line %d: " % bad_at):
+            fail("bad line %d of %d: rc %d stdout %r (want %r) stderr %r" %
+                 (bad_at, len(lines), rc, out, want, err))
     # sanity of the good path around the bad values
     for args in (["--total-nodes", "1"], ["--total-nodes", "64"],
                  ["--total-nodes", "0x10"],
