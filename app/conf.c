@@ -483,7 +483,7 @@ static const struct opt opts[] = {
 	 "sign announcements with the key in FILE (16..256 bytes), drop "
 	 "unsigned and forged ones"},
 	{"drain-timeout", true, GLOBAL, opt_drain_timeout, "SEC",
-	 "a drain without its own --timeout ends after SEC at the latest, "
+	 "a drain without a timeout of its own ends after SEC at the latest, "
 	 "1..86400 (default 300)"},
 	{"move-cap", true, GLOBAL, opt_move_cap, "N",
 	 "new flows tracked per move and worker, 16..4194304, rounded up to "

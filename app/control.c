@@ -438,6 +438,7 @@ tel_vips(const char *cmd, const char *params, struct rte_tel_data *d)
 	const struct vs_vipmap *vm = a->vips.map;
 	struct rte_tel_data *vip, *mode, *compat, *mac;
 	uint64_t total[VS_MAX_VIPS], init[VS_MAX_VIPS], mask[VS_MAX_VIPS];
+	uint64_t fill[VS_MAX_VIPS], drain[VS_MAX_VIPS];
 	char buf[256];
 	unsigned int i;
 
@@ -455,6 +456,10 @@ tel_vips(const char *cmd, const char *params, struct rte_tel_data *d)
 		if (vip)
 			rte_tel_data_add_array_string(vip, buf);
 		mask[i] = vs_own_load(&v->own);
+		/* taking over (filling, or waiting to): held for the agent */
+		fill[i] = vs_moves_state_mask(a, v->slot, VS_MOVE_FILLING) |
+			  vs_moves_state_mask(a, v->slot, VS_MOVE_PENDING);
+		drain[i] = vs_moves_state_mask(a, v->slot, VS_MOVE_DRAINING);
 		total[i] = v->hash.total_nodes;
 		if (mode)
 			rte_tel_data_add_array_string(
@@ -475,6 +480,8 @@ tel_vips(const char *cmd, const char *params, struct rte_tel_data *d)
 	add_container(d, "hash_init", u64_array(init, vm->n));
 	add_container(d, "hash_compat", compat);
 	add_container(d, "cluster_mac", mac);
+	add_container(d, "filling_mask", u64_array(fill, vm->n));
+	add_container(d, "draining_mask", u64_array(drain, vm->n));
 	vs_app_ctl_unlock(a);
 	return 0;
 }

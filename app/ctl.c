@@ -45,7 +45,8 @@ usage(FILE *f)
 		"               drains it, takes N's new flows (fill) and owns N once\n"
 		"               the drain ended\n"
 		"  vips         one line per VIP: address/prefix, nodes, N, hash mode,\n"
-		"               seed, compat, cluster MAC\n"
+		"               seed, compat, cluster MAC (then the numbers filling\n"
+		"               or draining, when there are)\n"
 		"  vip add A.B.C.D[/PREFIX] [--node K/N] [--hashmode M] [--hash-init X]\n"
 		"          [--hash-compat C] [--mac MAC] [--garp COUNT]\n"
 		"               serve another VIP (settings not given: the daemon's\n"
@@ -329,11 +330,27 @@ list_vips(int fd, char *buf, bool status)
 		if (k < 7)
 			break;
 		if (!status) {
+			char mv[64];
+
 			mask_nodes(col[1], nodes, sizeof(nodes));
 			printf("%s nodes=%s total_nodes=%s hashmode=%s "
-			       "hash_init=%s hash_compat=%s cluster_mac=%s\n",
+			       "hash_init=%s hash_compat=%s cluster_mac=%s",
 			       col[0], nodes[0] ? nodes : "-", col[2], col[3],
 			       col[4], col[5], col[6]);
+			/* numbers in a move, when there are */
+			if (array_item(copy, "filling_mask", i, mv,
+				       sizeof(mv)) == 0) {
+				mask_nodes(mv, nodes, sizeof(nodes));
+				if (nodes[0])
+					printf(" filling=%s", nodes);
+			}
+			if (array_item(copy, "draining_mask", i, mv,
+				       sizeof(mv)) == 0) {
+				mask_nodes(mv, nodes, sizeof(nodes));
+				if (nodes[0])
+					printf(" draining=%s", nodes);
+			}
+			putchar('\n');
 			continue;
 		}
 		n = strcspn(col[0], "/");
