@@ -176,27 +176,20 @@ vs_coverage_vip_stop(struct vs_app *a, unsigned int slot)
 	cv->vip[slot] = NULL;
 }
 
-/* A condition started or ended: one line, with the wall-clock time (the
- * journal stamps lines too, a terminal or a log file does not). */
+/* A condition started or ended: one line (stamped like every log line,
+ * or by the journal). */
 static void
 log_event(const struct vs_vip *vip, const struct vs_cover_event *e)
 {
-	char name[32], what[96], stamp[32];
-	struct timespec ts;
-	struct tm tm;
+	char name[32], what[96];
 
 	vs_vip_format_addr(vip, name, sizeof(name));
 	if (vs_cover_event_format(e, what, sizeof(what)) < 0)
 		snprintf(what, sizeof(what), "?");
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
 	if (e->start && e->cond != VS_COVER_COND_PEER)
-		VS_LOG(cover, WARNING, "%s.%03ldZ coverage %s: %s\n", stamp,
-		       ts.tv_nsec / 1000000, name, what);
+		VS_LOG(cover, WARNING, "coverage %s: %s\n", name, what);
 	else
-		VS_LOG(cover, NOTICE, "%s.%03ldZ coverage %s: %s\n", stamp,
-		       ts.tv_nsec / 1000000, name, what);
+		VS_LOG(cover, NOTICE, "coverage %s: %s\n", name, what);
 }
 
 /* Received announcements: parsed once with the cluster key, then given

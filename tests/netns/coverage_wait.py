@@ -66,8 +66,10 @@ def matches(obj, want):
     return True
 
 
-# "vipshare: 2026-12-02T01:02:03.456Z coverage 192.168.100.100: duplicate 2 started"
-EVENT = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{3})Z coverage (\S+): (.*)")
+# "2026-12-02T01:02:03.456+00:00 dpdk-vipshare: coverage 192.168.100.100:
+#  duplicate 2 started" (the daemon stamps every log line, local time)
+EVENT = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{3})([+-])(\d\d):(\d\d) "
+                   r"\S+: coverage (\S+): (.*)")
 
 
 def events(path, offset, vip):
@@ -83,10 +85,12 @@ def events(path, offset, vip):
     out = []
     for line in data.splitlines():
         m = EVENT.search(line)
-        if not m or (vip and m.group(3) != vip):
+        if not m or (vip and m.group(6) != vip):
             continue
         t = calendar.timegm(time.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S"))
-        out.append((t + int(m.group(2)) / 1000.0, m.group(4)))
+        off = (int(m.group(4)) * 3600 + int(m.group(5)) * 60) * (
+            -1 if m.group(3) == "-" else 1)
+        out.append((t - off + int(m.group(2)) / 1000.0, m.group(7)))
     return out
 
 

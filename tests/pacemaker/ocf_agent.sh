@@ -199,6 +199,13 @@ dup_monitor() { # dup_monitor MODE SECONDS WANT: ClusterIP:0's monitor rc is WAN
 ip netns exec "$NS" python3 "$(dirname "$0")/../netns/announce_inject.py" \
 	peer twin 20 >"$VSP_TMP/twin.out" 2>&1 &
 twin=$!
+# the injector's python3 takes seconds to start on a loaded machine: the
+# monitor's 3 s count from the twin's first announcement, not from its start
+twin_heard() {
+	in_node t1 timeout 5 "$VS_CTL" --file-prefix "vipshare-$VSP_NIC" --vip "$VIP" coverage 2>/dev/null |
+		grep -q '"id": "00:00:00:00:00:01"'
+}
+wait_for 30 twin_heard || fail "the twin's announcements never reached the daemon: $(cat "$VSP_TMP/twin.out")"
 rc=$(dup_monitor fail 3 1)
 [ "$rc" = 1 ] || fail "on_duplicate=fail: monitor rc $rc while a twin wins the tie-break, expected 1"
 grep -q "which wins the tie-break: failing this instance" "$VSP_TMP/agent.log" ||
