@@ -382,23 +382,34 @@ static int
 bench_setup(struct vs_app *a, const unsigned int *order, uint16_t nb)
 {
 	struct vs_ports *p = &a->ports;
+	struct vs_host_conf hc;
 	uint16_t i;
 	int r;
 
+	vs_port_none(p);
 	rte_ether_unformat_addr("02:76:73:62:00:01", &p->nic_mac);
 	p->host_mac = p->nic_mac;
 	p->host_mtu = RTE_ETHER_MTU;
-	p->nb_queues = p->host_rxq = nb;
+	p->nb_queues = nb;
 	vs_vip_table_set_nic(&a->vips, &p->nic_mac);
 	p->pool = vs_port_pool_create("vsb_mbuf", nb,
 				      8 * VS_MAX_BURST + 2 * NULL_RING +
-					      vs_worker_mbufs_held(a));
+					      vs_worker_mbufs_held(a),
+				      false);
 	if (p->pool == NULL)
 		return -ENOMEM;
 	r = null_port(NIC_DEV, nb, p->pool, &p->nic);
 	if (r < 0)
 		return r;
-	r = null_port(HOST_DEV, nb, p->pool, &p->host);
+	/* the host port through its module, as the product has it */
+	memset(&hc, 0, sizeof(hc));
+	hc.be = VS_HOST_BE_ETH;
+	hc.port = RTE_MAX_ETHPORTS;
+	hc.nb_queues = nb;
+	hc.pool = p->pool;
+	snprintf(hc.devname, sizeof(hc.devname), "%s", HOST_DEV);
+	snprintf(hc.devargs, sizeof(hc.devargs), "copy=0,size=64");
+	r = vs_host_create(&p->host, &hc);
 	if (r < 0)
 		return r;
 	r = vs_worker_setup(a, order, nb);
@@ -423,11 +434,7 @@ bench_teardown(struct vs_app *a)
 		rte_eth_dev_close(a->ports.nic);
 		rte_eal_hotplug_remove("vdev", NIC_DEV);
 	}
-	if (rte_eth_dev_is_valid_port(a->ports.host)) {
-		rte_eth_dev_stop(a->ports.host);
-		rte_eth_dev_close(a->ports.host);
-		rte_eal_hotplug_remove("vdev", HOST_DEV);
-	}
+	vs_host_destroy(&a->ports.host);
 	rte_free(mix.buf);
 	rte_free(mix.len);
 }

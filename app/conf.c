@@ -250,24 +250,40 @@ opt_port(struct parse_ctx *x, const char *name, const char *v)
 	return copy_name(x, name, v, x->c->port);
 }
 
+/* --host's kinds: what it parses and what --check prints, one table. */
+static const struct host_kind {
+	const char *kw;
+	enum vs_host_kind kind;
+	const char *def;
+} host_kinds[] = {
+	{"vnet", VS_HOST_VNET, "vs0"},
+	{"tap", VS_HOST_TAP, "vs0"},
+	{"net_tap", VS_HOST_NET_TAP, "vs0"},
+	{"virtio-user", VS_HOST_VIRTIO, "/dev/vhost-net"},
+	{"port", VS_HOST_PORT, NULL},
+};
+
+static const char *
+host_kw(enum vs_host_kind k)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(host_kinds); i++)
+		if (host_kinds[i].kind == k)
+			return host_kinds[i].kw;
+	return NULL;
+}
+
 static int
 opt_host(struct parse_ctx *x, const char *name, const char *v)
 {
-	static const struct {
-		const char *kw;
-		enum vs_host_kind kind;
-		const char *def;
-	} kinds[] = {
-		{"tap", VS_HOST_TAP, "vs0"},
-		{"virtio-user", VS_HOST_VIRTIO, "/dev/vhost-net"},
-		{"port", VS_HOST_PORT, NULL},
-	};
+	const struct host_kind *kinds = host_kinds;
 	const char *colon = strchr(v, ':');
 	size_t kwlen = colon ? (size_t)(colon - v) : strlen(v);
 	unsigned int i;
 	struct stat st;
 
-	for (i = 0; i < RTE_DIM(kinds); i++) {
+	for (i = 0; i < RTE_DIM(host_kinds); i++) {
 		if (strlen(kinds[i].kw) != kwlen ||
 		    strncmp(v, kinds[i].kw, kwlen) != 0)
 			continue;
@@ -278,7 +294,8 @@ opt_host(struct parse_ctx *x, const char *name, const char *v)
 			      x->c->host_arg) < 0)
 			break;
 		/* interface names are at most IFNAMSIZ-1 */
-		if (kinds[i].kind == VS_HOST_TAP && strlen(x->c->host_arg) > 15)
+		if (vs_host_kind_is_if(kinds[i].kind) &&
+		    strlen(x->c->host_arg) > 15)
 			break;
 		/* virtio-user here is the vhost-kernel backend: without the
 		 * device the PMD fails later with a less helpful message */
@@ -291,8 +308,8 @@ opt_host(struct parse_ctx *x, const char *name, const char *v)
 		return 0;
 	}
 	return fail(x,
-		    "invalid --%s '%s' (tap[:IFNAME], virtio-user[:PATH] "
-		    "or port:ID)",
+		    "invalid --%s '%s' (vnet[:IFNAME], tap[:IFNAME], "
+		    "net_tap[:IFNAME], virtio-user[:PATH] or port:ID)",
 		    name, v);
 }
 
@@ -421,6 +438,7 @@ opt_cluster_key(struct parse_ctx *x, const char *name, const char *v)
 FLAG_OPT(opt_no_host_addr, no_host_addr)
 FLAG_OPT(opt_replay, replay)
 FLAG_OPT(opt_bench, bench.enabled)
+FLAG_OPT(opt_bench_host, bench.host)
 
 struct opt {
 	const char *name;
@@ -458,8 +476,10 @@ static const struct opt opts[] = {
 	{"port", true, GLOBAL, opt_port, "ID|NAME",
 	 "the NIC port (default: the first port)"},
 	{"host", true, GLOBAL, opt_host, "KIND",
-	 "tap[:IFNAME] (default tap:vs0) | virtio-user[:PATH] (vhost-net "
-	 "device, default /dev/vhost-net) | port:ID"},
+	 "the host port: vnet[:IFNAME] (default vnet:vs0: a veth pair, "
+	 "offloads) | tap[:IFNAME] (a TAP, offloads) | net_tap[:IFNAME] "
+	 "(DPDK's net_tap, none) | virtio-user[:PATH] (vhost-net device, "
+	 "default /dev/vhost-net) | port:ID"},
 	{"no-host-addr", false, GLOBAL, opt_no_host_addr, NULL,
 	 "do not put the VIPs on the created host interface"},
 	{"replay", false, GLOBAL, opt_replay, NULL,
@@ -493,6 +513,10 @@ static const struct opt opts[] = {
 	 "1..64 (default 8)"},
 	{"bench", false, GLOBAL, opt_bench, NULL,
 	 "benchmark the steering path on in-memory traffic and exit"},
+	{"bench-host", false, GLOBAL, opt_bench_host, NULL,
+	 "benchmark 64-byte UDP into the host stack through the real host "
+	 "port (generated in memory, steered by the workers; the NIC: any "
+	 "port, e.g. a net_null vdev) and exit"},
 	{"bench-seconds", true, GLOBAL, opt_bench_seconds, "S",
 	 "benchmark time per run (default 3)"},
 	{"bench-size", true, GLOBAL, opt_bench_size, "64|imix",
@@ -948,11 +972,6 @@ print_vip_keys(FILE *f, const struct vs_vip_conf *v, bool is_default)
 void
 vs_conf_print(FILE *f, const struct vs_conf *c)
 {
-	static const char *const host_kw[] = {
-		[VS_HOST_TAP] = "tap",
-		[VS_HOST_VIRTIO] = "virtio-user",
-		[VS_HOST_PORT] = "port",
-	};
 	char a[32];
 	unsigned int i;
 
@@ -968,9 +987,9 @@ vs_conf_print(FILE *f, const struct vs_conf *c)
 		fprintf(f, "# port: the first EAL port\n");
 	if (c->host_kind == VS_HOST_AUTO)
 		fprintf(f, "# host: port 1 with exactly two EAL ports and no "
-			   "port, else tap:vs0\n");
+			   "port, else vnet:vs0\n");
 	else
-		fprintf(f, "host = %s:%s\n", host_kw[c->host_kind],
+		fprintf(f, "host = %s:%s\n", host_kw(c->host_kind),
 			c->host_arg);
 	if (c->no_host_addr)
 		fprintf(f, "no-host-addr\n");

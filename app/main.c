@@ -25,6 +25,7 @@
 
 #include "vs_app.h"
 #include "vs_bench.h"
+#include "vs_bench_host.h"
 #include "vs_control.h"
 #include "vs_eal.h"
 #include "vs_log.h"
@@ -133,11 +134,12 @@ banner(const struct vs_app *a)
 	char vip[32], line[512];
 	unsigned int i;
 
-	printf("dpdk-vipshare: %u VIP%s, NIC port %u, host port %u (%s), "
+	printf("dpdk-vipshare: %u VIP%s, NIC port %u, host port %s (%s), "
 	       "%u worker%s\n",
-	       vm->n, vm->n > 1 ? "s" : "", a->ports.nic, a->ports.host,
-	       a->ports.host_created ? a->ports.host_ifname : "existing port",
-	       a->nb_workers, a->nb_workers > 1 ? "s" : "");
+	       vm->n, vm->n > 1 ? "s" : "", a->ports.nic,
+	       vs_port_host_name(&a->ports),
+	       vs_host_be_name(a->ports.host.conf.be), a->nb_workers,
+	       a->nb_workers > 1 ? "s" : "");
 	for (i = 0; i < vm->n; i++) {
 		const struct vs_vip *v = vs_vip_at(&a->vips, vm->slot[i]);
 
@@ -264,6 +266,10 @@ main(int argc, char **argv)
 	/* Workers: queue q on the q-th of those lcores */
 	if (vs_worker_setup(a, lcores, a->ports.nb_queues) < 0) {
 		ret = 1;
+		goto out;
+	}
+	if (a->conf.bench.host) {
+		ret = vs_bench_host_run(a);
 		goto out;
 	}
 	if (rte_pdump_init() < 0)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Ports: the NIC (one RX/TX queue pair per worker, RSS on addresses) and the
- * host exception port (a TAP or virtio-user we create with the NIC's MAC and
- * MTU and address ourselves, or an existing port).
+ * Ports: the NIC (one RX/TX queue pair per worker, RSS on addresses, its
+ * checksum and TSO offloads where it has them) and the host exception port
+ * (vs_host.h: created with the NIC's MAC and MTU and the VIP on it, or an
+ * existing port).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -32,7 +33,6 @@ RTE_LOG_REGISTER(vs_logtype_port, vipshare.port, INFO);
 
 #define NB_RXD 1024
 #define NB_TXD 1024
-#define MBUF_CACHE 256
 
 static int
 port_by_arg(const char *arg, uint16_t *port)
@@ -54,7 +54,7 @@ port_by_arg(const char *arg, uint16_t *port)
  * the host port is an existing one, 0 when we are to create it.
  */
 static int
-pick_ports(struct vs_ports *p, const struct vs_conf *c)
+pick_ports(struct vs_ports *p, const struct vs_conf *c, uint16_t *host)
 {
 	uint16_t ids[2], n = 0, id;
 
@@ -78,12 +78,11 @@ pick_ports(struct vs_ports *p, const struct vs_conf *c)
 	}
 	/* Two ports and no choice made: offline replay, 0 = NIC, 1 = host. */
 	if (c->host_kind == VS_HOST_AUTO && n == 2 && !c->port[0]) {
-		p->host = ids[1];
+		*host = ids[1];
 		return 1;
 	}
 	if (c->host_kind == VS_HOST_PORT) {
-		if (port_by_arg(c->host_arg, &p->host) < 0 ||
-		    p->host == p->nic) {
+		if (port_by_arg(c->host_arg, host) < 0 || *host == p->nic) {
 			VS_LOG(port, ERR, "--host port:%s: no such port\n",
 			       c->host_arg);
 			return -ENODEV;
@@ -93,49 +92,64 @@ pick_ports(struct vs_ports *p, const struct vs_conf *c)
 	return 0;
 }
 
-struct rte_mempool *
-vs_port_pool_create(const char *name, unsigned int nb_queues,
-		    unsigned int per_queue)
+static bool
+is_af_xdp(uint16_t port)
 {
-	struct rte_mempool *mp;
-	unsigned int n;
+	struct rte_eth_dev_info info;
 
-	/* and slack for the per-lcore caches */
-	n = nb_queues * per_queue + (rte_lcore_count() + 1) * MBUF_CACHE + 1024;
-	mp = rte_pktmbuf_pool_create(name, n, MBUF_CACHE, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE,
-				     (int)rte_socket_id());
-	if (mp == NULL)
-		VS_LOG(port, ERR, "cannot create a pool of %u mbufs: %s\n", n,
-		       rte_strerror(rte_errno));
-	return mp;
+	return rte_eth_dev_info_get(port, &info) == 0 &&
+	       info.driver_name != NULL &&
+	       strcmp(info.driver_name, "net_af_xdp") == 0;
 }
 
-/* The RX and TX rings of both ports, bursts in flight, what workers hold;
- * an indirect pool to re-fragment reassembled datagrams when they do. */
+/*
+ * The RX and TX rings of both ports, bursts in flight (a super-frame from
+ * the host cut into up to VS_HOST_GSO_MAX_SEGS), what workers hold and the
+ * host port's receive buffers; an indirect pool for the payload of the
+ * segments rte_gso cuts (in the NIC's ring until sent) and to re-fragment
+ * reassembled datagrams.
+ */
 static int
-pools_create(struct vs_ports *p, unsigned int held_per_queue)
+pools_create(struct vs_ports *p, unsigned int held_per_queue,
+	     enum vs_host_be be, bool packed)
 {
 	p->pool = vs_port_pool_create(
 		"vs_mbuf", p->nb_queues,
-		2 * NB_RXD + 2 * NB_TXD + 4 * VS_MAX_BURST + held_per_queue);
-	if (p->pool == NULL)
+		2 * NB_RXD + 2 * NB_TXD + 4 * VS_MAX_BURST +
+			2 * VS_HOST_GSO_MAX_SEGS + held_per_queue +
+			vs_host_mbufs_held(be, RTE_MBUF_DEFAULT_BUF_SIZE),
+		packed);
+	if (p->pool == NULL) {
+		VS_LOG(port, ERR, "cannot create the mbuf pool%s: %s\n",
+		       packed ? " (in one piece, for AF_XDP)" : "",
+		       rte_strerror(rte_errno));
 		return -ENOMEM;
-	if (held_per_queue) {
-		p->indirect_pool = rte_pktmbuf_pool_create(
-			"vs_indirect", 4096, 64, 0, 0, (int)rte_socket_id());
-		if (p->indirect_pool == NULL) {
-			VS_LOG(port, ERR, "cannot create the indirect pool\n");
-			return -ENOMEM;
-		}
+	}
+	p->indirect_pool = rte_pktmbuf_pool_create(
+		"vs_indirect",
+		p->nb_queues * 2 * (NB_TXD + 2 * VS_HOST_GSO_MAX_SEGS) + 4096 +
+			(rte_lcore_count() + 1) * 64,
+		64, 0, 0, (int)rte_socket_id());
+	if (p->indirect_pool == NULL) {
+		VS_LOG(port, ERR, "cannot create the indirect pool: %s\n",
+		       rte_strerror(rte_errno));
+		return -ENOMEM;
 	}
 	return 0;
 }
 
+/*
+ * The NIC: one queue pair per worker, RSS on addresses; receive checksum
+ * offloads (a segment the NIC verified is merged for the host without a
+ * software check), and the transmit offloads vs_wire uses (TSO, checksums,
+ * chains). *tx = what was enabled.
+ */
 static int
-queues_setup(uint16_t port, uint16_t nb_rx, uint16_t nb_tx, bool rss,
-	     struct rte_mempool *pool)
+nic_setup(uint16_t port, uint16_t nb_q, struct rte_mempool *pool, uint64_t *tx)
 {
+	const uint64_t rx_csum = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM |
+				 RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
+				 RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
 	uint16_t nb_rxd = NB_RXD, nb_txd = NB_TXD, q;
@@ -145,7 +159,7 @@ queues_setup(uint16_t port, uint16_t nb_rx, uint16_t nb_tx, bool rss,
 	r = rte_eth_dev_info_get(port, &info);
 	if (r < 0)
 		return r;
-	if (rss && nb_rx > 1) {
+	if (nb_q > 1) {
 		/* Addresses only: every fragment of a datagram, ports or
 		 * not, must meet its siblings on one worker. */
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
@@ -155,62 +169,40 @@ queues_setup(uint16_t port, uint16_t nb_rx, uint16_t nb_tx, bool rss,
 			conf.rx_adv_conf.rss_conf.rss_hf =
 				RTE_ETH_RSS_IP & info.flow_type_rss_offloads;
 	}
-	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
-		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
-	r = rte_eth_dev_configure(port, nb_rx, nb_tx, &conf);
+	conf.rxmode.offloads = info.rx_offload_capa & rx_csum;
+	conf.txmode.offloads = vs_wire_tx_offloads(info.tx_offload_capa);
+	r = rte_eth_dev_configure(port, nb_q, nb_q, &conf);
 	if (r < 0)
 		return r;
 	r = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nb_rxd, &nb_txd);
 	if (r < 0)
 		return r;
-	for (q = 0; q < nb_rx; q++) {
+	for (q = 0; q < nb_q; q++) {
 		r = rte_eth_rx_queue_setup(port, q, nb_rxd,
 					   rte_eth_dev_socket_id(port), NULL,
 					   pool);
 		if (r < 0)
 			return r;
 	}
-	for (q = 0; q < nb_tx; q++) {
+	for (q = 0; q < nb_q; q++) {
 		r = rte_eth_tx_queue_setup(port, q, nb_txd,
 					   rte_eth_dev_socket_id(port), NULL);
 		if (r < 0)
 			return r;
 	}
+	*tx = conf.txmode.offloads;
 	return 0;
-}
-
-/* ioctl on the host interface: up. */
-static int
-host_if_up(const char *ifname)
-{
-	struct ifreq ifr;
-	int fd, r = 0;
-
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-		goto err;
-	ifr.ifr_flags |= IFF_UP;
-	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-		goto err;
-	close(fd);
-	return 0;
-err:
-	r = -errno;
-	close(fd);
-	return r;
 }
 
 int
 vs_port_host_addr(struct vs_ports *p, uint32_t addr, uint8_t prefix, bool add)
 {
+	char name[IF_NAMESIZE];
+
 	/* an existing host port's addresses are its owner's business */
-	if (!p->host_created)
+	if (vs_host_ifname(&p->host, name) < 0)
 		return 0;
-	return vs_netlink_addr(p->host_ifname, addr, prefix, add);
+	return vs_netlink_addr(name, addr, prefix, add);
 }
 
 int
@@ -258,47 +250,71 @@ kernel_mtu(uint32_t if_index)
 		       : (uint16_t)ifr.ifr_mtu;
 }
 
-static int
-host_create(struct vs_ports *p, const struct vs_conf *c)
+/* What --host asks for, as the host port module's settings. */
+static void
+host_conf(struct vs_host_conf *hc, const struct vs_ports *p,
+	  const struct vs_conf *c, int existing, uint16_t port, uint16_t mtu)
 {
-	char mac[RTE_ETHER_ADDR_FMT_SIZE], args[512];
-	int r;
+	char mac[RTE_ETHER_ADDR_FMT_SIZE];
 
+	memset(hc, 0, sizeof(*hc));
+	hc->mac = p->nic_mac;
+	hc->mtu = mtu;
+	hc->nb_queues = p->nb_queues;
+	hc->pool = p->pool;
+	hc->port = RTE_MAX_ETHPORTS;
 	rte_ether_format_addr(mac, sizeof(mac), &p->nic_mac);
-	if (c->host_kind == VS_HOST_VIRTIO) {
-		snprintf(p->host_devname, sizeof(p->host_devname),
-			 "virtio_user_vs");
-		snprintf(p->host_ifname, sizeof(p->host_ifname), "vs0");
-		snprintf(args, sizeof(args),
+	/* conf checked that names fit IF_NAMESIZE */
+	switch (existing ? VS_HOST_PORT : c->host_kind) {
+	case VS_HOST_PORT:
+		hc->be = VS_HOST_BE_ETH;
+		hc->port = port;
+		break;
+	case VS_HOST_TAP:
+		hc->be = VS_HOST_BE_TAPV;
+		strlcpy(hc->ifname, c->host_arg, sizeof(hc->ifname));
+		break;
+	case VS_HOST_NET_TAP:
+		hc->be = VS_HOST_BE_ETH;
+		strlcpy(hc->ifname, c->host_arg, sizeof(hc->ifname));
+		snprintf(hc->devname, sizeof(hc->devname), "net_tap_%s",
+			 hc->ifname);
+		snprintf(hc->devargs, sizeof(hc->devargs), "iface=%s,mac=%s",
+			 hc->ifname, mac);
+		break;
+	case VS_HOST_VIRTIO:
+		hc->be = VS_HOST_BE_ETH;
+		strlcpy(hc->ifname, "vs0", sizeof(hc->ifname));
+		snprintf(hc->devname, sizeof(hc->devname), "virtio_user_vs");
+		snprintf(hc->devargs, sizeof(hc->devargs),
 			 "path=%s,queues=%u,queue_size=1024,mac=%s,iface=%s",
-			 c->host_arg, p->nb_queues, mac, p->host_ifname);
-	} else {
-		/* conf checked the name fits IF_NAMESIZE */
-		strlcpy(p->host_ifname,
-			c->host_kind == VS_HOST_TAP ? c->host_arg : "vs0",
-			sizeof(p->host_ifname));
-		snprintf(p->host_devname, sizeof(p->host_devname), "net_tap_%s",
-			 p->host_ifname);
-		snprintf(args, sizeof(args), "iface=%s,mac=%s", p->host_ifname,
-			 mac);
+			 c->host_arg, p->nb_queues, mac, hc->ifname);
+		break;
+	default: /* VS_HOST_VNET, or nothing said */
+		hc->be = VS_HOST_BE_VNET;
+		strlcpy(hc->ifname,
+			c->host_kind == VS_HOST_VNET ? c->host_arg : "vs0",
+			sizeof(hc->ifname));
+		break;
 	}
-	r = rte_eal_hotplug_add("vdev", p->host_devname, args);
-	if (r < 0) {
-		VS_LOG(port, ERR, "cannot create host port %s (%s): %s\n",
-		       p->host_devname, args, rte_strerror(-r));
-		return r;
-	}
-	p->host_created = true;
-	if (rte_eth_dev_get_port_by_name(p->host_devname, &p->host) < 0)
-		return -ENODEV;
-	return 0;
+}
+
+const char *
+vs_port_host_name(const struct vs_ports *p)
+{
+	return p->host.created && p->host.conf.ifname[0] ? p->host.conf.ifname
+							 : "existing port";
 }
 
 void
 vs_port_none(struct vs_ports *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->nic = p->host = RTE_MAX_ETHPORTS;
+	p->nic = RTE_MAX_ETHPORTS;
+	/* what vs_host_destroy takes for "nothing here" */
+	p->host.conf.be = VS_HOST_BE_ETH;
+	p->host.port = RTE_MAX_ETHPORTS;
+	p->host.ns_fd = -1;
 }
 
 int
@@ -306,15 +322,18 @@ vs_port_init(struct vs_ports *p, const struct vs_conf *c,
 	     struct vs_vip_table *vips, uint16_t max_queues,
 	     unsigned int held_per_queue)
 {
-	struct rte_eth_dev_info ninfo, hinfo;
+	struct rte_eth_dev_info ninfo;
 	struct rte_ether_addr mcast[VS_MAX_VIPS];
 	const struct vs_vipmap *vm;
-	uint16_t nb_q, mtu = RTE_ETHER_MTU;
+	struct vs_host_conf hc;
+	uint16_t nb_q, mtu = RTE_ETHER_MTU, host_port = RTE_MAX_ETHPORTS;
+	uint64_t tx_offloads = 0;
+	char ifname[IF_NAMESIZE];
 	unsigned int i;
 	int r, existing_host;
 
 	vs_port_none(p);
-	existing_host = pick_ports(p, c);
+	existing_host = pick_ports(p, c, &host_port);
 	if (existing_host < 0)
 		return existing_host;
 	r = rte_eth_dev_info_get(p->nic, &ninfo);
@@ -345,53 +364,52 @@ vs_port_init(struct vs_ports *p, const struct vs_conf *c,
 		       "%u\n",
 		       p->nic, rte_strerror(-r), mtu);
 
-	r = pools_create(p, held_per_queue);
+	host_conf(&hc, p, c, existing_host, host_port, mtu);
+	/* an AF_XDP port's UMEM is its pool: packed (pool.c) */
+	r = pools_create(p, held_per_queue, hc.be,
+			 is_af_xdp(p->nic) ||
+				 (existing_host && is_af_xdp(host_port)));
 	if (r < 0)
 		return r;
+	hc.pool = p->pool;
 
-	if (!existing_host) {
-		r = host_create(p, c);
-		if (r < 0)
-			return r;
-	}
-	r = rte_eth_dev_info_get(p->host, &hinfo);
-	if (r < 0) {
-		VS_LOG(port, ERR, "host port %u: %s\n", p->host,
-		       rte_strerror(-r));
-		return r;
-	}
-	if (hinfo.max_tx_queues < nb_q) {
-		VS_LOG(port, ERR,
-		       "host port has %u TX queues for %u workers: "
-		       "use fewer lcores\n",
-		       hinfo.max_tx_queues, nb_q);
-		return -ENOTSUP;
-	}
-	p->host_rxq = RTE_MIN(nb_q, hinfo.max_rx_queues);
-
-	r = queues_setup(p->nic, nb_q, nb_q, true, p->pool);
+	r = nic_setup(p->nic, nb_q, p->pool, &tx_offloads);
 	if (r < 0) {
 		VS_LOG(port, ERR, "NIC port %u setup: %s\n", p->nic,
 		       rte_strerror(-r));
 		return r;
 	}
-	r = queues_setup(p->host, p->host_rxq, nb_q, false, p->pool);
+	r = vs_wire_init(&p->wire, tx_offloads, mtu,
+			 ninfo.tx_desc_lim.nb_mtu_seg_max, p->pool,
+			 p->indirect_pool);
+	if (r < 0)
+		return r;
+	/* The host port, started; with the NIC's MTU where we create it, so
+	 * that the host sends nothing the NIC cannot carry. */
+	r = vs_host_create(&p->host, &hc);
+	if (r == -EPERM && hc.be == VS_HOST_BE_VNET &&
+	    c->host_kind == VS_HOST_AUTO) {
+		/* The default must run where the operator gave only
+		 * CAP_NET_ADMIN (the systemd unit): vnet's peer needs a
+		 * network namespace of its own, a TAP does not, and carries
+		 * the same offloads. */
+		VS_LOG(port, WARNING,
+		       "host port vnet:%s needs CAP_SYS_ADMIN (its peer's "
+		       "network namespace): using tap:%s instead\n",
+		       hc.ifname, hc.ifname);
+		hc.be = VS_HOST_BE_TAPV;
+		r = vs_host_create(&p->host, &hc);
+	}
 	if (r < 0) {
-		VS_LOG(port, ERR, "host port %u setup: %s\n", p->host,
-		       rte_strerror(-r));
+		VS_LOG(port, ERR, "host port (%s): %s\n",
+		       vs_host_be_name(hc.be), strerror(-r));
 		return r;
 	}
-	/* The host must not send what the NIC cannot carry. Where its MTU
-	 * cannot be set, what goes up is cut to the smaller of the two. */
-	if (p->host_created) {
-		r = rte_eth_dev_set_mtu(p->host, mtu);
-		if (r < 0)
-			VS_LOG(port, WARNING,
-			       "host port %u: MTU %u not set: "
-			       "%s\n",
-			       p->host, mtu, rte_strerror(-r));
-	}
-	if (rte_eth_dev_get_mtu(p->host, &p->host_mtu) < 0 || p->host_mtu > mtu)
+	p->host_mac = p->host.mac;
+	/* where the MTU could not be set, what goes up is cut to the
+	 * smaller of the two */
+	p->host_mtu = vs_host_mtu(&p->host);
+	if (p->host_mtu == 0 || p->host_mtu > mtu)
 		p->host_mtu = mtu;
 
 	/* Receive the cluster MACs: a filter where the NIC has one. */
@@ -412,31 +430,24 @@ vs_port_init(struct vs_ports *p, const struct vs_conf *c,
 		       rte_strerror(-r));
 		return r;
 	}
-	r = rte_eth_dev_start(p->host);
+	/* up; the VIPs' addresses below, through netlink */
+	r = vs_host_up(&p->host, 0, 0, false);
 	if (r < 0) {
-		VS_LOG(port, ERR, "host port %u start: %s\n", p->host,
-		       rte_strerror(-r));
+		VS_LOG(port, ERR, "host interface %s: %s\n",
+		       vs_port_host_name(p), strerror(-r));
 		return r;
 	}
-	r = rte_eth_macaddr_get(p->host, &p->host_mac);
-	if (r < 0) {
-		VS_LOG(port, ERR, "host port %u has no MAC address: %s\n",
-		       p->host, rte_strerror(-r));
-		return r;
-	}
-	if (p->host_created) {
-		r = host_if_up(p->host_ifname);
+	if (vs_host_ifname(&p->host, ifname) == 0) {
 		/* removing one VIP's address must leave the others */
-		if (r == 0)
-			r = vs_netlink_promote_secondaries(p->host_ifname);
+		r = vs_netlink_promote_secondaries(ifname);
 		for (i = 0; r == 0 && !c->no_host_addr && i < vm->n; i++) {
 			const struct vs_vip *v = &vips->v[vm->slot[i]];
 
 			r = vs_port_host_addr(p, v->hash.vip, v->prefix, true);
 		}
 		if (r < 0) {
-			VS_LOG(port, ERR, "host interface %s: %s\n",
-			       p->host_ifname, strerror(-r));
+			VS_LOG(port, ERR, "host interface %s: %s\n", ifname,
+			       strerror(-r));
 			return r;
 		}
 	}
@@ -448,18 +459,12 @@ vs_port_init(struct vs_ports *p, const struct vs_conf *c,
 void
 vs_port_fini(struct vs_ports *p)
 {
-	bool host_ok = p->host != p->nic && rte_eth_dev_is_valid_port(p->host);
 	bool nic_ok = rte_eth_dev_is_valid_port(p->nic);
 
 	if (nic_ok)
 		rte_eth_dev_stop(p->nic);
-	if (host_ok) {
-		rte_eth_dev_stop(p->host);
-		rte_eth_dev_close(p->host);
-	}
-	/* closing our TAP removes the interface, and the VIP with it */
-	if (p->host_created)
-		rte_eal_hotplug_remove("vdev", p->host_devname);
+	/* the interface we created goes, and the VIP with it */
+	vs_host_destroy(&p->host);
 	if (nic_ok)
 		rte_eth_dev_close(p->nic);
 }

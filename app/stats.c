@@ -29,6 +29,9 @@ vs_stats_sum(const struct vs_app *a, struct vs_stats *s)
 #undef VS_STAT_ADD
 		for (r = 0; r < VS_PKT_DROP_MAX; r++)
 			s->malformed_why[r] += w->malformed_why[r];
+#define VS_WIRE_ADD(n) s->wire.n += w->wire.n;
+		VS_WIRE_STATS(VS_WIRE_ADD)
+#undef VS_WIRE_ADD
 	}
 }
 
@@ -107,42 +110,72 @@ vs_stats_foreach_counter(const struct vs_stats *s,
 			 vs_pkt_drop_name(r));
 		fn(ctx, name, s->malformed_why[r]);
 	}
+#define VS_WIRE_FN(n) fn(ctx, #n, s->wire.n);
+	VS_WIRE_STATS(VS_WIRE_FN)
+#undef VS_WIRE_FN
 }
 
 /*
- * The ports' own counters (rte_eth_stats): what our counters cannot see,
+ * The NIC's own counters (rte_eth_stats): what our counters cannot see,
  * frames the NIC dropped because a worker fell behind (imissed) or found
  * no mbuf (rx_nombuf). Zero for a port that cannot say.
  */
-#define VS_PORT_STATS(X)                                                   \
-	X(nic, ipackets)                                                   \
-	X(nic, imissed)                                                    \
-	X(nic, ierrors) X(nic, rx_nombuf) X(nic, opackets) X(nic, oerrors) \
-		X(host, ipackets) X(host, opackets) X(host, oerrors)
+#define VS_NIC_STATS(X) \
+	X(ipackets) X(imissed) X(ierrors) X(rx_nombuf) X(opackets) X(oerrors)
 
 static void
 port_stats(const struct vs_app *a, struct rte_eth_stats *nic,
-	   struct rte_eth_stats *host)
+	   struct vs_host_stats *host)
 {
 	memset(nic, 0, sizeof(*nic));
-	memset(host, 0, sizeof(*host));
 	if (a->ports.nic < RTE_MAX_ETHPORTS)
 		rte_eth_stats_get(a->ports.nic, nic);
-	if (a->ports.host < RTE_MAX_ETHPORTS)
-		rte_eth_stats_get(a->ports.host, host);
+	vs_host_stats(&a->ports.host, host);
+}
+
+/*
+ * The host port's, from its module (vs_host.h): frames across the kernel
+ * boundary (a super-frame once), super-frames each way and the wire frames
+ * they carried, and the frames from the kernel dropped by reason.
+ */
+static void
+host_stats_foreach(const struct vs_host_stats *h,
+		   void (*fn)(void *ctx, const char *name, uint64_t v),
+		   void *ctx)
+{
+	char name[64];
+	unsigned int e;
+
+	fn(ctx, "host_ipackets", h->host_rx);
+	fn(ctx, "host_opackets", h->host_tx);
+	fn(ctx, "host_oerrors", h->host_tx_drop);
+	fn(ctx, "host_rx_super", h->host_rx_super);
+	fn(ctx, "host_tx_super", h->host_tx_super);
+	fn(ctx, "host_tx_wire", h->host_tx_wire);
+	fn(ctx, "host_rx_nombuf", h->host_rx_nombuf);
+	fn(ctx, "host_vnet_bad", h->host_vnet_bad);
+	fn(ctx, "host_gso_unsupported", h->host_gso_unsupported);
+	fn(ctx, "host_too_long", h->host_too_long);
+	for (e = VS_VNET_OK + 1; e < VS_VNET_E_MAX; e++) {
+		snprintf(name, sizeof(name), "host_vnet_%s",
+			 vs_vnet_err_name(e));
+		fn(ctx, name, h->vnet_err[e]);
+	}
 }
 
 void
 vs_stats_foreach(const struct vs_app *a, const struct vs_stats *s,
 		 void (*fn)(void *ctx, const char *name, uint64_t v), void *ctx)
 {
-	struct rte_eth_stats nic, host;
+	struct rte_eth_stats nic;
+	struct vs_host_stats host;
 
 	port_stats(a, &nic, &host);
 	vs_stats_foreach_counter(s, fn, ctx);
-#define VS_PORT_FN(p, n) fn(ctx, #p "_" #n, p.n);
-	VS_PORT_STATS(VS_PORT_FN)
-#undef VS_PORT_FN
+#define VS_NIC_FN(n) fn(ctx, "nic_" #n, nic.n);
+	VS_NIC_STATS(VS_NIC_FN)
+#undef VS_NIC_FN
+	host_stats_foreach(&host, fn, ctx);
 	/* fragments sitting in the reassembly tables now */
 	fn(ctx, "frag_in_table", s->frag_held - s->frag_done - s->frag_expired);
 	/* the coverage monitor's: every VIP's and what none took */
@@ -258,7 +291,8 @@ vs_stats_print_json(const struct vs_app *a, FILE *f)
 void
 vs_stats_print_line(const struct vs_app *a, FILE *f)
 {
-	struct rte_eth_stats nic, host;
+	struct rte_eth_stats nic;
+	struct vs_host_stats host;
 	struct vs_stats s;
 
 	vs_stats_sum(a, &s);
@@ -268,11 +302,16 @@ vs_stats_print_line(const struct vs_app *a, FILE *f)
 		"stats: rx=%" PRIu64 " owned=%" PRIu64 " not_owned=%" PRIu64
 		" other=%" PRIu64 " arp_reply=%" PRIu64 " malformed=%" PRIu64
 		" frag_held=%" PRIu64 " host_to_wire=%" PRIu64 " drops=%" PRIu64
-		" nic_missed=%" PRIu64 "\n",
+		" nic_missed=%" PRIu64 " gro_super=%" PRIu64
+		" tso_super=%" PRIu64 " host_bad=%" PRIu64 "\n",
 		s.rx, s.vip_owned + s.frag_owned,
 		s.vip_not_owned + s.frag_not_owned,
 		s.other_to_host + s.arp_to_host, s.arp_reply, s.malformed,
-		s.frag_held, s.host_to_wire, s.tx_wire_drop + s.tx_host_drop,
-		nic.imissed + nic.rx_nombuf);
+		s.frag_held, s.host_to_wire,
+		s.tx_wire_drop + s.tx_host_drop + s.wire.wire_tso_drop,
+		nic.imissed + nic.rx_nombuf, host.host_tx_super,
+		host.host_rx_super,
+		host.host_vnet_bad + host.host_gso_unsupported +
+			host.host_too_long);
 	fflush(f);
 }

@@ -16,12 +16,22 @@
 
 #include "vs_hash.h"
 
+/* The host port (app/vs_host.h), by --host KIND[:ARG]. */
 enum vs_host_kind {
-	VS_HOST_AUTO = 0, /* two EAL ports: port 1; else tap:vs0 */
-	VS_HOST_TAP,
+	VS_HOST_AUTO = 0, /* two EAL ports: port 1; else vnet:vs0 */
+	VS_HOST_VNET,     /* veth pair + AF_PACKET, virtio_net_hdr */
+	VS_HOST_TAP,      /* TAP + IFF_VNET_HDR */
+	VS_HOST_NET_TAP,  /* DPDK's net_tap PMD (no offloads) */
 	VS_HOST_VIRTIO,
 	VS_HOST_PORT,
 };
+
+/* The interface a kind creates has a name of IFNAMSIZ - 1 at most. */
+static inline bool
+vs_host_kind_is_if(enum vs_host_kind k)
+{
+	return k == VS_HOST_VNET || k == VS_HOST_TAP || k == VS_HOST_NET_TAP;
+}
 
 #define VS_NAME_MAX 128
 /* --burst 1..VS_MAX_BURST: frames per receive burst */
@@ -58,6 +68,7 @@ struct vs_vip_conf {
 /* --bench and its settings: the benchmark mode's own (app/bench.c). */
 struct vs_bench_conf {
 	bool enabled;
+	bool host;        /* --bench-host: into the host stack (bench_host.c) */
 	uint32_t seconds; /* per path */
 	bool imix;        /* IMIX frame sizes, else 64 bytes */
 	uint32_t vips;    /* --bench-vips: at least this many VIPs */

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Ports: the NIC (one RX/TX queue pair per worker, RSS on addresses), the
- * host exception port (a TAP or virtio-user we create with the NIC's MAC
- * and MTU and address ourselves, or an existing port), and the mbuf pools
- * their rings draw from. Which lcore polls which queue is the workers'
- * business (vs_worker_setup).
+ * Ports: the NIC (one RX/TX queue pair per worker, RSS on addresses, its
+ * TSO and checksum offloads where it has them), the host exception port
+ * (vs_host.h: a veth or TAP we create with the NIC's MAC and MTU and
+ * address ourselves, net_tap, virtio-user, or an existing port), and the
+ * mbuf pools their rings draw from. Which lcore polls which queue is the
+ * workers' business (vs_worker_setup).
  */
 #ifndef VS_PORT_H
 #define VS_PORT_H
@@ -17,25 +18,26 @@
 #include <rte_mempool.h>
 
 #include "vs_conf.h"
+#include "vs_host.h"
 #include "vs_vip.h"
 
 struct vs_ports {
-	uint16_t nic; /* RTE_MAX_ETHPORTS: none */
-	uint16_t host;
-	uint16_t nb_queues; /* NIC queue pairs = host TX queues */
-	uint16_t host_rxq;  /* host RX queues: 0..host_rxq-1 */
-	bool host_created;  /* we created the host port (TAP/virtio-user) */
-	bool allmulti;      /* the NIC takes every multicast frame: no
-			     * filter to keep */
-	char host_ifname[IF_NAMESIZE];
-	char host_devname[64];
+	uint16_t nic;       /* RTE_MAX_ETHPORTS: none */
+	uint16_t nb_queues; /* NIC queue pairs = host queues */
+	struct vs_host host;
+	bool allmulti;       /* the NIC takes every multicast frame: no
+			      * filter to keep */
+	struct vs_wire wire; /* what the host sends, made fit for the NIC */
 	struct rte_ether_addr nic_mac;
 	struct rte_ether_addr host_mac;
 	uint16_t host_mtu; /* datagrams larger go up re-fragmented */
 	struct rte_mempool *pool;
-	struct rte_mempool *indirect_pool; /* re-fragmentation */
+	struct rte_mempool *indirect_pool; /* re-fragmentation, rte_gso */
 	uint64_t mbuf_in_use_start; /* after start: what the rings hold */
 };
+
+/* The host interface's name, "existing port" when we did not create it. */
+const char *vs_port_host_name(const struct vs_ports *p);
 
 /* No ports yet: what vs_port_fini may be given before vs_port_init. */
 void vs_port_none(struct vs_ports *p);
@@ -43,11 +45,16 @@ void vs_port_none(struct vs_ports *p);
 /*
  * An mbuf pool for nb_queues queue pairs that each hold per_queue mbufs
  * (rings, bursts in flight, what a worker holds), plus the per-lcore
- * caches.
+ * caches (pool.c). packed: its objects back to back in one chunk, as an
+ * AF_XDP port's UMEM must be (NULL, rte_errno set, when they cannot be).
  */
 struct rte_mempool *vs_port_pool_create(const char *name,
 					unsigned int nb_queues,
-					unsigned int per_queue);
+					unsigned int per_queue, bool packed);
+
+/* Whether the AF_XDP PMD's UMEM (the first chunk, populated_size objects
+ * long) covers every object of mp. */
+bool vs_port_pool_packed(struct rte_mempool *mp);
 
 /*
  * The NIC and the host port, configured and started: up to max_queues

@@ -15,6 +15,7 @@
 #include <rte_ether.h>
 
 #include "vs_hash.h"
+#include "vs_host.h"
 #include "vs_pkt.h"
 
 /*
@@ -43,8 +44,8 @@
 	X(icmp_err_owned)   /* ICMP errors steered by their quoted header */ \
 	X(icmp_err_not_owned) \
 	X(csum_fixed)       /* partial L4 checksums completed */ \
-	X(host_rx)          /* frames from the host port */ \
-	X(host_to_wire)     /* ... sent out the NIC */ \
+	X(host_rx)          /* frames from the host port (a super-frame: 1) */ \
+	X(host_to_wire)     /* wire frames from the host sent out the NIC */ \
 	X(arp_rewritten)    /* host ARP with the VIP as sender: cluster MAC */ \
 	X(garp_sent) \
 	X(igmp_sent)        /* IGMP reports and MRD advertisements */ \
@@ -112,6 +113,8 @@ struct vs_stats {
 	/* malformed frames by the parser's reason (lib/pkt): the keys
 	 * malformed_<vs_pkt_drop_name()>; [VS_PKT_DROP_NONE] stays 0 */
 	uint64_t malformed_why[VS_PKT_DROP_MAX];
+	/* super-frames from the host made fit for the NIC (vs_wire_prep) */
+	struct vs_wire_stats wire;
 };
 
 struct vs_app;

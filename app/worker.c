@@ -10,11 +10,14 @@
  *                -> VIP (or its ICMP error) -> its hash -> ours? host : drop
  *                -> VIP fragment (port modes) -> reassemble -> same
  *                -> malformed               -> count, drop
- *   host -> ARP from a VIP gets its cluster MAC -> NIC
+ *   host -> ARP from a VIP gets its cluster MAC -> NIC (TSO super-frames
+ *           from the host: the NIC's TSO, else cut by rte_gso)
  *
- * No locks, no allocation per frame (bar re-fragmenting oversize datagrams);
- * the VIP map is loaded once per burst (RCU), a VIP's ownership set once
- * per frame of that VIP.
+ * What goes to the host leaves through vs_host_tx, which merges TCP runs
+ * into super-frames (GRO) where the host port takes them.
+ * No locks, no allocation per frame (bar re-fragmenting oversize datagrams
+ * and segmenting super-frames); the VIP map is loaded once per burst (RCU),
+ * a VIP's ownership set once per frame of that VIP.
  */
 #include <errno.h>
 
@@ -28,6 +31,7 @@
 #include <rte_prefetch.h>
 
 #include "vs_app.h"
+#include "vs_host.h"
 #include "vs_igmp.h"
 #include "vs_log.h"
 #include "vs_worker.h"
@@ -68,8 +72,12 @@ tx_flush(uint16_t port, uint16_t q, struct txbuf *b, uint64_t *sent)
 static inline void
 flush_host(struct vs_worker *w, struct txbuf *b)
 {
-	uint16_t lost = tx_flush(vs_app.ports.host, w->q, b, NULL);
+	uint64_t lost;
 
+	if (b->n == 0)
+		return;
+	lost = vs_host_tx(&vs_app.ports.host, w->q, b->m, b->n);
+	b->n = 0;
 	if (unlikely(lost)) {
 		w->st.tx_host_full += lost;
 		w->st.tx_host_drop += lost;
@@ -212,6 +220,27 @@ move_decide(struct vs_worker *w, const struct rte_mbuf *m,
 }
 
 /*
+ * A host port with offloads takes a partial checksum as it is (the
+ * kernel's own CHECKSUM_PARTIAL): mark it instead of computing it.
+ */
+static inline void
+csum_partial(struct vs_worker *w, struct vs_vip_stats *vs,
+	     struct rte_mbuf *m, const struct vs_pkt_info *pi)
+{
+	if (!vs_app.ports.host.offloads) {
+		csum_complete(w, vs, m, *pi);
+		return;
+	}
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) !=
+		    RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
+	    vs_vnet_mark_partial(m, pi->l2_len, pi->l3_len, pi->proto,
+				 (uint32_t)pi->ip_len - pi->l3_len)) {
+		w->st.csum_fixed++;
+		vs->csum_fixed++;
+	}
+}
+
+/*
  * The ownership decision for a frame (or a whole datagram) of vip: its
  * node number, counted as seen and, when this machine takes it, accepted
  * (the coverage monitor's per-number counts). The ownership set is loaded
@@ -265,7 +294,7 @@ vip_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
 		     RTE_MBUF_F_RX_L4_CKSUM_GOOD) &&
 	    own && pi->flags & VS_PKT_F_L4_PORTS &&
 	    !(pi->flags & VS_PKT_F_FRAG_MF))
-		csum_complete(w, vs, m, *pi);
+		csum_partial(w, vs, m, pi);
 	if (unlikely(pi->cls == VS_PKT_VIP_ICMPERR)) {
 		w->st.icmp_err_owned += own;
 		vs->icmp_err_owned += own;
@@ -586,12 +615,53 @@ vs_worker_nic_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
 		nic_burst_plain(w, pkts, nb, now);
 }
 
+/* Wire frames in m: a TSO super-frame is cut by the NIC. */
+static inline uint32_t
+wire_frames(const struct rte_mbuf *m)
+{
+	uint32_t hdrs = (uint32_t)m->l2_len + m->l3_len + m->l4_len;
+
+	if (!(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) || m->tso_segsz == 0 ||
+	    m->pkt_len <= hdrs)
+		return 1;
+	return (m->pkt_len - hdrs + m->tso_segsz - 1) / m->tso_segsz;
+}
+
+/* What the host sent, out the NIC; host_to_wire and the drops count the
+ * frames on the wire, not the super-frames handed to a TSO NIC. */
+static void
+flush_host_wire(struct vs_worker *w, struct txbuf *b, bool tso)
+{
+	uint32_t total = 0, lost = 0;
+	uint16_t i, k;
+
+	if (b->n == 0)
+		return;
+	if (likely(!tso)) {
+		flush_wire(w, b, &w->st.host_to_wire);
+		return;
+	}
+	for (i = 0; i < b->n; i++)
+		total += wire_frames(b->m[i]);
+	k = rte_eth_tx_burst(vs_app.ports.nic, w->q, b->m, b->n);
+	for (i = k; i < b->n; i++)
+		lost += wire_frames(b->m[i]);
+	if (unlikely(k < b->n)) {
+		rte_pktmbuf_free_bulk(&b->m[k], b->n - k);
+		w->st.tx_wire_full += lost;
+		w->st.tx_wire_drop += lost;
+	}
+	w->st.host_to_wire += total - lost;
+	b->n = 0;
+}
+
 void
 vs_worker_host_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb)
 {
 	const struct vs_vipmap *vm = vs_vip_map(&vs_app.vips);
 	struct vs_pkt_info pi;
 	struct txbuf wire;
+	bool tso = false;
 	unsigned int slot;
 	uint16_t i;
 
@@ -613,10 +683,17 @@ vs_worker_host_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb)
 				w->vst[slot].arp_rewritten++;
 			}
 		}
-		tx_add(&wire, m);
+		/* room for a super-frame cut into its segments */
+		if (TXBUF_LEN - wire.n < VS_HOST_GSO_MAX_SEGS) {
+			flush_host_wire(w, &wire, tso);
+			tso = false;
+		}
+		tso |= (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) != 0;
+		wire.n += vs_wire_prep(&vs_app.ports.wire, m, &wire.m[wire.n],
+				       TXBUF_LEN - wire.n, &w->st.wire);
 	}
 	w->st.host_rx += nb;
-	flush_wire(w, &wire, &w->st.host_to_wire);
+	flush_host_wire(w, &wire, tso);
 }
 
 /* A GARP/IGMP/MRD frame that could not be built or sent. */
@@ -791,7 +868,7 @@ vs_worker_main(void *arg)
 			vs_worker_nic_burst(w, pkts, n1, now);
 		n2 = 0;
 		if (w->host_rx) {
-			n2 = rte_eth_rx_burst(a->ports.host, w->q, pkts, burst);
+			n2 = vs_host_rx(&vs_app.ports.host, w->q, pkts, burst);
 			if (n2)
 				vs_worker_host_burst(w, pkts, n2);
 		}
@@ -861,7 +938,7 @@ vs_worker_setup(struct vs_app *a, const unsigned int *lcores, uint16_t nb)
 
 		w->q = i;
 		w->lcore = lcores[i];
-		w->host_rx = i < a->ports.host_rxq;
+		w->host_rx = vs_host_rx_queue(&a->ports.host, i);
 		w->main_duties = lcores[i] == rte_get_main_lcore();
 		w->vst = rte_zmalloc_socket("vs_vip_stats",
 					    VS_MAX_VIPS * sizeof(*w->vst),

@@ -9,21 +9,30 @@
 #               namespace, 256 source addresses, FLOOD seconds) to VIP:9999;
 #               what reaches the UDP socket on the node (UdpInDatagrams,
 #               RcvbufErrors, and what a reader got), per host-port setting:
-#               TAP with 1 queue (1 worker) and with 2 queues (2 workers).
-#               virtio-user is tried where /dev/vhost-net exists.
+#               vnet (the default: veth + AF_PACKET with offloads) with
+#               --idle-sleep and busy polling, tap (TAP with offloads),
+#               net_tap (DPDK's TAP PMD, what earlier versions used); one
+#               worker each. virtio-user is tried where /dev/vhost-net
+#               exists. (The flood generator is the limit here, see
+#               --bench-host for the host port's own rate.)
 #   peer        the same 3-node topology twice: the nft recipe of today's
 #               IPaddr2 (jhash ip saddr mod 3, pkttype host, ARP sender
 #               rewritten by an nft arp rule, ip maddr add of the cluster
 #               MAC), then dpdk-vipshare with --hash-compat nft (same client
-#               -> same node): TCP connections per second, TCP throughput
-#               (iperf3) through the owning node against a plain veth on the
-#               same bridge in the same run, and CPU time per million
-#               packets discarded per node during a UDP flood.
+#               -> same node), with --idle-sleep and with busy polling
+#               (on the node that owns the client; the others idle-sleep):
+#               TCP connections per second, TCP throughput (iperf3, upload
+#               and download) through the owning node and ping latency to
+#               the VIP, each against a plain veth on the same bridge in the
+#               same run (VSB_RUNS runs, interleaved, medians printed last),
+#               and CPU time per million packets discarded per node during
+#               a UDP flood.
 #
 # Usage: scripts/bench-netns.sh [exception|peer|all] (default all)
 # Environment: VSB_BUILD (default build-bench), VSB_FLOOD seconds (5),
 #   VSB_CONNS connections per measurement (2000), VSB_IPERF seconds (5),
-#   VSB_IDLE_SLEEP --idle-sleep (50), VSB_OUT output dir.
+#   VSB_IDLE_SLEEP --idle-sleep (50), VSB_RUNS runs per peer figure (3),
+#   VSB_HOST host port of the peer runs (vnet:vs0), VSB_OUT output dir.
 # Namespaces vsb-sw, vsb-c, vsb-p, vsb-n1..3, DPDK prefixes vsb-*; all
 # removed on exit. Nothing is created outside the namespaces.
 set -euo pipefail
@@ -37,6 +46,8 @@ FLOOD=${VSB_FLOOD:-5}
 CONNS=${VSB_CONNS:-2000}
 IPERF=${VSB_IPERF:-5}
 IDLE=${VSB_IDLE_SLEEP:-50}
+RUNS=${VSB_RUNS:-3}
+PEER_HOST=${VSB_HOST:-vnet:vs0}
 OUT=${VSB_OUT:-$BUILD/bench-netns}
 VIP=192.168.100.100
 CMAC=01:00:5e:28:64:64
@@ -169,7 +180,7 @@ node_vipshare() { # k nodes lcores-spec nic-vdev-extra host-spec
 	# shellcheck disable=SC2086
 	ip netns exec "$ns" "$BIN" $3 --no-huge -m 256 --no-pci --file-prefix "vsb-n$k" \
 		--log-level 'lib.*:warning' --vdev "net_af_packet0,iface=eth0$4" -- \
-		--vip $VIP/24 --node "$2" --hash-compat nft --idle-sleep "$IDLE" \
+		--vip $VIP/24 --node "$2" --hash-compat nft --idle-sleep "${NODE_IDLE:-$IDLE}" \
 		--host "$5" >"$OUT/vipshare-n$k.log" 2>&1 </dev/null &
 	PIDS+=($!)
 	eval "VS_PID_$k=$!"
@@ -244,8 +255,10 @@ PY
 
 exception() {
 	: >"$OUT/exception.txt"
-	exception_run "tap, 1 queue" "-l 0-1" "" "tap:vs0"
-	exception_run "tap, 2 queues" "--lcores 0@0,1@1,2@0" ",qpairs=2" "tap:vs0"
+	exception_run "vnet, idle-sleep $IDLE" "-l 0-1" "" "vnet:vs0"
+	NODE_IDLE=0 exception_run "vnet, busy polling" "-l 0-1" "" "vnet:vs0"
+	exception_run "tap, idle-sleep $IDLE" "-l 0-1" "" "tap:vs0"
+	exception_run "net_tap, idle-sleep $IDLE" "-l 0-1" "" "net_tap:vs0"
 	if [ -e /dev/vhost-net ]; then
 		exception_run "virtio-user, 1 queue" "-l 0-1" "" "virtio-user:/dev/vhost-net"
 	else
@@ -254,26 +267,43 @@ exception() {
 }
 
 # --- the nft peer against dpdk-vipshare ---------------------------------
-peer_run() { # mode
-	local mode=$1 k j0 j1 g1 sent r
+# one figure of one run: "peer MODE METRIC vip|plain VALUE" in peer.txt
+figure() { echo "peer $1 $2 $3 $4" | tee -a "$OUT/peer.txt"; }
+
+peer_run() { # mode [idle-sleep]
+	local mode=$1 k j0 j1 g1 sent r run dst tgt dir
 	rm -f "$OUT"/vipshare-n?.log
 	topo
 	for k in 1 2 3; do
 		if [ "$mode" = nft ]; then node_nft $k
-		else node_vipshare $k "$k/3" "-l 0" "" "tap:vs0" || return 1
+		# the node owning the client polls as asked, the others idle-
+		# sleep: three busy pollers on a 2-core machine would measure
+		# the scheduler (each node has its own cores in a real cluster)
+		elif [ "$k" = "$OWNER" ]; then
+			NODE_IDLE=${2:-$IDLE} node_vipshare $k "$k/3" "-l 0" "" "$PEER_HOST" || return 1
+		else
+			node_vipshare $k "$k/3" "-l 0" "" "$PEER_HOST" || return 1
 		fi
 	done
 	services
 	# the client resolves the VIP to the cluster MAC
 	nsx vsb-c ping -c1 -W2 $VIP >/dev/null 2>&1 || true
-	r=$(nsx vsb-c /usr/bin/python3 "$TMP/tcp.py" conns $VIP 80 "$CONNS" 4 30)
-	echo "peer $mode vip   $r" | tee -a "$OUT/peer.txt"
-	r=$(nsx vsb-c /usr/bin/python3 "$TMP/tcp.py" conns 192.168.100.50 80 "$CONNS" 4 30)
-	echo "peer $mode plain $r" | tee -a "$OUT/peer.txt"
-	for dst in $VIP 192.168.100.50; do
-		r=$(timeout $((IPERF + 15)) ip netns exec vsb-c iperf3 -c $dst -t "$IPERF" -J 2>/dev/null |
-			/usr/bin/python3 -c 'import json,sys; j=json.load(sys.stdin); print("%.2f" % (j["end"]["sum_received"]["bits_per_second"]/1e9))' 2>/dev/null || echo 0)
-		echo "peer $mode iperf3 $dst ${r} Gbit/s" | tee -a "$OUT/peer.txt"
+	for ((run = 0; run < RUNS; run++)); do
+		for dst in $VIP 192.168.100.50; do
+			tgt=vip; [ "$dst" = $VIP ] || tgt=plain
+			r=$(nsx vsb-c /usr/bin/python3 "$TMP/tcp.py" conns $dst 80 "$CONNS" 4 30)
+			echo "peer $mode $tgt $r" >>"$OUT/peer-runs.txt"
+			figure "$mode" conns "$tgt" "$(sed -n 's/.*per_s=\([0-9.]*\).*/\1/p' <<<"$r")"
+			for dir in up down; do
+				r=$(timeout $((IPERF + 15)) ip netns exec vsb-c iperf3 -c $dst -t "$IPERF" \
+					$([ $dir = down ] && echo -R) -J 2>/dev/null |
+					/usr/bin/python3 -c 'import json,sys; j=json.load(sys.stdin); print("%.3f" % (j["end"]["sum_received"]["bits_per_second"]/1e9))' 2>/dev/null || echo 0)
+				figure "$mode" "$dir" "$tgt" "$r"
+			done
+			r=$(nsx vsb-c ping -q -c 50 -i 0.02 -W 1 $dst 2>/dev/null |
+				sed -n 's|^rtt [^=]*= [0-9.]*/\([0-9.]*\)/.*|\1|p')
+			figure "$mode" ping "$tgt" "${r:-0}"
+		done
 	done
 	# CPU per million discarded: all CPU used on the machine during the
 	# flood, minus the generator's own, over the frames the nodes discard
@@ -295,12 +325,57 @@ peer_run() { # mode
 
 peer() {
 	: >"$OUT/peer.txt"
+	: >"$OUT/peer-runs.txt"
 	# idle reference: busy jiffies of the machine over the flood time, nothing running
 	local j0 j1
 	j0=$(busy_jiffies); sleep "$FLOOD"; j1=$(busy_jiffies)
 	echo "peer idle busy_s=$(awk -v j=$((j1 - j0)) -v h="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", j / h }') seconds=$FLOOD" | tee -a "$OUT/peer.txt"
+	# the node the client's flows hash to (nft: jhash of the source address)
+	OWNER=$(echo "192.168.100.1 0 0" | "$BUILD/app/vipshare-which" --total-nodes $NODES --hash-compat nft)
+	echo "peer owner node $OWNER" | tee -a "$OUT/peer.txt"
 	peer_run nft
-	peer_run vipshare
+	peer_run "vipshare-idle$IDLE" "$IDLE"
+	peer_run vipshare-busy 0
+	summary
+}
+
+# medians of the runs, and the VIP's figure as a share of the plain host's
+summary() {
+	/usr/bin/python3 - "$OUT/peer.txt" <<'PY' | tee "$OUT/summary.md"
+import statistics, sys
+fig = {}
+for line in open(sys.argv[1]):
+    w = line.split()
+    if len(w) == 5 and w[0] == "peer" and w[3] in ("vip", "plain"):
+        try:
+            fig.setdefault((w[1], w[2], w[3]), []).append(float(w[4]))
+        except ValueError:
+            pass
+modes = []
+for (m, _, _) in fig:
+    if m not in modes:
+        modes.append(m)
+names = {"conns": "TCP connections/s", "up": "iperf3 upload Gbit/s",
+         "down": "iperf3 download Gbit/s", "ping": "ping avg ms"}
+print("| figure | " + " | ".join("%s: VIP / plain (share)" % m for m in modes) + " |")
+print("| --- |" + " ---: |" * len(modes))
+for k, label in names.items():
+    row = []
+    for m in modes:
+        v, p = fig.get((m, k, "vip"), []), fig.get((m, k, "plain"), [])
+        if not v or not p:
+            row.append("-")
+            continue
+        mv, mp = statistics.median(v), statistics.median(p)
+        row.append("%.4g / %.4g (%.0f%%)" % (mv, mp, 100 * mv / mp if mp else 0))
+    print("| %s | %s |" % (label, " | ".join(row)))
+print()
+for (m, k, t), v in sorted(fig.items()):
+    print("runs %s %s %s: %s" % (m, k, t, " ".join("%g" % x for x in v)))
+PY
+	# the shares as bars (python3-matplotlib, scripts/deps.sh)
+	/usr/bin/python3 "$here/plot-peer.py" "$OUT/peer.txt" "$OUT/bench-peer.png" >/dev/null ||
+		log "no plot (python3-matplotlib missing?)"
 }
 
 [ "$(id -u)" = 0 ] || { log "needs root"; exit 1; }

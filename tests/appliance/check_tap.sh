@@ -2,13 +2,16 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # The host exception port's life cycle, in a namespace of its own:
-# dpdk-vipshare creates the TAP with the NIC's MAC and MTU, brings it up with
-# the VIP and prefix on it, answers vipshare-ctl, and on SIGTERM / SIGINT
-# exits within a second, printing its statistics, with the TAP gone.
+# dpdk-vipshare creates the interface (--host KIND: tap, vnet or net_tap)
+# with the NIC's MAC and MTU, brings it up with the VIP and prefix on it,
+# answers vipshare-ctl, and on SIGTERM / SIGINT exits within a second,
+# printing its statistics, with the interface gone; for vnet also after
+# SIGKILL (its peer's namespace dies with the process).
 # The NIC is a veth whose peer stays silent (nothing is sent anywhere).
 set -euo pipefail
 
-BUILD=${1:?usage: check_tap.sh BUILD_DIR}
+BUILD=${1:?usage: check_tap.sh BUILD_DIR [KIND]}
+KIND=${2:-tap}
 APP=$BUILD/app/dpdk-vipshare
 CTL=$BUILD/app/vipshare-ctl
 NS=vst-tap-$$
@@ -35,7 +38,7 @@ nic_mac=$(ip netns exec "$NS" cat /sys/class/net/nic0/address)
 start() {
 	ip netns exec "$NS" "$APP" -l 0 --no-huge -m 256 --no-pci \
 		--file-prefix "$PFX" --vdev net_af_packet0,iface=nic0 -- \
-		--vip 192.168.77.100/24 --node 2/3 --host "tap:$TAP" \
+		--vip 192.168.77.100/24 --node 2/3 --host "$KIND:$TAP" \
 		--idle-sleep 200 --garp 0 --igmp off >"$out" 2>&1 &
 	pid=$!
 	for _ in $(seq 100); do
@@ -44,7 +47,7 @@ start() {
 		sleep 0.1
 	done
 	cat "$out" >&2
-	fail "TAP $TAP never got the VIP"
+	fail "$KIND $TAP never got the VIP"
 }
 
 stop_with() {
@@ -91,7 +94,7 @@ done
 # --no-host-addr: the TAP comes up without the VIP.
 ip netns exec "$NS" "$APP" -l 0 --no-huge -m 256 --no-pci --file-prefix "$PFX" \
 	--vdev net_af_packet0,iface=nic0 -- --vip 192.168.77.100/24 --node 1/3 \
-	--host "tap:$TAP" --no-host-addr --idle-sleep 200 --garp 0 --igmp off >"$out" 2>&1 &
+	--host "$KIND:$TAP" --no-host-addr --idle-sleep 200 --garp 0 --igmp off >"$out" 2>&1 &
 pid=$!
 for _ in $(seq 100); do
 	ip -n "$NS" link show "$TAP" >/dev/null 2>&1 && break
@@ -103,4 +106,18 @@ if ip -n "$NS" -4 addr show dev "$TAP" | grep -q inet; then
 	fail "--no-host-addr still put an address on the TAP"
 fi
 stop_with TERM
-echo "tap: create, address, control, SIGTERM/SIGINT and removal as expected"
+if [ "$KIND" = vnet ]; then
+	start
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null || true
+	pid=
+	for _ in $(seq 50); do
+		ip -n "$NS" link show "$TAP" >/dev/null 2>&1 || break
+		sleep 0.1
+	done
+	if ip -n "$NS" link show "$TAP" >/dev/null 2>&1; then
+		fail "$TAP outlived SIGKILL"
+	fi
+	echo "SIGKILL: $TAP gone"
+fi
+echo "$KIND: create, address, control, SIGTERM/SIGINT and removal as expected"

@@ -107,7 +107,7 @@ check_conf(const struct vs_conf *c, bool complete)
 	}
 	CHECK(memchr(c->port, '\0', sizeof(c->port)) != NULL);
 	CHECK(memchr(c->host_arg, '\0', sizeof(c->host_arg)) != NULL);
-	if (c->host_kind == VS_HOST_TAP)
+	if (vs_host_kind_is_if(c->host_kind))
 		CHECK(strlen(c->host_arg) >= 1 && strlen(c->host_arg) <= 15);
 	if (!complete)
 		return;

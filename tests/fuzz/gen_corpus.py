@@ -16,7 +16,10 @@ Seed corpora of the fuzz targets, deterministic:
                  the same moment, handshakes, data, FIN/RST, UDP, ICMP
                  references, time steps to the drain's end), SYN floods
                  on small tables, inet_diag answers, raw frames
-Run: /usr/bin/python3 tests/fuzz/gen_corpus.py   (rewrites the seed-* files)
+  corpus/vnet/   virtio_net_hdr + frame inputs of fuzz_vnet: TSO
+                 super-frames, partial checksums, GRO candidates, lies
+Run: /usr/bin/python3 tests/fuzz/gen_corpus.py [frame] [conf] [cover] [move] [vnet]
+     (rewrites the seed-* files of the dirs named, all by default)
 """
 import hashlib
 import hmac
@@ -282,6 +285,77 @@ def cover_seeds():
     return seeds
 
 
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return s
+
+
+def tcp4(plen, flags=0x10, seq=1000, full=True, tags=0, proto=6):
+    """Ethernet (tags) + IPv4 + TCP (or UDP) with plen payload bytes."""
+    l4h = 20 if proto == 6 else 8
+    eth = bytes.fromhex("020000000002" "020000000001")
+    eth += b"\x81\x00\x00\x64" * tags + b"\x08\x00"
+    tot = 20 + l4h + plen
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, tot, 7, 0x4000, 64, proto, 0,
+                     bytes([198, 51, 100, 7]), bytes([192, 168, 100, 100]))
+    ip = ip[:10] + struct.pack("!H", 0xFFFF - csum(ip)) + ip[12:]
+    pay = bytes((i * 7 + 1) & 0xFF for i in range(plen))
+    if proto == 6:
+        l4 = struct.pack("!HHIIBBHHH", 40000, 80, seq, 1, 0x50, flags, 512, 0, 0)
+        off = 16
+    else:
+        l4 = struct.pack("!HHHH", 40000, 53, 8 + plen, 0)
+        off = 6
+    ph = ip[12:20] + struct.pack("!BBH", 0, proto, l4h + plen)
+    if full:
+        c = 0xFFFF - csum(ph + l4 + pay)
+    else:
+        c = csum(ph)
+    l4 = l4[:off] + struct.pack("!H", c or 0xFFFF) + l4[off + 2:]
+    return eth + ip + l4 + pay
+
+
+def vnet_in(fr, flags=0, gso=0, hlen=0, gsz=0, cs=0, co=0, ol=0, head=0,
+            extra=0):
+    return (bytes([ol, head]) + struct.pack("!H", extra) +
+            struct.pack("=BBHHHH", flags, gso, hlen, gsz, cs, co) + fr)
+
+
+def vnet_seeds():
+    s = []
+    big = tcp4(6000, full=False)
+    s.append(vnet_in(big, 1, 1, 54, 1448, 34, 16))          # TSO
+    s.append(vnet_in(big, 1, 0x81, 54, 1448, 34, 16))       # TSO + ECN
+    s.append(vnet_in(tcp4(3000, full=False, tags=1), 1, 1, 58, 1000, 38, 16))
+    s.append(vnet_in(big[:200], 1, 1, 54, 1448, 34, 16, head=60,
+                     extra=65535 - 186))                    # 64 KB claimed
+    s.append(vnet_in(big[:200], 1, 1, 54, 1448, 34, 16, head=60,
+                     extra=65535))                          # too long
+    s.append(vnet_in(tcp4(100, 0x18, full=False), 1, 0, 0, 0, 34, 16))
+    s.append(vnet_in(tcp4(100, full=False, proto=17), 1, 0, 0, 0, 34, 6))
+    s.append(vnet_in(tcp4(100, full=True), 2))              # DATA_VALID
+    s.append(vnet_in(tcp4(100), 0))
+    s.append(vnet_in(big, 1, 4, 54, 1448, 34, 16))          # TCPv6: no
+    s.append(vnet_in(big, 1, 1, 54, 0, 34, 16))             # gso_size 0
+    s.append(vnet_in(big, 0, 1, 54, 1448, 34, 16))          # no NEEDS_CSUM
+    s.append(vnet_in(big, 1, 1, 9999, 1448, 34, 16))        # hdr_len
+    s.append(vnet_in(big, 1, 1, 54, 1448, 33, 16))          # csum_start
+    s.append(vnet_in(big, 7, 1, 54, 1448, 34, 16))          # flags
+    # GRO candidates: complete, partial, NIC-verified, corrupted
+    for ol in (0, 1, 3, 4):
+        s.append(vnet_in(tcp4(1448, full=True), ol=ol))
+    s.append(vnet_in(tcp4(1448, full=False), ol=0))
+    bad = bytearray(tcp4(1448, full=True))
+    bad[100] ^= 1
+    s.append(vnet_in(bytes(bad), ol=0))
+    s.append(vnet_in(tcp4(1, full=True) + b"\xee" * 5, ol=0))  # padding
+    return s
+
+
 # fuzz_move: the flows of number k (N numbers, sourceip-sourceport, seed
 # 0) among the fuzzer's pools: address 198.51.0.a, port 1000 + p (the key
 # holds the port as the raw word the fuzzer writes).
@@ -433,7 +507,14 @@ def write(dirname, seeds):
 
 
 if __name__ == "__main__":
-    write("frame", frame_seeds())
-    write("conf", conf_seeds())
-    write("cover", cover_seeds())
-    write("move", move_seeds())
+    which = sys.argv[1:] or ["frame", "conf", "cover", "move", "vnet"]
+    if "frame" in which:
+        write("frame", frame_seeds())
+    if "conf" in which:
+        write("conf", conf_seeds())
+    if "cover" in which:
+        write("cover", cover_seeds())
+    if "move" in which:
+        write("move", move_seeds())
+    if "vnet" in which:
+        write("vnet", vnet_seeds())

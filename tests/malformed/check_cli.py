@@ -73,11 +73,12 @@ BAD = {
     "no-host-addr": ([], None),
     "replay": ([], None),
     "bench": ([], None),
+    "bench-host": ([], None),
     "help": ([], None),
     "check": ([], None),
     "version": ([], None),
 }
-FLAGS = ("no-host-addr", "replay", "bench")
+FLAGS = ("no-host-addr", "replay", "bench", "bench-host")
 # command-line only: no value, and not keys of a --config file
 CLI_ONLY = ("check", "version", "help")
 

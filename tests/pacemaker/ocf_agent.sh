@@ -147,6 +147,9 @@ expect_rc 6 "eal_args with -l" validate-all "eal_args=-l 3"
 expect_rc 6 "eal_args with shell" validate-all "eal_args=--no-huge;reboot"
 expect_rc 6 "bad host_port" validate-all host_port=tun:x
 expect_rc 6 "host_port name too long" validate-all host_port=tap:abcdefghijklmnop
+expect_rc 6 "host_port vnet name too long" validate-all host_port=vnet:abcdefghijklmnop
+expect_rc 0 "host_port vnet" validate-all host_port=vnet:vsx
+expect_rc 0 "host_port net_tap" validate-all host_port=net_tap
 expect_rc 6 "bad idle_sleep" validate-all idle_sleep=-1
 expect_rc 6 "idle_sleep too large" validate-all idle_sleep=1000001
 INST=ClusterIP:0 CLONE=0 CLONE_MAX=65 expect_rc 6 "clone-max 65" validate-all

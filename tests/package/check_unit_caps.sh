@@ -21,7 +21,9 @@
 # the unit as it is, and on af_xdp with the drop-in the unit and
 # dpdk-vipshare(8) give for it (CAP_SYS_ADMIN added); it must fail on
 # af_xdp without that drop-in, and on af_packet without CAP_NET_ADMIN or
-# CAP_NET_RAW. vfio-pci (CAP_IPC_LOCK, CAP_SYS_RAWIO) and virtio-user need
+# CAP_NET_RAW. Host ports: tap works in the unit as it is; --host vnet
+# needs CAP_SYS_ADMIN (its peer's network namespace) and is refused
+# without; the default (no --host, vnet) falls back to a TAP and says so. vfio-pci (CAP_IPC_LOCK, CAP_SYS_RAWIO) and virtio-user need
 # devices this machine does not have.
 set -euo pipefail
 
@@ -129,11 +131,16 @@ ip -n "$NS" link add nic0 type veth peer name peer0
 ip -n "$NS" link set nic0 up
 ip -n "$NS" link set peer0 up
 
-# run PMD ADD REMOVE: start the daemon with the unit's capabilities plus
-# ADD minus REMOVE; 0 when it came up (VIP on the TAP, control answers),
-# after stopping it; 1 when it exited
+# run PMD ADD REMOVE [HOST]: start the daemon with the unit's capabilities
+# plus ADD minus REMOVE, the host port "tap:$TAP" or HOST ("default": no
+# --host, the interface vs0); 0 when it came up (VIP on the host
+# interface, control answers), after stopping it; 1 when it exited
 run() {
-	local pmd=$1 add=$2 remove=$3 vdev i
+	local pmd=$1 add=$2 remove=$3 host=${4:-tap} vdev i hostarg
+	case "$host" in
+		default) IFN=vs0; hostarg=() ;;
+		*) IFN=$TAP; hostarg=(--host "$host:$TAP") ;;
+	esac
 	case "$pmd" in
 		af_packet) vdev=net_af_packet0,iface=nic0 ;;
 		af_xdp) vdev=net_af_xdp0,iface=nic0 ;;
@@ -142,7 +149,7 @@ run() {
 		"$(bounding "$add" "$remove")" \
 		"$APP" -l 0 --no-huge -m 256 --no-pci --file-prefix "$PFX" \
 		--vdev "$vdev" -- --vip 192.168.78.100/24 --node 1/2 \
-		--host "tap:$TAP" --idle-sleep 200 --garp 0 --igmp off \
+		"${hostarg[@]}" --idle-sleep 200 --garp 0 --igmp off \
 		>"$out" 2>&1 </dev/null &
 	pid=$!
 	for ((i = 0; i < 300; i++)); do
@@ -151,7 +158,7 @@ run() {
 			pid=
 			return 1
 		fi
-		if ip -n "$NS" -4 addr show dev "$TAP" 2>/dev/null | grep -q 192.168.78.100 &&
+		if ip -n "$NS" -4 addr show dev "$IFN" 2>/dev/null | grep -q 192.168.78.100 &&
 			[ "$("$CTL" --file-prefix "$PFX" nodes 2>/dev/null)" = 1 ]; then
 			kill -TERM "$pid"
 			local rc=0
@@ -169,8 +176,12 @@ run() {
 # the last line of the daemon's own, or else the last line
 why() { grep -E '^([^ ]+ )?dpdk-vipshare: ' "$out" | tail -n 1 || tail -n 1 "$out"; }
 
-# name, PMD, capabilities added, removed, must come up (1) or not (0)
+# name, PMD, capabilities added, removed, must come up (1) or not (0),
+# host port (default tap)
 cases=(
+	"unit:af_packet,default-host|af_packet|||1|default"
+	"unit+CAP_SYS_ADMIN:af_packet,vnet|af_packet|CAP_SYS_ADMIN||1|vnet"
+	"unit:af_packet,vnet|af_packet|||0|vnet"
 	"unit:af_packet|af_packet|||1"
 	"unit+drop-in:af_xdp|af_xdp|CAP_SYS_ADMIN||1"
 	"unit:af_xdp|af_xdp|||0"
@@ -179,13 +190,18 @@ cases=(
 	"unit+drop-in-CAP_NET_RAW:af_xdp|af_xdp|CAP_SYS_ADMIN|CAP_NET_RAW|0"
 )
 for c in "${cases[@]}"; do
-	IFS='|' read -r name pmd add remove up <<< "$c"
+	IFS='|' read -r name pmd add remove up host <<< "$c"
 	for x in $remove; do
 		[[ " $caps " == *" $x "* ]] || fail "the unit does not grant $x"
 	done
-	if run "$pmd" "$add" "$remove"; then
+	if run "$pmd" "$add" "$remove" "$host"; then
 		[ "$up" = 1 ] || fail "$name: came up, but should not (a capability granted for nothing?)"
-		echo "ok: $name: up (TAP with the VIP, control socket answers), stopped"
+		# the default host port is vnet, which the unit cannot create:
+		# it must have said so and used a TAP
+		if [ "$host" = default ]; then
+			grep -q "using tap:vs0 instead" "$out" || { cat "$out" >&2; fail "$name: no fall-back to tap said"; }
+		fi
+		echo "ok: $name: up ($IFN with the VIP, control socket answers), stopped"
 	else
 		[ "$up" = 0 ] || { cat "$out" >&2; fail "$name: did not come up"; }
 		echo "ok: $name: refused as expected: $(why)"

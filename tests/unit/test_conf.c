@@ -226,6 +226,37 @@ test_three_vips(void **state)
 	assert_memory_equal(&added[0], &added[1], sizeof(added[0]));
 }
 
+/* Every --host kind --check prints reads back as the same kind and
+ * argument (a kind missing from the printer printed "(null)"). */
+static void
+test_host_kinds(void **state)
+{
+	static const struct {
+		const char *arg;
+		enum vs_host_kind kind;
+		const char *name;
+	} k[] = {
+		{"vnet", VS_HOST_VNET, "vs0"},
+		{"vnet:h1", VS_HOST_VNET, "h1"},
+		{"tap:t2", VS_HOST_TAP, "t2"},
+		{"net_tap:n3", VS_HOST_NET_TAP, "n3"},
+		{"port:2", VS_HOST_PORT, "2"},
+	};
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(k); i++) {
+		char *argv[] = {"--", "--vip", "10.0.0.1", "--node", "1/2",
+				"--host", (char *)(uintptr_t)k[i].arg, NULL};
+
+		parse_args(&conf, argv);
+		assert_int_equal(conf.host_kind, k[i].kind);
+		round_trip(&conf, &back);
+		assert_int_equal(back.host_kind, k[i].kind);
+		assert_string_equal(back.host_arg, k[i].name);
+	}
+}
+
 /* The example, from a file with [vip] sections and flags. */
 static void
 test_file_and_flags(void **state)
@@ -292,6 +323,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_three_vips),
+		cmocka_unit_test(test_host_kinds),
 		cmocka_unit_test(test_file_and_flags),
 		cmocka_unit_test(test_bench_vips),
 	};
