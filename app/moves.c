@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
-#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_malloc.h>
@@ -256,15 +255,13 @@ settle(struct vs_app *a, unsigned int slot)
 		deactivate(&a->moves, slot);
 }
 
-/* One line per change, with the wall-clock time (as the coverage
- * monitor's lines). */
+/* One line per change (log.c stamps it with the time, or the journal
+ * does). */
 static void
 log_event(const struct vs_app *a, unsigned int slot,
 	  const struct vs_move_event *e, uint32_t timeout_ms)
 {
-	char name[32], what[160], stamp[32];
-	struct timespec ts;
-	struct tm tm;
+	char name[32], what[160];
 	int n;
 
 	vs_vip_format_addr(&a->vips.v[slot], name, sizeof(name));
@@ -274,11 +271,7 @@ log_event(const struct vs_app *a, unsigned int slot,
 	if (timeout_ms && e->to == VS_MOVE_DRAINING)
 		snprintf(what + n, sizeof(what) - (size_t)n,
 			 " (timeout %" PRIu32 " s)", timeout_ms / 1000);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	VS_LOG(move, NOTICE, "%s.%03ldZ move %s: %s\n", stamp,
-	       ts.tv_nsec / 1000000, name, what);
+	VS_LOG(move, NOTICE, "move %s: %s\n", name, what);
 }
 
 /* What the coverage monitor says of the live peers with our settings. */
@@ -325,22 +318,27 @@ vs_moves_drain(struct vs_app *a, unsigned int slot, unsigned int node,
 	struct vs_moves *m = &a->moves;
 	struct vs_move_vip *mv = &m->vip[slot];
 	struct vs_move_event ev;
+	bool owned;
 	int r;
 
 	if (!m->enabled) {
 		snprintf(msg, size, "moves are not available here");
 		return -ENOTSUP;
 	}
-	if (node >= 1 && node <= mv->total_nodes &&
-	    mv->num[node - 1].state == VS_MOVE_OWNED)
+	if (node < 1 || node > mv->total_nodes) {
+		snprintf(msg, size, "node number must be 1..%u",
+			 mv->total_nodes);
+		return -EINVAL;
+	}
+	owned = mv->num[node - 1].state == VS_MOVE_OWNED;
+	if (owned)
 		activate(a, slot);
 	r = vs_move_drain(mv, node, timeout_ms, now_ms(a), &ev);
 	if (r < 0) {
 		snprintf(msg, size, "node %u %s", node,
-			 why_not(r, mv->num[node - 1].state == VS_MOVE_OWNED
-					    ? "cannot drain: every move slot "
-					      "is in use"
-					    : "is in a move: finish it first"));
+			 why_not(r, owned ? "cannot drain: every move slot "
+					    "is in use"
+					  : "is in a move: finish it first"));
 		settle(a, slot);
 		return r;
 	}
@@ -366,8 +364,11 @@ vs_moves_add(struct vs_app *a, unsigned int slot, unsigned int node,
 			snprintf(msg, size, "node %u already held", node);
 		return r < 0 ? r : VS_MOVE_OWNED;
 	}
-	if (node < 1 || node > mv->total_nodes)
+	if (node < 1 || node > mv->total_nodes) {
+		snprintf(msg, size, "node number must be 1..%u",
+			 mv->total_nodes);
 		return -EINVAL;
+	}
 	if (mv->num[node - 1].state != VS_MOVE_NONE) {
 		snprintf(msg, size, "node %u already held (%s)", node,
 			 vs_move_state_name(mv->num[node - 1].state));

@@ -53,10 +53,14 @@ log_time() {
 import calendar, re, sys, time
 pat = re.compile(sys.argv[2])
 for line in open(sys.argv[1], errors="replace"):
-    m = re.search(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{3})Z move ", line)
+    # log.c's stamp: 2026-12-02T04:28:13.965+00:00 dpdk-vipshare: move ...
+    m = re.search(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{3})([+-])(\d\d):(\d\d) "
+                  r"\S+: move ", line)
     if m and pat.search(line):
         t = calendar.timegm(time.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S"))
-        print("%.3f" % (t + int(m.group(2)) / 1000))
+        off = (int(m.group(4)) * 3600 + int(m.group(5)) * 60) * (
+            -1 if m.group(3) == "-" else 1)
+        print("%.3f" % (t - off + int(m.group(2)) / 1000))
         break
 EOF
 }
