@@ -31,6 +31,9 @@ import struct
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from coverage_wait import query  # noqa: E402 (the telemetry round trip)
+
 
 def write_json(path, obj):
     tmp = path + ".tmp"
@@ -167,29 +170,14 @@ def flood(a):
     return 0 if sent == a.count else 1
 
 
-def query(k, cmd):
-    path = "/var/run/dpdk/vsn-n%d/dpdk_telemetry.v2" % k
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    s.settimeout(2)
-    try:
-        s.connect(path)
-        s.recv(4096)
-        s.send(cmd.encode())
-        reply = json.loads(s.recv(65536).decode())
-    finally:
-        s.close()
-    v = reply[cmd.split(",")[0]]
-    return json.loads(v) if isinstance(v, str) else v
-
-
 def watch(a):
     nodes = [int(k) for k in a.nodes.split(",")]
     polls, bad = 0, []
     while not os.path.exists(a.stop):
         for k in nodes:
             try:
-                c = query(k, "/vipshare/coverage")
-            except (OSError, ValueError):
+                c = query("vsn-n%d" % k, "/vipshare/coverage")
+            except (OSError, ValueError, KeyError):
                 continue
             if not isinstance(c, dict) or "holes" not in c:
                 continue
