@@ -28,6 +28,8 @@ struct parse_ctx {
 	bool from_cli; /* a --node on the command line before any
 			       * --vip replaces the file's default nodes */
 	bool cli_nodes_seen;
+	bool cli_vip_seen; /* the first --vip on the command line drops
+			    * the file's VIPs: it replaces them */
 	bool vip_only; /* vs_conf_parse_vip: per-VIP options only */
 };
 
@@ -36,10 +38,35 @@ fail(struct parse_ctx *x, const char *fmt, ...)
 {
 	va_list ap;
 
+	char *p;
+
 	va_start(ap, fmt);
 	vsnprintf(x->err, x->errlen, fmt, ap);
 	va_end(ap);
+	/* one line, whatever a value held (a newline, an escape) */
+	for (p = x->err; *p; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			*p = '?';
 	return -EINVAL;
+}
+
+/* s for a message: bytes that are no printable ASCII as \xNN (a UTF-8
+ * BOM or a typographic dash pasted into a key or flag shows). */
+static const char *
+shown(const char *s, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (; *s && n + 5 < size; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch < ' ' || ch >= 0x7f)
+			n += (size_t)snprintf(buf + n, size - n, "\\x%02x", ch);
+		else
+			buf[n++] = (char)ch;
+	}
+	buf[n] = '\0';
+	return buf;
 }
 
 static int
@@ -131,6 +158,13 @@ add_vip(struct parse_ctx *x, const char *name, const char *v,
 static int
 opt_vip(struct parse_ctx *x, const char *name, const char *v)
 {
+	/* like any flag overrides its key, the command line's VIPs are the
+	 * VIPs: the file's (its [vip] sections and vip keys) are dropped,
+	 * its defaults stay */
+	if (x->from_cli && !x->cli_vip_seen) {
+		x->c->nb_vips = 0;
+		x->cli_vip_seen = true;
+	}
 	return add_vip(x, name, v, &x->cur);
 }
 
@@ -233,12 +267,13 @@ copy_name(struct parse_ctx *x, const char *name, const char *v, char *dst)
 	const char *p;
 
 	/* what a config file line can hold (and --check print): no blank,
-	 * control character or comment */
+	 * control character, comment or quote (a file's quotes are
+	 * dropped) */
 	for (p = v; *p; p++)
 		if ((unsigned char)*p <= ' ' || *p == 0x7f)
 			break;
 	if (*v == '\0' || *p || strlen(v) >= VS_NAME_MAX ||
-	    strpbrk(v, ",=#"))
+	    strpbrk(v, ",=#\"'"))
 		return fail(x, "invalid --%s '%s'", name, v);
 	strcpy(dst, v);
 	return 0;
@@ -455,7 +490,8 @@ struct opt {
 static const struct opt opts[] = {
 	{"vip", true, GLOBAL, opt_vip, "A.B.C.D[/PREFIX]",
 	 "a shared address (required, repeatable, up to 64); PREFIX for the "
-	 "host port, default 32"},
+	 "host port, default 32; on the command line, the VIPs replace "
+	 "--config's"},
 	{"node", true, PER_VIP, opt_node, "K[,K..]/N",
 	 "node numbers held by this machine out of N (1..64); repeatable"},
 	{"hashmode", true, PER_VIP, opt_hashmode, "MODE",
@@ -512,7 +548,8 @@ static const struct opt opts[] = {
 	 "moves (drains and fills) at once on this node, all VIPs together, "
 	 "1..64 (default 8)"},
 	{"bench", false, GLOBAL, opt_bench, NULL,
-	 "benchmark the steering path on in-memory traffic and exit"},
+	 "benchmark the steering path on in-memory traffic and exit (not with "
+	 "--replay, --port or --host)"},
 	{"bench-host", false, GLOBAL, opt_bench_host, NULL,
 	 "benchmark 64-byte UDP into the host stack through the real host "
 	 "port (generated in memory, steered by the workers; the NIC: any "
@@ -526,7 +563,8 @@ static const struct opt opts[] = {
 	 "addresses after the first with its settings"},
 	{"config", true, GLOBAL, NULL, "FILE",
 	 "read settings from FILE (key = value, keys as these flags, "
-	 "[vip A.B.C.D/P] sections); flags override"},
+	 "[vip A.B.C.D/P] sections); flags override, a --vip replaces the "
+	 "file's VIPs"},
 	{"check", false, GLOBAL, NULL, NULL,
 	 "validate the settings, print them as a config file, exit (no EAL)"},
 	{"version", false, GLOBAL, NULL, NULL, "print the version and exit"},
@@ -557,6 +595,35 @@ vs_conf_defaults(struct vs_conf *c)
 	c->move_slots = 8;
 }
 
+/* help's text from column col to 79, broken at blanks */
+#define HELP_COL 29
+#define HELP_WIDTH 80
+
+static void
+wrap(FILE *f, const char *text, unsigned int col)
+{
+	const char *p = text;
+	unsigned int at = col;
+
+	while (*p) {
+		size_t w = strcspn(p, " ");
+
+		if (at > col && at + 1 + w > HELP_WIDTH - 1) {
+			fprintf(f, "\n%*s", (int)col, "");
+			at = col;
+		}
+		if (at > col) {
+			fputc(' ', f);
+			at++;
+		}
+		fprintf(f, "%.*s", (int)w, p);
+		at += (unsigned int)w;
+		p += w;
+		p += strspn(p, " ");
+	}
+	fputc('\n', f);
+}
+
 void
 vs_conf_usage(FILE *f, const char *prog)
 {
@@ -564,26 +631,34 @@ vs_conf_usage(FILE *f, const char *prog)
 	char left[64];
 
 	fprintf(f,
-		"Usage: %s [EAL options] -- [defaults] --vip A.B.C.D[/PREFIX] --node K/N\n"
-		"           [VIP options] [--vip ... [VIP options]] [options]\n"
+		"Usage: %s [EAL options] -- [defaults]\n"
+		"           --vip A.B.C.D[/PREFIX] --node K/N [VIP options]\n"
+		"           [--vip ... [VIP options]] [options]\n"
 		"       %s --check [--config FILE] [options]\n"
 		"Shares VIPs active/active like iptables CLUSTERIP: answers ARP with a\n"
 		"multicast cluster MAC per VIP, keeps the flows whose hash falls on its\n"
 		"node numbers and hands them to the host kernel, drops the rest.\n"
 		"VIP options (--node, --hashmode, --hash-init, --hash-compat, --mac,\n"
 		"--garp) after a --vip are that VIP's; before the first --vip they are\n"
-		"the defaults of every VIP (and of VIPs added at run time).\n\nOptions:\n",
+		"the defaults of every VIP (and of VIPs added at run time).\n"
+		"Flags override --config's keys; a --vip on the command line replaces\n"
+		"the file's VIPs (its defaults stay).\n\nOptions:\n",
 		prog, prog);
 	for (i = 0; i < RTE_DIM(opts); i++) {
 		snprintf(left, sizeof(left), "--%s%s%s", opts[i].name,
 			 opts[i].arg ? " " : "",
 			 opts[i].arg ? opts[i].arg : "");
-		fprintf(f, "  %-30s %s\n", left, opts[i].help);
+		if (strlen(left) + 3 > HELP_COL)
+			fprintf(f, "  %s\n%*s", left, HELP_COL, "");
+		else
+			fprintf(f, "  %-*s", HELP_COL - 2, left);
+		wrap(f, opts[i].help, HELP_COL);
 	}
 	fprintf(f,
-		"\nWith exactly two EAL ports and neither --port nor --host, port 0 is the\n"
-		"NIC and port 1 the host side (offline replay with net_pcap).\n"
-		"Runtime control: vipshare-ctl (or dpdk-telemetry.py) /vipshare/... commands.\n");
+		"\nWith exactly two EAL ports and neither --port nor --host, port 0 is\n"
+		"the NIC and port 1 the host side (offline replay with net_pcap).\n"
+		"Runtime control: vipshare-ctl (or dpdk-telemetry.py) /vipshare/...\n"
+		"commands.\n");
 }
 
 static const struct opt *
@@ -733,6 +808,34 @@ check_compat(struct parse_ctx *x, const struct vs_vip_conf *v)
 		    vs_hash_mode_name(v->hash.mode), a);
 }
 
+/* Options that exclude each other, refused before the EAL takes the
+ * NIC: --bench makes its own traffic on in-memory ports, --bench-host its
+ * own into the real host port; either ends the run without serving. */
+static int
+check_modes(struct parse_ctx *x)
+{
+	const struct vs_conf *c = x->c;
+
+	if (c->bench.host && c->replay)
+		return fail(x, "--bench-host and --replay exclude each other "
+			       "(the benchmark makes its own traffic)");
+	if (!c->bench.enabled)
+		return 0;
+	if (c->bench.host)
+		return fail(x, "--bench and --bench-host exclude each other "
+			       "(one benchmark a run)");
+	if (c->replay)
+		return fail(x, "--bench and --replay exclude each other "
+			       "(the benchmark makes its own traffic)");
+	if (c->port[0])
+		return fail(x, "--bench and --port exclude each other (the "
+			       "benchmark runs on in-memory ports)");
+	if (c->host_kind != VS_HOST_AUTO)
+		return fail(x, "--bench and --host exclude each other (the "
+			       "benchmark runs on in-memory ports)");
+	return 0;
+}
+
 static int
 check(struct parse_ctx *x)
 {
@@ -740,6 +843,9 @@ check(struct parse_ctx *x)
 	unsigned int i;
 	int r;
 
+	r = check_modes(x);
+	if (r < 0)
+		return r;
 	if (c->nb_vips == 0)
 		return fail(x, "missing --vip");
 	for (i = 0; i < c->nb_vips; i++) {
@@ -756,6 +862,24 @@ check(struct parse_ctx *x)
 	if (!c->announce_given && (c->replay || c->bench.enabled))
 		c->announce = false;
 	return check_distinct(x, c->vips, c->nb_vips);
+}
+
+/* A value in matching double or single quotes loses them; a quote at
+ * one end only is an error (-EINVAL). */
+static int
+unquote(char **v)
+{
+	size_t n = strlen(*v);
+	char q = **v;
+
+	if (q != '"' && q != '\'' && (n == 0 || ((*v)[n - 1] != '"' &&
+						  (*v)[n - 1] != '\'')))
+		return 0;
+	if (n < 2 || (*v)[n - 1] != q || (q != '"' && q != '\''))
+		return -EINVAL;
+	(*v)[n - 1] = '\0';
+	(*v)++;
+	return 0;
 }
 
 /* "[vip A.B.C.D/P]": a section, the VIP its keys are for. */
@@ -780,6 +904,9 @@ section(struct parse_ctx *x, char *line, const char *name, unsigned int lineno)
 			    name, lineno, k);
 	v += strspn(v, " \t");
 	v[strcspn(v, " \t")] = '\0';
+	if (unquote(&v) < 0)
+		return fail(x, "%s:%u: [vip]: unbalanced quote in '%s'", name,
+			    lineno, v);
 	r = add_vip(x, "vip", v, &x->cur);
 	if (r < 0) {
 		char msg[256];
@@ -797,10 +924,13 @@ vs_conf_parse_text(struct vs_conf *c, const char *text, const char *name,
 	struct parse_ctx x = {
 		.c = c, .err = err, .errlen = errlen, .cur = &c->vip_defaults};
 	struct vs_vip_conf *unused;
-	char line[512];
+	char line[512], shownk[160];
 	unsigned int lineno = 0;
 	const char *p = text;
 
+	/* a UTF-8 byte order mark, as some editors write one */
+	if (strncmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
 	while (*p) {
 		size_t n = strcspn(p, "\n");
 		char *k, *v, *e;
@@ -835,11 +965,23 @@ vs_conf_parse_text(struct vs_conf *c, const char *text, const char *name,
 		       (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
 			*--e = '\0';
 		o = find_opt(k, strlen(k));
+		if (o == NULL && *k == '-' &&
+		    (o = find_opt(k + strspn(k, "-"),
+				  strlen(k + strspn(k, "-")))) != NULL &&
+		    o->fn != NULL)
+			return fail(&x,
+				    "%s:%u: unknown key '%s' (keys are written "
+				    "without dashes: %s)",
+				    name, lineno, k, o->name);
 		if (o == NULL || o->fn == NULL ||
 		    (x.cur != &c->vip_defaults && !o->per_vip))
 			return fail(&x, "%s:%u: unknown key '%s'%s", name,
-				    lineno, k,
+				    lineno, shown(k, shownk, sizeof(shownk)),
 				    o && o->fn ? " in a [vip] section" : "");
+		/* "value" or 'value', as in shell and systemd files */
+		if (unquote(&v) < 0)
+			return fail(&x, "%s:%u: %s: unbalanced quote in '%s'",
+				    name, lineno, k, v);
 		if (!o->has_arg) {
 			/* flags: "replay", "replay = yes/true/1" */
 			if (*v && strcmp(v, "yes") && strcmp(v, "true") &&
@@ -907,6 +1049,36 @@ load_file(struct vs_conf *c, const char *path, char *err, size_t errlen)
 	return r;
 }
 
+/* An argument that is no --option: "-vip" or "\u2014vip" (a dash a
+ * word processor made) for --vip is named as such. */
+static int
+not_an_option(struct parse_ctx *x, const char *a)
+{
+	static const char *const dashes[] = {"-", "\xe2\x80\x93",
+					     "\xe2\x80\x94", "\xe2\x88\x92"};
+	char buf[160];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(dashes); i++) {
+		size_t d = strlen(dashes[i]);
+		const char *name = a + d, *eq;
+
+		if (strncmp(a, dashes[i], d) != 0)
+			continue;
+		if (i > 0 && strncmp(name, dashes[i], d) == 0)
+			name += d;
+		eq = strchr(name, '=');
+		if (find_opt(name, eq ? (size_t)(eq - name) : strlen(name)))
+			return fail(x,
+				    "unknown option '%s' (options start with "
+				    "two ASCII dashes: --%.*s)",
+				    shown(a, buf, sizeof(buf)),
+				    (int)(eq ? eq - name : (int)strlen(name)),
+				    name);
+	}
+	return fail(x, "unexpected argument '%s'", shown(a, buf, sizeof(buf)));
+}
+
 /* One "--name[=value]" of args[i] (taking args[i+1] as the value when the
  * option has one): the option and its value. */
 static int
@@ -917,11 +1089,15 @@ next_opt(struct parse_ctx *x, int argc, char **argv, int *i,
 
 	*val = NULL;
 	if (strncmp(a, "--", 2) != 0 || a[2] == '\0')
-		return fail(x, "unexpected argument '%s'", a);
+		return not_an_option(x, a);
 	eq = strchr(a + 2, '=');
 	*o = find_opt(a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
-	if (*o == NULL)
-		return fail(x, "unknown option '%s'", a);
+	if (*o == NULL) {
+		char buf[160];
+
+		return fail(x, "unknown option '%s'",
+			    shown(a, buf, sizeof(buf)));
+	}
 	if (eq)
 		*val = eq + 1;
 	else if ((*o)->has_arg) {

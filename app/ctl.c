@@ -7,8 +7,12 @@
  *   COMMAND: stats | nodes | status | add N | del N | +N | -N
  *            | drain N [--timeout SEC]
  *            | vips | vip add A.B.C.D[/P] [VIP options] | vip del A.B.C.D
- *            | raw /vipshare/...
+ *            | list | raw /vipshare/...
+ *
+ * Without --file-prefix or --socket, the daemon is found: the one serving
+ * --vip ADDR, else the one of prefix "rte", else the only one running.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -17,11 +21,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #define BUF_LEN (64 * 1024)
 #define MAX_VIPS 64
+#define MAX_DAEMONS 64
+#define SOCK_NAME "dpdk_telemetry.v2"
 
 static void
 usage(FILE *f)
@@ -55,13 +64,17 @@ usage(FILE *f)
 		"  coverage     the coverage monitor's JSON object: peers, duplicates,\n"
 		"               holes, mismatch, black_holed, double_accepted (no\n"
 		"               --vip and several VIPs: one summary line per VIP)\n"
+		"  list         every dpdk-vipshare on this machine: one line per VIP,\n"
+		"               its daemon's file prefix first, then as vips (with\n"
+		"               --vip: the daemons serving it)\n"
 		"  raw CMD      send a telemetry command, print the reply\n"
 		"--vip ADDR: the VIP that stats, nodes, status, add, del and drain are\n"
 		"about; it\n"
 		"may be left out while the daemon has exactly one.\n"
-		"The socket is /var/run/dpdk/<P>/dpdk_telemetry.v2 (P defaults to\n"
-		"'rte', the EAL's --file-prefix). Exit: 0 ok, 1 refused, 2 usage,\n"
-		"3 no daemon.\n");
+		"The socket is /var/run/dpdk/<P>/dpdk_telemetry.v2 (P: the EAL's\n"
+		"--file-prefix). Without --file-prefix and --socket: the daemon serving\n"
+		"--vip ADDR, else the one of prefix 'rte', else the only one running.\n"
+		"Exit: 0 ok, 1 refused, 2 usage, 3 no daemon.\n");
 }
 
 static void __attribute__((noreturn))
@@ -73,43 +86,88 @@ die(int code, const char *fmt, const char *arg)
 	exit(code);
 }
 
+/* A connection to the socket at path, or -1. A daemon that stops
+ * answering does not hang the tool (nor the agent that runs it). */
+static int
+try_connect(const char *path)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct timeval tv = {.tv_sec = 10};
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return -1;
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		close(fd);
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
 static int
 connect_sock(const char *path)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct sockaddr_un sun;
 	int fd;
 
 	if (strlen(path) >= sizeof(sun.sun_path))
 		die(2, "socket path too long: %s", path);
-	strcpy(sun.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+	fd = try_connect(path);
+	if (fd < 0)
 		die(3, "cannot connect to %s (is dpdk-vipshare running?)",
 		    path);
 	return fd;
 }
 
-/* Send a command, return the value part of {"<cmd>": VALUE}. */
+/* Send a command, return the value part of {"<cmd>": VALUE}; NULL with
+ * why in *why when there is none. */
 static char *
-query(int fd, const char *cmd, char *buf)
+try_query(int fd, const char *cmd, char *buf, const char **why)
 {
 	ssize_t n;
 	char *v, *end;
 
-	if (write(fd, cmd, strlen(cmd)) < 0)
-		die(3, "write: %s", strerror(errno));
+	if (write(fd, cmd, strlen(cmd)) < 0) {
+		*why = "write failed";
+		return NULL;
+	}
 	n = read(fd, buf, BUF_LEN - 1);
-	if (n <= 0)
-		die(3, "no reply to %s", cmd);
+	if (n <= 0) {
+		*why = "no reply to";
+		return NULL;
+	}
 	buf[n] = '\0';
 	v = strchr(buf, ':');
 	end = strrchr(buf, '}');
-	if (v == NULL || end == NULL || end < v)
-		die(3, "unexpected reply: %s", buf);
+	if (v == NULL || end == NULL || end < v) {
+		*why = "unexpected reply to";
+		return NULL;
+	}
 	*end = '\0';
 	v++;
-	if (strcmp(v, "null") == 0)
-		die(3, "command not supported by the daemon: %s", cmd);
+	if (strcmp(v, "null") == 0) {
+		*why = "command not supported by the daemon:";
+		return NULL;
+	}
+	return v;
+}
+
+static char *
+query(int fd, const char *cmd, char *buf)
+{
+	const char *why;
+	char *v = try_query(fd, cmd, buf, &why);
+	char msg[256];
+
+	if (v == NULL) {
+		snprintf(msg, sizeof(msg), "%s %s", why, cmd);
+		die(3, "%s", msg);
+	}
 	return v;
 }
 
@@ -306,22 +364,35 @@ print_coverage(char *v)
 		die(3, "unexpected reply: %s", v);
 }
 
-/* vips: one line per VIP; status: one status line per VIP. */
+static void print_vips(int fd, char *buf, const char *copy, bool status,
+		       const char *pre, const struct in_addr *only);
+
+/* vips: one line per VIP (after pre); status: one status line per VIP. */
 static void
-list_vips(int fd, char *buf, bool status)
+list_vips(int fd, char *buf, bool status, const char *pre)
 {
-	char *v, col[7][256], nodes[256], addr[64], cmd[128], *line;
+	char *v = query(fd, "/vipshare/vips", buf);
+	char *copy = strdup(v);
+
+	if (copy == NULL)
+		die(3, "out of memory%s", "");
+	print_vips(fd, buf, copy, status, pre, NULL);
+	free(copy);
+}
+
+/* The lines of a /vipshare/vips reply (only ADDR's, if given). */
+static void
+print_vips(int fd, char *buf, const char *copy, bool status, const char *pre,
+	   const struct in_addr *only)
+{
+	struct in_addr a;
+	char col[7][256], nodes[256], addr[64], cmd[128], *line;
 	static const char *const keys[] = {
 		"vip",       "nodes_mask",  "total_nodes", "hashmode",
 		"hash_init", "hash_compat", "cluster_mac"};
-	char *copy;
 	unsigned int i, k;
 	size_t n;
 
-	v = query(fd, "/vipshare/vips", buf);
-	copy = strdup(v);
-	if (copy == NULL)
-		die(3, "out of memory%s", "");
 	for (i = 0; i < MAX_VIPS; i++) {
 		for (k = 0; k < 7; k++)
 			if (array_item(copy, keys[k], i, col[k],
@@ -329,14 +400,22 @@ list_vips(int fd, char *buf, bool status)
 				break;
 		if (k < 7)
 			break;
+		n = strcspn(col[0], "/");
+		if (n >= sizeof(addr))
+			n = sizeof(addr) - 1;
+		memcpy(addr, col[0], n);
+		addr[n] = '\0';
+		if (only && (inet_pton(AF_INET, addr, &a) != 1 ||
+			     a.s_addr != only->s_addr))
+			continue;
 		if (!status) {
 			char mv[64];
 
 			mask_nodes(col[1], nodes, sizeof(nodes));
-			printf("%s nodes=%s total_nodes=%s hashmode=%s "
+			printf("%s%s nodes=%s total_nodes=%s hashmode=%s "
 			       "hash_init=%s hash_compat=%s cluster_mac=%s",
-			       col[0], nodes[0] ? nodes : "-", col[2], col[3],
-			       col[4], col[5], col[6]);
+			       pre, col[0], nodes[0] ? nodes : "-", col[2],
+			       col[3], col[4], col[5], col[6]);
 			/* numbers in a move, when there are */
 			if (array_item(copy, "filling_mask", i, mv,
 				       sizeof(mv)) == 0) {
@@ -353,18 +432,12 @@ list_vips(int fd, char *buf, bool status)
 			putchar('\n');
 			continue;
 		}
-		n = strcspn(col[0], "/");
-		if (n >= sizeof(addr))
-			n = sizeof(addr) - 1;
-		memcpy(addr, col[0], n);
-		addr[n] = '\0';
 		snprintf(cmd, sizeof(cmd), "/vipshare/status,%s", addr);
 		line = unquote(query(fd, cmd, buf));
-		printf("%s %s\n", col[0], line);
+		printf("%s%s %s\n", pre, col[0], line);
 	}
 	if (i == 0 && strstr(copy, "\"vip\":[") == NULL)
 		die(3, "unexpected reply: %s", copy);
-	free(copy);
 }
 
 /* The number of VIPs the daemon serves. */
@@ -378,6 +451,162 @@ count_vips(int fd, char *buf)
 	while (n < MAX_VIPS && array_item(v, "vip", n, item, sizeof(item)) == 0)
 		n++;
 	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Finding the daemons of this machine                                */
+
+struct daemon {
+	char prefix[256]; /* the EAL's --file-prefix: its directory's name */
+	char *vips;       /* its /vipshare/vips reply (malloc'ed) */
+};
+
+/* Where the EAL puts its runtime directories, as it picks it. */
+static void
+run_base(char *buf, size_t size)
+{
+	const char *run =
+		getuid() == 0 ? "/var/run" : getenv("XDG_RUNTIME_DIR");
+
+	snprintf(buf, size, "%s/dpdk", run ? run : "/tmp");
+}
+
+static int
+by_prefix(const void *a, const void *b)
+{
+	return strcmp(((const struct daemon *)a)->prefix,
+		      ((const struct daemon *)b)->prefix);
+}
+
+/* Every dpdk-vipshare answering on a socket under base (other DPDK
+ * programs do not know /vipshare/vips; stale sockets refuse), by prefix. */
+static unsigned int
+scan(const char *base, struct daemon *d, unsigned int max, char *buf)
+{
+	DIR *dir = opendir(base);
+	struct dirent *e;
+	struct stat st;
+	unsigned int n = 0;
+	char path[512];
+	const char *why;
+	char *v;
+	int fd;
+
+	if (dir == NULL)
+		return 0;
+	while (n < max && (e = readdir(dir)) != NULL) {
+		if (e->d_name[0] == '.' ||
+		    strlen(e->d_name) >= sizeof(d[n].prefix) ||
+		    snprintf(path, sizeof(path), "%s/%s/" SOCK_NAME, base,
+			     e->d_name) >= (int)sizeof(path) ||
+		    stat(path, &st) < 0 || !S_ISSOCK(st.st_mode))
+			continue;
+		fd = try_connect(path);
+		if (fd < 0)
+			continue;
+		if (read(fd, buf, BUF_LEN - 1) > 0 &&
+		    (v = try_query(fd, "/vipshare/vips", buf, &why)) != NULL &&
+		    strstr(v, "\"vip\":[") != NULL &&
+		    (d[n].vips = strdup(v)) != NULL) {
+			strcpy(d[n].prefix, e->d_name);
+			n++;
+		}
+		close(fd);
+	}
+	closedir(dir);
+	qsort(d, n, sizeof(*d), by_prefix);
+	return n;
+}
+
+/* Does the daemon serve the VIP (an address inet_pton read)? */
+static bool
+serves(const struct daemon *d, const struct in_addr *vip)
+{
+	char item[64];
+	struct in_addr a;
+	unsigned int i;
+
+	for (i = 0; i < MAX_VIPS &&
+		    array_item(d->vips, "vip", i, item, sizeof(item)) == 0;
+	     i++) {
+		item[strcspn(item, "/")] = '\0';
+		if (inet_pton(AF_INET, item, &a) == 1 &&
+		    a.s_addr == vip->s_addr)
+			return true;
+	}
+	return false;
+}
+
+/* The socket to talk to when none was named: the daemon serving vip, or
+ * the one of prefix "rte" (the EAL's default), or the only one. */
+static void
+find_daemon(const char *vip, char *path, size_t size, char *buf)
+{
+	static struct daemon d[MAX_DAEMONS];
+	char base[256], names[512] = "";
+	unsigned int n, i, hit = 0, which = 0;
+	struct in_addr a;
+	struct stat st;
+	size_t len = 0;
+
+	run_base(base, sizeof(base));
+	snprintf(path, size, "%s/rte/" SOCK_NAME, base);
+	if (vip == NULL && stat(path, &st) == 0)
+		return;
+	n = scan(base, d, MAX_DAEMONS, buf);
+	if (vip != NULL && inet_pton(AF_INET, vip, &a) == 1) {
+		for (i = 0; i < n; i++)
+			if (serves(&d[i], &a)) {
+				which = i;
+				hit++;
+				len += (size_t)snprintf(names + len,
+					sizeof(names) - len, "%s%s",
+					hit > 1 ? ", " : "", d[i].prefix);
+				if (len >= sizeof(names))
+					len = sizeof(names) - 1;
+			}
+		if (hit == 0)
+			die(3, "no dpdk-vipshare serves %s here "
+			       "(vipshare-ctl list)", vip);
+		if (hit > 1) {
+			char msg[700];
+
+			snprintf(msg, sizeof(msg),
+				 "%s is served by several dpdk-vipshare (file "
+				 "prefixes %s): give --file-prefix",
+				 vip, names);
+			die(2, "%s", msg);
+		}
+	} else if (n == 1) {
+		which = 0;
+	} else if (n > 1) {
+		die(2, "%s dpdk-vipshare run here: give --file-prefix or --vip "
+		       "(vipshare-ctl list)", n == 2 ? "two" : "several");
+	} else {
+		return; /* the default path: "cannot connect" names it */
+	}
+	snprintf(path, size, "%s/%s/" SOCK_NAME, base, d[which].prefix);
+}
+
+/* list: every daemon's VIPs (only those serving vip, if given). */
+static void
+list_daemons(const char *vip, char *buf)
+{
+	static struct daemon d[MAX_DAEMONS];
+	char base[256], pre[300];
+	struct in_addr a;
+	unsigned int n, i;
+
+	run_base(base, sizeof(base));
+	n = scan(base, d, MAX_DAEMONS, buf);
+	if (vip)
+		inet_pton(AF_INET, vip, &a);
+	for (i = 0; i < n; i++) {
+		if (vip && !serves(&d[i], &a))
+			continue;
+		snprintf(pre, sizeof(pre), "%.255s ", d[i].prefix);
+		print_vips(-1, buf, d[i].vips, false, pre, vip ? &a : NULL);
+	}
 }
 
 /* "+2", "-2": a node number to add or drop, not an option. */
@@ -428,8 +657,9 @@ main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *prefix = "rte", *sock = NULL, *verb, *vip = NULL;
+	const char *prefix = NULL, *sock = NULL, *verb, *vip = NULL;
 	char path[512], cmd[1024], *buf, *v;
+	struct in_addr vip_addr;
 	int c, fd;
 	size_t n;
 
@@ -447,8 +677,7 @@ main(int argc, char **argv)
 			break;
 		case 'v':
 			vip = optarg;
-			if (*vip == '\0' || strlen(vip) > 15 ||
-			    strspn(vip, "0123456789.") != strlen(vip))
+			if (inet_pton(AF_INET, vip, &vip_addr) != 1)
 				die(2, "invalid --vip '%s' (A.B.C.D)", vip);
 			break;
 		case 'h':
@@ -466,16 +695,8 @@ main(int argc, char **argv)
 	if (optind >= argc)
 		die(2, "missing command (see --help)%s", "");
 	verb = argv[optind++];
-	if (sock == NULL) {
-		const char *run =
-			getuid() == 0 ? "/var/run" : getenv("XDG_RUNTIME_DIR");
-
-		if (strchr(prefix, '/') || *prefix == '\0')
-			die(2, "invalid --file-prefix '%s'", prefix);
-		snprintf(path, sizeof(path), "%s/dpdk/%s/dpdk_telemetry.v2",
-			 run ? run : "/tmp", prefix);
-		sock = path;
-	}
+	if (prefix != NULL && (strchr(prefix, '/') || *prefix == '\0'))
+		die(2, "invalid --file-prefix '%s'", prefix);
 
 	/* the telemetry command, or an empty one for what needs several */
 	cmd[0] = '\0';
@@ -544,6 +765,10 @@ main(int argc, char **argv)
 		}
 		if (n >= sizeof(cmd))
 			die(2, "arguments too long%s", "");
+	} else if (!strcmp(verb, "list")) {
+		if (prefix || sock)
+			die(2, "list looks at every daemon: no --file-prefix or "
+			       "--socket%s", "");
 	} else if (!strcmp(verb, "raw")) {
 		if (optind >= argc)
 			die(2, "raw needs a command%s", "");
@@ -557,19 +782,33 @@ main(int argc, char **argv)
 	buf = malloc(BUF_LEN);
 	if (buf == NULL)
 		die(3, "out of memory%s", "");
+	if (!strcmp(verb, "list")) {
+		list_daemons(vip, buf);
+		free(buf);
+		return 0;
+	}
+	if (sock == NULL && prefix != NULL) {
+		run_base(path, sizeof(path));
+		n = strlen(path);
+		snprintf(path + n, sizeof(path) - n, "/%s/" SOCK_NAME, prefix);
+		sock = path;
+	} else if (sock == NULL) {
+		find_daemon(vip, path, sizeof(path), buf);
+		sock = path;
+	}
 	fd = connect_sock(sock);
 	if (read(fd, buf, BUF_LEN - 1) <= 0) /* the server's greeting */
 		die(3, "no greeting from %s", sock);
 
 	if (!strcmp(verb, "vips")) {
-		list_vips(fd, buf, false);
+		list_vips(fd, buf, false, "");
 	} else if (!strcmp(verb, "status") && !vip) {
 		/* one VIP: its line as ever; several: one line each */
 		if (count_vips(fd, buf) == 1)
 			printf("%s\n",
 			       unquote(query(fd, "/vipshare/status", buf)));
 		else
-			list_vips(fd, buf, true);
+			list_vips(fd, buf, true, "");
 	} else {
 		v = query(fd, cmd, buf);
 		if (!strcmp(verb, "raw")) {

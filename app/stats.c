@@ -298,20 +298,26 @@ vs_stats_print_line(const struct vs_app *a, FILE *f)
 	vs_stats_sum(a, &s);
 	port_stats(a, &nic, &host);
 	vs_log_stamp(f);
+	/* the JSON's keys and values: the outcomes (they add up to rx),
+	 * datagrams, what the host sent, every loss, the host port's
+	 * super-frames (GRO into the kernel, TSO out of it) and refusals */
 	fprintf(f,
-		"stats: rx=%" PRIu64 " owned=%" PRIu64 " not_owned=%" PRIu64
-		" other=%" PRIu64 " arp_reply=%" PRIu64 " malformed=%" PRIu64
-		" frag_held=%" PRIu64 " host_to_wire=%" PRIu64 " drops=%" PRIu64
-		" nic_missed=%" PRIu64 " gro_super=%" PRIu64
-		" tso_super=%" PRIu64 " host_bad=%" PRIu64 "\n",
-		s.rx, s.vip_owned + s.frag_owned,
-		s.vip_not_owned + s.frag_not_owned,
-		s.other_to_host + s.arp_to_host, s.arp_reply, s.malformed,
-		s.frag_held, s.host_to_wire,
-		s.tx_wire_drop + s.tx_host_drop + s.wire.wire_tso_drop,
-		nic.imissed + nic.rx_nombuf, host.host_tx_super,
-		host.host_rx_super,
-		host.host_vnet_bad + host.host_gso_unsupported +
-			host.host_too_long);
+		"stats: rx=%" PRIu64 " arp_reply=%" PRIu64 " arp_to_host=%" PRIu64
+		" vip_owned=%" PRIu64 " vip_not_owned=%" PRIu64
+		" other_to_host=%" PRIu64 " malformed=%" PRIu64
+		" frag_held=%" PRIu64 " frag_owned=%" PRIu64
+		" frag_not_owned=%" PRIu64 " host_to_wire=%" PRIu64
+		" tx_wire_drop=%" PRIu64 " tx_host_drop=%" PRIu64
+		" wire_tso_drop=%" PRIu64 " nic_imissed=%" PRIu64
+		" nic_rx_nombuf=%" PRIu64 " host_tx_super=%" PRIu64
+		" host_rx_super=%" PRIu64 " host_vnet_bad=%" PRIu64
+		" host_gso_unsupported=%" PRIu64 " host_too_long=%" PRIu64 "\n",
+		s.rx, s.arp_reply, s.arp_to_host, s.vip_owned, s.vip_not_owned,
+		s.other_to_host, s.malformed, s.frag_held, s.frag_owned,
+		s.frag_not_owned, s.host_to_wire, s.tx_wire_drop,
+		s.tx_host_drop, s.wire.wire_tso_drop, nic.imissed,
+		nic.rx_nombuf, host.host_tx_super, host.host_rx_super,
+		host.host_vnet_bad, host.host_gso_unsupported,
+		host.host_too_long);
 	fflush(f);
 }

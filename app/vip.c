@@ -12,6 +12,7 @@
 
 #include "vs_igmp.h"
 #include "vs_log.h"
+#include "vs_stats.h"
 #include "vs_vip.h"
 
 RTE_LOG_REGISTER(vs_logtype_vip, vipshare.vip, INFO);
@@ -241,13 +242,13 @@ vs_vip_status_line(const struct vs_vip *v, char *buf, size_t size)
 	char nodes[256], mac[RTE_ETHER_ADDR_FMT_SIZE];
 
 	vs_own_format(vs_own_load(&v->own), nodes, sizeof(nodes));
-	/* DPDK's format is iptables' (upper case) */
-	rte_ether_format_addr(mac, sizeof(mac), &v->arp.cluster_mac);
+	vs_stats_mac(&v->arp.cluster_mac, mac, sizeof(mac));
+	/* the keys and order of vipshare-ctl vips, the names of the JSON
+	 * (docs/design.md) */
 	return snprintf(buf, size,
-			"CLUSTERIP hashmode=%s clustermac=%s "
-			"total_nodes=%u local_nodes=%s hash_init=%u%s",
-			vs_hash_mode_name(v->hash.mode), mac,
-			v->hash.total_nodes, nodes, v->hash.hash_init,
-			v->hash.compat == VS_COMPAT_NFT ? " hash_compat=nft"
-							: "");
+			"CLUSTERIP nodes=%s total_nodes=%u hashmode=%s "
+			"hash_init=%u hash_compat=%s cluster_mac=%s",
+			nodes[0] ? nodes : "-", v->hash.total_nodes,
+			vs_hash_mode_name(v->hash.mode), v->hash.hash_init,
+			vs_hash_compat_name(v->hash.compat), mac);
 }

@@ -132,7 +132,9 @@ int vs_vip_format(const struct vs_vip *v, char *buf, size_t size);
 /* "192.168.100.100" */
 int vs_vip_format_addr(const struct vs_vip *v, char *buf, size_t size);
 
-/* As iptables -L printed CLUSTERIP, with the nodes held. */
+/* "CLUSTERIP nodes=1,3 total_nodes=3 hashmode=... hash_init=0
+ * hash_compat=clusterip cluster_mac=01:00:5e:..": CLUSTERIP's settings as
+ * iptables -L printed them, under the names of the JSON ("-": no node). */
 int vs_vip_status_line(const struct vs_vip *v, char *buf, size_t size);
 
 #endif /* VS_VIP_H */

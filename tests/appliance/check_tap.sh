@@ -85,7 +85,7 @@ for sig in TERM INT; do
 	status=$("$CTL" --file-prefix "$PFX" status)
 	echo "$status"
 	case "$status" in
-	"CLUSTERIP hashmode=sourceip-sourceport clustermac=01:00:5E:28:4D:64 total_nodes=3 local_nodes=2 hash_init=0") ;;
+	"CLUSTERIP nodes=2 total_nodes=3 hashmode=sourceip-sourceport hash_init=0 hash_compat=clusterip cluster_mac=01:00:5e:28:4d:64") ;;
 	*) fail "status line '$status'" ;;
 	esac
 	stop_with "$sig"

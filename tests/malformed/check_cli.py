@@ -19,7 +19,10 @@ the defaults, or derived from two addresses with the same low 23 bits),
 bad per-VIP options before the first --vip (defaults), a VIP without
 nodes, more than 64 VIPs, and the same in --config [vip] sections, are
 refused with one line naming the option (and both VIPs); good multi-VIP
-command lines and files are accepted.
+command lines and files are accepted; a command-line --vip replaces the
+file's VIPs (--check shows which). --bench and --replay, --port or --host
+exclude each other. Config files: quoted values and a UTF-8 byte order mark
+are read, keys and flags with wrong dashes ("-vip", an em dash) named.
   check_cli.py --build DIR
 """
 import argparse
@@ -48,7 +51,7 @@ BAD = {
     "garp": (["101", "-1", "x", ""], "0"),
     "igmp": (["bogus", "report,", ",mrd", "report,bogus", ""], "off"),
     "igmp-interval": (["0", "256", "x"], "5"),
-    "port": (["", "a b", "a,b", "a=b", "a\tb", "x" * 200], "0"),
+    "port": (["", "a b", "a,b", "a=b", "a\tb", "x" * 200, "a'", 'a"b'], "0"),
     "host": (["bogus", "tap:", "tap:waytoolonginterfacename", "port", "port:", "virtio-user:",
               "tap:a b", "virtio-user:/nonexistent/vhost-net", "virtio-user:/tmp"]
              # the vhost-kernel device must exist (it does not on every kernel)
@@ -198,6 +201,26 @@ def multi_vip(r, tmp):
     r.accepted("config with sections", ["--config", conf_file(tmp, good)])
     r.accepted("config + command-line VIP", ["--config", conf_file(tmp, good), "--vip",
                                              "10.9.9.9", "--node", "1/1"])
+    # a command-line --vip replaces the file's VIPs (all of them: its vip key
+    # and its sections); the file's defaults stay
+    sects = check_sections(r, "config + command-line VIP",
+                           ["--config", conf_file(tmp, good), "--vip", "10.9.9.9", "--node", "1/1"])
+    if sects is not None:
+        if sorted(sects) != ["10.9.9.9/32"]:
+            r.fails.append("config + command-line VIP: VIPs %s, want only 10.9.9.9/32 "
+                           "(the command line replaces the file's)" % sorted(sects))
+        elif "hashmode = sourceip" not in sects["10.9.9.9/32"]:
+            r.fails.append("config + command-line VIP: the file's default hashmode lost: %r"
+                           % sects["10.9.9.9/32"])
+    sects = check_sections(r, "config + two command-line VIPs",
+                           ["--config", conf_file(tmp, good), "--node", "2/2", "--vip", V1,
+                            "--vip", "10.9.9.9"])
+    if sects is not None and sorted(sects) != sorted([V1 + "/32", "10.9.9.9/32"]):
+        r.fails.append("config + two command-line VIPs: VIPs %s, want %s/32 and 10.9.9.9/32"
+                       % (sorted(sects), V1))
+    sects = check_sections(r, "config alone", ["--config", conf_file(tmp, good)])
+    if sects is not None and sorted(sects) != sorted([V1 + "/24", V2 + "/24", "10.1.2.3/32"]):
+        r.fails.append("config alone: VIPs %s, want the file's three" % sorted(sects))
     bad = [
         (["node = 1/3", "vip = " + V1, "[vip %s]" % V1], "vip", "duplicate in file"),
         (["node = 1/3", "[vip %s]" % V1, "mac = 01:00:5e:01:01:01", "[vip %s]" % V2,
@@ -226,9 +249,88 @@ def multi_vip(r, tmp):
         r.fails.append("config example: no [vip] section to uncomment")
     p = conf_file(tmp, sec.splitlines())
     r.accepted("config example with its [vip] section", ["--config", p])
-    refused_both(r, "file VIP = command-line VIP",
-                 ["--config", conf_file(tmp, ["node = 1/3", "vip = " + V1]), "--vip", V1],
-                 "--vip", V1, V1)
+    # the same address in the file and on the command line: the command
+    # line's replaces the file's, no duplicate
+    sects = check_sections(r, "file VIP = command-line VIP",
+                           ["--config", conf_file(tmp, ["node = 1/3", "vip = " + V1 + "/24"]),
+                            "--vip", V1])
+    if sects is not None and sorted(sects) != [V1 + "/32"]:
+        r.fails.append("file VIP = command-line VIP: VIPs %s, want %s/32" % (sorted(sects), V1))
+
+
+def check_sections(r, what, args):
+    """--check's [vip] sections: {"A.B.C.D/P": [lines]}, None (failure
+    noted) when it does not exit 0."""
+    r.runs += 1
+    p = subprocess.run([r.bin, "--check"] + args, capture_output=True, text=True, timeout=30)
+    if p.returncode != 0:
+        r.fails.append("%s: --check exit %d: %r" % (what, p.returncode, p.stderr[-300:]))
+        return None
+    sects, cur = {}, None
+    for ln in p.stdout.splitlines():
+        m = re.match(r"^\[vip (\S+)\]$", ln)
+        if m:
+            cur = sects.setdefault(m.group(1), [])
+        elif cur is not None and ln:
+            cur.append(ln)
+    return sects
+
+
+def modes(r, tmp):
+    """Options that exclude each other: refused before the EAL, one line
+    naming both."""
+    for other, val in (("replay", None), ("port", "0"), ("host", "tap:vs9")):
+        extra = ["--" + other] + ([val] if val else [])
+        for order in (["--bench"] + extra, extra + ["--bench"]):
+            r.refused("--bench with --%s (%s)" % (other, " ".join(order)), BASE + order,
+                      "--bench")
+            r.refused("--bench with --%s names it" % other, BASE + order, "--" + other)
+        key = other + (" = " + val if val else "")
+        r.refused("config: bench with %s" % other,
+                  ["--config", conf_file(tmp, ["vip = 10.0.0.1", "node = 1/2", "bench", key])],
+                  "--" + other)
+    for a, b in (("bench", "bench-host"), ("bench-host", "replay")):
+        for order in (["--" + a, "--" + b], ["--" + b, "--" + a]):
+            r.refused("--%s with --%s" % (a, b), BASE + order, "--" + a)
+            r.refused("--%s with --%s names it" % (a, b), BASE + order, "--" + b)
+    r.accepted("--bench with its own options",
+               BASE + ["--bench", "--bench-vips", "2", "--bench-size", "imix"])
+
+
+def file_syntax(r, tmp):
+    """Config files as admins write them: quoted values, a UTF-8 byte order
+    mark, and keys or flags with the wrong dashes named."""
+    V = "192.168.100.100"
+    for q in ('"', "'"):
+        sects = check_sections(r, "quoted values %s" % q, ["--config", conf_file(tmp, [
+            "vip = %s%s/24%s" % (q, V, q), "node = %s1/3%s" % (q, q),
+            "hashmode = %ssourceip%s  # a comment" % (q, q), "[vip %s10.0.0.9%s]" % (q, q)])])
+        if sects is not None and (sorted(sects) != sorted([V + "/24", "10.0.0.9/32"]) or
+                                  "hashmode = sourceip" not in sects[V + "/24"] or
+                                  "node = 1/3" not in sects[V + "/24"]):
+            r.fails.append("quoted values %s: sections %r" % (q, sects))
+    for bad in ('vip = "%s/24' % V, "vip = %s/24'" % V, 'vip = \'%s/24"' % V, 'vip = "'):
+        r.refused("config: unbalanced quote %r" % bad,
+                  ["--config", conf_file(tmp, ["node = 1/3", bad])], "quote")
+    # a byte order mark before the first key
+    fd, path = tempfile.mkstemp(dir=tmp, suffix=".conf")
+    with os.fdopen(fd, "wb") as f:
+        f.write(b"\xef\xbb\xbfvip = " + V.encode() + b"/24\nnode = 1/3\n")
+    sects = check_sections(r, "UTF-8 byte order mark", ["--config", path])
+    if sects is not None and sorted(sects) != [V + "/24"]:
+        r.fails.append("UTF-8 byte order mark: sections %r" % sects)
+    # a BOM elsewhere is a byte of the key, shown as such
+    fd, path = tempfile.mkstemp(dir=tmp, suffix=".conf")
+    with os.fdopen(fd, "wb") as f:
+        f.write(b"node = 1/3\n\xef\xbb\xbfvip = " + V.encode() + b"\n")
+    r.refused("config: a BOM inside", ["--config", path], "\\xef\\xbb\\xbfvip")
+    for key in ("-vip", "--vip"):
+        r.refused("config key %r" % key, ["--config", conf_file(
+            tmp, ["node = 1/3", "%s = %s" % (key, V)])], "without dashes: vip")
+    for flag in ("-vip", "-node", "\u2014vip", "\u2013node", "-vip=" + V):
+        name = "--" + flag.lstrip("-\u2013\u2014").split("=")[0]
+        r.refused("flag %r" % flag, BASE + [flag, "10.0.0.2"], "two ASCII dashes: " + name)
+    r.refused("a newline in a value", BASE + ["--hashmode", "source\nip"], "--hashmode")
 
 
 def ctl_usage(r, ctl):
@@ -239,7 +341,10 @@ def ctl_usage(r, ctl):
            (["--vip"], "--vip"), (["-x"], "-x"), (["--bogus"], "--bogus"),
            (["add", "x"], "'x'"), (["add", "0"], "'0'"), (["add", "65"], "'65'"),
            (["del", "1x"], "'1x'"), (["-0"], "'0'"), (["+65"], "'65'"),
-           (["add"], "add"), (["bogus"], "bogus")]
+           (["add"], "add"), (["bogus"], "bogus"),
+           # an address inet_pton refuses; list takes no socket
+           (["--vip", "1.2.3", "nodes"], "1.2.3"), (["--vip", "1.2.3.256", "nodes"], "256"),
+           (["list"], "list")]
     for args, name in bad:
         r.runs += 1
         p = subprocess.run([ctl, "--socket", sock] + args, capture_output=True, text=True,
@@ -361,6 +466,8 @@ def main():
         if pc.returncode != 0 or "hashmode = sourceip" not in sect:
             r.fails.append("--hash-compat nft alone: exit %d, section %r" % (pc.returncode, sect))
         multi_vip(r, tmp)
+        modes(r, tmp)
+        file_syntax(r, tmp)
     ctl_usage(r, os.path.join(a.build, "app", "vipshare-ctl"))
     for f in r.fails[:60]:
         print("FAIL: %s" % f)

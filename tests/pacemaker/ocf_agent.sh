@@ -31,6 +31,12 @@
 AGENT_SRC=$(realpath "$1") VS_DAEMON=$(realpath "$2") VS_CTL=$(realpath "$3")
 VIP=10.251.0.100
 NS=vsp-t-n1
+# every parameter of resource-agents' IPaddr2 (its meta-data, Debian 12)
+# but ip, nic, cidr_netmask, mac and clusterip_hash, which are ours too
+IPADDR2_PARAMS="broadcast iflabel lvs_support lvs_ipv6_addrlabel lvs_ipv6_addrlabel_value
+	unique_clone_address arp_interval arp_count arp_count_refresh arp_bg arp_sender
+	send_arp_opts flush_routes run_arping nodad noprefixroute preferred_lft
+	network_namespace"
 export OCF_ROOT=/usr/lib/ocf
 
 vsp_init ocf
@@ -48,7 +54,8 @@ mk_node t1 "$NS"
 
 COMMON=(ip=$VIP cidr_netmask=24 nic=net_af_packet0,iface=data lcores=0
 	"eal_args=--no-huge -m 256 --no-pci" idle_sleep=100
-	"daemon=$VS_DAEMON" "ctl=$VS_CTL")
+	"daemon=$VS_DAEMON" "ctl=$VS_CTL"
+	arp_count=2 igmp=report igmp_interval=30 "daemon_args=--stats-interval 60")
 
 # ra ACTION [name=value...]: run the agent inside the node with the common
 # parameters, then the given ones (later wins), and the environment's
@@ -109,11 +116,17 @@ log "ocf-tester passed in $(elapsed_since "$T0") s"
 md=$("$A" meta-data) || fail "meta-data rc"
 echo "$md" | grep -q '<version>1.1</version>' || fail "meta-data is not OCF 1.1"
 for p in ip cidr_netmask nic clusterip_hash mac hash_init hash_compat lcores \
-	 eal_args host_port idle_sleep daemon ctl; do
+	 eal_args host_port idle_sleep igmp igmp_interval daemon_args daemon ctl \
+	 $IPADDR2_PARAMS; do
 	echo "$md" | grep -q "<parameter name=\"$p\"" || fail "meta-data lacks $p"
 done
-for a in start stop monitor meta-data validate-all; do
+for a in start stop monitor status meta-data validate-all usage; do
 	echo "$md" | grep -q "<action name=\"$a\"" || fail "meta-data lacks action $a"
+done
+# usage names every action of the meta-data
+u=$("$A" usage) || fail "usage rc"
+for a in $(echo "$md" | sed -n 's/.*<action name="\([^"]*\)".*/\1/p'); do
+	[[ $u == *"$a"* ]] || fail "usage does not name $a: $u"
 done
 
 # ---------------------------------------------------------------- 2
@@ -160,6 +173,48 @@ expect_rc 5 "missing PCI device" validate-all nic=0000:ff:1f.7 eal_args=
 expect_rc 5 "start without the daemon binary" start daemon=/nonexistent/dpdk-vipshare
 INTERVAL=0 expect_rc 7 "probe without binaries" monitor daemon=/nonexistent/x ctl=/nonexistent/y
 expect_rc 3 "unknown action" frobnicate
+# what the daemon refuses, validate-all refuses (its --check)
+expect_rc 6 "broadcast mac" validate-all mac=ff:ff:ff:ff:ff:ff
+expect_rc 6 "bad igmp" validate-all igmp=bogus
+expect_rc 6 "bad igmp_interval" validate-all igmp_interval=0
+expect_rc 6 "daemon_args: bad value" validate-all "daemon_args=--burst 0"
+expect_rc 6 "daemon_args: unknown option" validate-all "daemon_args=--bogus"
+expect_rc 6 "daemon_args: the agent's own" validate-all "daemon_args=--vip 10.1.1.1"
+expect_rc 6 "daemon_args: --replay" validate-all "daemon_args=--replay"
+grep -q "invalid --burst '0'" "$VSP_TMP/agent.log" || fail "the daemon's reason is not logged"
+# lcores: a range backwards is a mistake, a CPU this machine lacks is not
+# installed here
+expect_rc 6 "lcores 2-1" validate-all lcores=2-1
+expect_rc 6 "lcores 1-2-3" validate-all lcores=1-2-3
+expect_rc 5 "lcores beyond the CPUs" validate-all lcores=0,4095
+# the clone: instance K of clone-max, clone-node-max within it, globally
+# unique
+INST=ClusterIP:3 CLONE=3 CLONE_MAX=3 expect_rc 6 "clone 3 of clone-max 3" validate-all
+INST=ClusterIP:0 CLONE=0 CLONE_MAX=3 expect_rc 6 "clone-node-max 4 > clone-max 3" \
+	validate-all CRM_meta_clone_node_max=4
+INST=ClusterIP:0 CLONE=0 CLONE_MAX=3 expect_rc 6 "globally-unique=false" \
+	validate-all CRM_meta_globally_unique=false
+INST=ClusterIP:0 CLONE=0 CLONE_MAX=3 expect_rc 0 "clone-node-max 3, globally unique" \
+	validate-all CRM_meta_clone_node_max=3 CRM_meta_globally_unique=true
+# IPaddr2's parameters a migrated CIB carries: accepted, each logged as
+# ignored with its reason; those that would change the resource refused
+: > "$VSP_TMP/agent.log"
+expect_rc 0 "IPaddr2's parameters" validate-all arp_interval=300 arp_count=5 \
+	arp_count_refresh=1 arp_bg=true arp_sender=send_arp send_arp_opts=-A \
+	iflabel=web broadcast=+ unique_clone_address=false lvs_support=false \
+	flush_routes=true run_arping=false nodad=false noprefixroute=false \
+	preferred_lft=forever lvs_ipv6_addrlabel=false lvs_ipv6_addrlabel_value=99
+for p in arp_interval arp_count_refresh arp_bg arp_sender send_arp_opts iflabel \
+	 broadcast flush_routes run_arping nodad noprefixroute preferred_lft \
+	 lvs_ipv6_addrlabel lvs_ipv6_addrlabel_value; do
+	grep -q "IPaddr2 parameter $p=.* ignored: ." "$VSP_TMP/agent.log" ||
+		fail "IPaddr2's $p not logged as ignored"
+done
+expect_rc 0 "arp_count beyond 100" validate-all arp_count=1000
+expect_rc 6 "bad arp_count" validate-all arp_count=x
+expect_rc 6 "unique_clone_address=true" validate-all unique_clone_address=true
+expect_rc 6 "lvs_support=true" validate-all lvs_support=true
+expect_rc 6 "network_namespace" validate-all network_namespace=ns1
 
 # ---------------------------------------------------------------- 3
 log "three instances started at once"
@@ -177,7 +232,11 @@ log "started in $(elapsed_since "$T0") s"
 tap_has_vip || fail "VIP not on vs0"
 pid=$(daemon_pid_of t1) || fail "no pidfile /run/vipshare/$VSP_NIC.pid"
 tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q -- "--idle-sleep 100" || fail "idle_sleep not passed"
-in_node t1 "$VS_CTL" --file-prefix "vipshare-$VSP_NIC" status | grep -q "CLUSTERIP hashmode=sourceip-sourceport .*total_nodes=3 local_nodes=1,2,3" ||
+# igmp, igmp_interval and daemon_args before the VIP, arp_count as its --garp
+tr '\0' ' ' < "/proc/$pid/cmdline" |
+	grep -q -- "--igmp report --igmp-interval 30 --stats-interval 60 --vip $VIP/24 .*--garp 2" ||
+	fail "igmp, igmp_interval, daemon_args or arp_count not passed: $(tr '\0' ' ' < "/proc/$pid/cmdline")"
+in_node t1 "$VS_CTL" --file-prefix "vipshare-$VSP_NIC" status | grep -q "CLUSTERIP nodes=1,2,3 total_nodes=3 hashmode=sourceip-sourceport " ||
 	fail "status line"
 for k in 0 1 2; do
 	inst $k monitor || fail "monitor of ClusterIP:$k after start"

@@ -5,7 +5,9 @@
 For dpdk-vipshare(8), vipshare-ctl(8) and vipshare-which(1): the options the
 page's OPTIONS section lists are exactly the --options the program's --help
 names outside its Commands block (both directions), and vipshare-ctl's
-COMMANDS are the commands of that block, with the same --arguments. For ocf_vipshare_dpdk-vipshare(7): the parameters (names, order,
+COMMANDS are the commands of that block, with the same --arguments; every
+--help line fits 80 columns; README.md's option table names the options
+of dpdk-vipshare --help. For ocf_vipshare_dpdk-vipshare(7): the parameters (names, order,
 required, defaults) and actions are those of the agent's meta-data.
 
   check_man.py --man-dir DIR --bin-dir DIR --agent AGENT [--shellfuncs S]
@@ -82,16 +84,24 @@ def run_help(binary):
                        timeout=30)
     if r.returncode != 0:
         fail("%s --help exited %d: %s" % (binary, r.returncode, r.stderr.strip()))
+    # a terminal's 80 columns, tabs as 8
+    wide = [ln for ln in r.stdout.splitlines() if len(ln.expandtabs(8)) > 80]
+    for ln in wide:
+        fail("%s --help: a line of %d columns (80 at most): %r"
+             % (os.path.basename(binary), len(ln.expandtabs(8)), ln))
+    if not wide:
+        print("ok: %s --help fits 80 columns (%d lines)"
+              % (os.path.basename(binary), len(r.stdout.splitlines())))
     return r.stdout
 
 
-def compare(what, page_set, help_set):
+def compare(what, page_set, help_set, page="the manual page"):
     only_page = sorted(page_set - help_set)
     only_help = sorted(help_set - page_set)
     if only_page:
-        fail("%s: in the manual page, not in --help: %s" % (what, ", ".join(only_page)))
+        fail("%s: in %s, not in --help: %s" % (what, page, ", ".join(only_page)))
     if only_help:
-        fail("%s: in --help, not in the manual page: %s" % (what, ", ".join(only_help)))
+        fail("%s: in --help, not in %s: %s" % (what, page, ", ".join(only_help)))
     if not only_page and not only_help:
         print("ok: %s: %d agree (%s)" % (what, len(page_set), " ".join(sorted(page_set))))
 
@@ -121,6 +131,8 @@ def check_program(args, prog, page_name):
     for t in terms(section(page, "OPTIONS")):
         opts |= long_opts(t.split(" ")[0])
     compare(page_name + " options", opts, long_opts("\n".join(outside)))
+    if prog == "dpdk-vipshare":
+        check_readme(long_opts("\n".join(outside)))
     if prog == "vipshare-ctl":
         cmd_terms = terms(section(page, "COMMANDS"))
         cmds = {t.split()[0].rstrip(",") for t in cmd_terms}
@@ -128,6 +140,15 @@ def check_program(args, prog, page_name):
         # the commands' own arguments are on the page's command lines
         compare(page_name + " command arguments",
                 long_opts("\n".join(cmd_terms)), long_opts("\n".join(cmd_text)))
+
+
+def check_readme(help_opts):
+    """README's option table: the first column of its "| `--..." rows
+    names exactly the options of dpdk-vipshare --help."""
+    path = os.path.join(HERE, "..", "..", "README.md")
+    with open(path, encoding="utf-8") as f:
+        rows = [ln.split("|")[1] for ln in f if ln.startswith("| `--")]
+    compare("README.md option table", long_opts("\n".join(rows)), help_opts, "README.md")
 
 
 def meta_data(agent, shellfuncs):

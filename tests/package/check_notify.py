@@ -66,8 +66,8 @@ def run(app, work, fails, abstract):
         if "READY=1" not in lines:
             fails("%s: first message is not READY=1: %r" % (tag, msg))
         st = [x for x in lines if x.startswith("STATUS=")]
-        want = "STATUS=CLUSTERIP hashmode=sourceip-sourceport clustermac=01:00:5E:28:64:64" \
-            " total_nodes=3 local_nodes=2 hash_init=0"
+        want = "STATUS=CLUSTERIP nodes=2 total_nodes=3 hashmode=sourceip-sourceport" \
+            " hash_init=0 hash_compat=clusterip cluster_mac=01:00:5e:28:64:64"
         if st != [want]:
             fails("%s: status %r, want %r" % (tag, st, want))
         # ready means serving: the control socket answers at once

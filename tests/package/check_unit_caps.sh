@@ -25,6 +25,8 @@
 # needs CAP_SYS_ADMIN (its peer's network namespace) and is refused
 # without; the default (no --host, vnet) falls back to a TAP and says so. vfio-pci (CAP_IPC_LOCK, CAP_SYS_RAWIO) and virtio-user need
 # devices this machine does not have.
+# A build under /tmp, /var/tmp, /home or /root (which the sandbox hides, as
+# the unit does) is run from a copy of the daemon under /run.
 set -euo pipefail
 
 BUILD=${1:?usage: check_unit_caps.sh BUILD_DIR}
@@ -37,6 +39,7 @@ RT=/run/dpdk/$PFX
 TAP=vscap0
 pid=
 out=$(mktemp)
+copy=
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -44,6 +47,7 @@ cleanup() {
 	if [ -n "$pid" ]; then kill -9 "$pid" 2>/dev/null || true; fi
 	ip netns del "$NS" 2>/dev/null || true
 	rm -rf "$RT" "$out"
+	[ -z "$copy" ] || rm -rf "$copy"
 }
 trap cleanup EXIT
 
@@ -52,6 +56,25 @@ for t in setpriv prlimit unshare ip capsh; do
 	command -v "$t" >/dev/null || fail "$t is not installed"
 done
 [ -f "$UNIT" ] || fail "no $UNIT (build first)"
+[ -x "$APP" ] || fail "no $APP (build first)"
+
+# PrivateTmp= and ProtectHome= hide these in the sandbox: the daemon of a
+# tree checked out there runs from a copy (it links only system libraries,
+# its PMDs are the system's)
+case "$(realpath "$APP")" in
+/tmp/* | /var/tmp/* | /home/* | /root/*)
+	for d in /run /var/lib; do
+		copy=$(mktemp -d "$d/vs-caps-XXXXXX" 2>/dev/null) || continue
+		cp "$APP" "$copy/dpdk-vipshare"
+		"$copy/dpdk-vipshare" --version >/dev/null 2>&1 && break
+		rm -rf "$copy"
+		copy=
+	done
+	[ -n "$copy" ] || fail "$APP is hidden by the unit's sandbox (PrivateTmp=/ProtectHome=) and no copy under /run or /var/lib can run: build outside /tmp, /var/tmp, /home and /root"
+	echo "note: $APP is under a directory the sandbox hides: running a copy, $copy/dpdk-vipshare"
+	APP=$copy/dpdk-vipshare
+	;;
+esac
 
 unit_value() { sed -n "s/^$1=//p" "$UNIT" | tail -n 1; }
 caps=$(unit_value CapabilityBoundingSet)

@@ -720,7 +720,8 @@ def cmd_telemetry(a, app):
         rc, out, err = cr.ctl(app, pfx, "status")
         lines = out.strip().splitlines()
         if rc != 0 or len(lines) != 64 or any(
-                ("local_nodes=%s hash_init=4294967295" % all_nodes) not in ln for ln in lines):
+                ("CLUSTERIP nodes=%s " % all_nodes) not in ln or " hash_init=4294967295 " not in ln
+                for ln in lines):
             fails("vipshare-ctl status: rc %d, %d lines: %r" % (rc, len(lines), lines[:1]))
         rc, out, err = cr.ctl(app, pfx, "--vip", "10.63.192.213", "nodes")
         if rc != 0 or out.strip() != all_nodes:

@@ -257,7 +257,9 @@ test_host_kinds(void **state)
 	}
 }
 
-/* The example, from a file with [vip] sections and flags. */
+/* The issue's example, from a file with [vip] sections; then with flags:
+ * a --vip on the command line replaces the file's VIPs (every one, its
+ * sections too), the file's defaults stay. */
 static void
 test_file_and_flags(void **state)
 {
@@ -270,14 +272,27 @@ test_file_and_flags(void **state)
 		"hashmode = sourceip-sourceport\n"
 		"mac = 01:00:5e:00:00:65\n";
 	char path[] = "/tmp/vs-test-conf-XXXXXX";
+	char *argv_file[] = {"--", "--config", path, "--replay", NULL};
 	char *argv[] = {"--", "--config", path, "--vip", "192.168.100.102",
 			"--node", "3/3", "--replay", NULL};
+	char *argv2[] = {"--", "--config", path,	  "--node",
+			 "1/2", "--vip",    "192.168.100.101", "--vip",
+			 "10.1.1.1/24", NULL};
 	const struct want_vip want[] = {
 		{{192, 168, 100, 100}, 24, 0x1, 3, VS_HASH_SIP, 0,
 		 VS_COMPAT_CLUSTERIP, {0}, 3},
 		{{192, 168, 100, 101}, 24, 0x2, 2, VS_HASH_SIP_SPT, 0,
 		 VS_COMPAT_CLUSTERIP, {0x01, 0x00, 0x5e, 0x00, 0x00, 0x65}, 3},
-		{{192, 168, 100, 102}, 32, 0x4, 3, VS_HASH_SIP, 0,
+	};
+	const struct want_vip flags = {{192, 168, 100, 102}, 32, 0x4, 3,
+				       VS_HASH_SIP, 0, VS_COMPAT_CLUSTERIP,
+				       {0}, 3};
+	/* the file's defaults (sourceip), the command line's nodes; nothing
+	 * of the file's [vip 192.168.100.101/24] section */
+	const struct want_vip flags2[] = {
+		{{192, 168, 100, 101}, 32, 0x1, 2, VS_HASH_SIP, 0,
+		 VS_COMPAT_CLUSTERIP, {0}, 3},
+		{{10, 1, 1, 1}, 24, 0x1, 2, VS_HASH_SIP, 0,
 		 VS_COMPAT_CLUSTERIP, {0}, 3},
 	};
 	unsigned int i;
@@ -289,13 +304,25 @@ test_file_and_flags(void **state)
 	assert_int_equal(write(fd, file, sizeof(file) - 1),
 			 (ssize_t)sizeof(file) - 1);
 	close(fd);
-	parse_args(&conf, argv);
-	unlink(path);
-	assert_int_equal(conf.nb_vips, 3);
-	for (i = 0; i < 3; i++)
+	parse_args(&conf, argv_file);
+	assert_int_equal(conf.nb_vips, 2);
+	for (i = 0; i < 2; i++)
 		check_vip(&conf.vips[i], &want[i]);
 	round_trip(&conf, &back);
 	assert_true(back.replay);
+
+	parse_args(&conf, argv);
+	assert_int_equal(conf.nb_vips, 1);
+	check_vip(&conf.vips[0], &flags);
+	round_trip(&conf, &back);
+	assert_true(back.replay);
+
+	parse_args(&conf, argv2);
+	unlink(path);
+	assert_int_equal(conf.nb_vips, 2);
+	for (i = 0; i < 2; i++)
+		check_vip(&conf.vips[i], &flags2[i]);
+	round_trip(&conf, &back);
 }
 
 /* --bench-vips: the padded VIPs are printed and read back as they are. */
