@@ -93,6 +93,7 @@ vs_app_vip_add(struct vs_app *a, const char *args, char *err, size_t errlen)
 		       "VIP %s: NIC multicast filter not updated (%s)\n", name,
 		       strerror(-r));
 	vs_vip_publish_add(&a->vips, (unsigned int)slot);
+	vs_moves_vip_start(a, (unsigned int)slot);
 	if (vs_coverage_vip_start(a, (unsigned int)slot) < 0)
 		VS_LOG(app, WARNING, "VIP %s: no coverage monitor\n", name);
 	vs_own_format(vs_own_load(&vip->own), nodes, sizeof(nodes));
@@ -139,6 +140,7 @@ vs_app_vip_del(struct vs_app *a, uint32_t addr, char *err, size_t errlen)
 		       "VIP %s: NIC multicast filter not updated (%s)\n", name,
 		       strerror(-r));
 	vs_coverage_vip_stop(a, vip->slot);
+	vs_moves_vip_stop(a, vip->slot);
 	vs_vip_remove(&a->vips, vip->slot);
 	VS_LOG(app, NOTICE, "VIP %s removed\n", name);
 	return 0;
@@ -151,6 +153,7 @@ vs_app_tick(struct vs_app *a, uint64_t now)
 	unsigned int i;
 
 	vs_coverage_tick(a, now);
+	vs_moves_tick(a, now);
 	if (a->conf.stats_interval && now >= next_stats) {
 		if (next_stats)
 			vs_stats_print_line(a, stdout);

@@ -415,6 +415,9 @@ opt_bench_size(struct parse_ctx *x, const char *name, const char *v)
 }
 
 U32_OPT(opt_announce_interval, announce_interval_ms, 50, 60000)
+U32_OPT(opt_drain_timeout, drain_timeout_s, 1, 86400)
+U32_OPT(opt_move_cap, move_cap, 16, 4194304)
+U32_OPT(opt_move_slots, move_slots, 1, 64)
 
 static int
 opt_announce(struct parse_ctx *x, const char *name, const char *v)
@@ -535,6 +538,15 @@ static const struct opt opts[] = {
 	{"cluster-key", true, GLOBAL, opt_cluster_key, "FILE",
 	 "sign announcements with the key in FILE (16..256 bytes), drop "
 	 "unsigned and forged ones"},
+	{"drain-timeout", true, GLOBAL, opt_drain_timeout, "SEC",
+	 "a drain without a timeout of its own ends after SEC at the latest, "
+	 "1..86400 (default 300)"},
+	{"move-cap", true, GLOBAL, opt_move_cap, "N",
+	 "new flows tracked per move and worker, 16..4194304, rounded up to "
+	 "a power of two (default 16384; 16 bytes each)"},
+	{"move-slots", true, GLOBAL, opt_move_slots, "N",
+	 "moves (drains and fills) at once on this node, all VIPs together, "
+	 "1..64 (default 8)"},
 	{"bench", false, GLOBAL, opt_bench, NULL,
 	 "benchmark the steering path on in-memory traffic and exit (not with "
 	 "--replay, --port or --host)"},
@@ -578,6 +590,9 @@ vs_conf_defaults(struct vs_conf *c)
 	c->igmp_interval = 20;
 	c->announce = true;
 	c->announce_interval_ms = 200;
+	c->drain_timeout_s = 300;
+	c->move_cap = 16384;
+	c->move_slots = 8;
 }
 
 /* help's text from column col to 79, broken at blanks */
@@ -1170,6 +1185,9 @@ vs_conf_print(FILE *f, const struct vs_conf *c)
 	fprintf(f, "announce-interval = %u\n", c->announce_interval_ms);
 	if (c->cluster_key_len)
 		fprintf(f, "cluster-key = %s\n", c->cluster_key_file);
+	fprintf(f, "drain-timeout = %u\n", c->drain_timeout_s);
+	fprintf(f, "move-cap = %u\n", c->move_cap);
+	fprintf(f, "move-slots = %u\n", c->move_slots);
 	for (i = 0; i < c->nb_vips; i++) {
 		vs_conf_vip_format(&c->vips[i], a, sizeof(a));
 		fprintf(f, "\n[vip %s]\n", a);

@@ -9,7 +9,14 @@
  *   /vipshare/stats[,ADDR]      counters: totals and per VIP, or one VIP's
  *   /vipshare/nodes[,ADDR]      the node numbers held, "1,3"
  *   /vipshare/node_add,[ADDR ]N hold node N from the next burst (+N)
- *   /vipshare/node_del,[ADDR ]N release node N (-N)
+ *   /vipshare/node_del,[ADDR ]N release node N (-N) at once
+ *   /vipshare/node_del,[ADDR ]N drain[ SEC]
+ *                               drain node N: keep its flows, take no new
+ *                               ones, release it when they ended (or after
+ *                               SEC, default --drain-timeout). A subcommand
+ *                               of node_del: DPDK 22.11 holds 64 telemetry
+ *                               commands, and the EAL's and ethdev's leave
+ *                               none for another
  *   /vipshare/status[,ADDR]     the iptables -L style status line(s)
  *   /vipshare/coverage[,ADDR]   the coverage monitor's view of a VIP, the
  *                               JSON object of `vipshare-ctl coverage` as
@@ -146,6 +153,7 @@ vip_stats(struct rte_tel_data *d, const struct vs_app *a,
 	vip_settings(d, vip);
 	vs_stats_vip_foreach(&s, tel_u64, d);
 	vs_coverage_foreach(a, vip->slot, tel_u64, d);
+	vs_moves_foreach(a, vip->slot, tel_u64, d);
 	add_container(d, "seen", u64_array(s.seen, vip->hash.total_nodes));
 	add_container(d, "accepted",
 		      u64_array(s.accepted, vip->hash.total_nodes));
@@ -225,6 +233,24 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* The numbers in a move, by state: "draining": "2", ... */
+static void
+move_masks(struct rte_tel_data *d, const struct vs_vip *vip)
+{
+	static const unsigned int states[] = {
+		VS_MOVE_DRAINING, VS_MOVE_FILLING, VS_MOVE_PENDING};
+	char buf[256];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(states); i++) {
+		vs_own_format(vs_moves_state_mask(&vs_app, vip->slot,
+						  states[i]),
+			      buf, sizeof(buf));
+		rte_tel_data_add_dict_string(d, vs_move_state_name(states[i]),
+					     buf);
+	}
+}
+
 static void
 nodes_dict(struct rte_tel_data *d, const struct vs_vip *vip, int err,
 	   const char *msg)
@@ -239,6 +265,7 @@ nodes_dict(struct rte_tel_data *d, const struct vs_vip *vip, int err,
 	rte_tel_data_add_dict_u64(d, "total_nodes", vip->hash.total_nodes);
 	vs_vip_format(vip, buf, sizeof(buf));
 	rte_tel_data_add_dict_string(d, "vip", buf);
+	move_masks(d, vip);
 	rte_tel_data_add_dict_u64(d, "ok", err == 0);
 	if (err)
 		rte_tel_data_add_dict_string(d, "error", msg);
@@ -263,14 +290,17 @@ tel_nodes(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+enum node_cmd { NODE_ADD, NODE_DEL, NODE_DRAIN };
+
 static int
-node_change(const char *params, struct rte_tel_data *d, bool add)
+node_change(const char *params, struct rte_tel_data *d, enum node_cmd cmd)
 {
 	struct vs_app *a = &vs_app;
 	struct vs_vip *vip;
 	const char *rest;
-	char msg[128], name[32];
-	uint32_t n;
+	char msg[160], num[16];
+	uint32_t n, secs = 0;
+	size_t len;
 	int r;
 
 	vs_app_ctl_lock(a);
@@ -281,24 +311,53 @@ node_change(const char *params, struct rte_tel_data *d, bool add)
 	}
 	if (rest && (*rest == '+' || *rest == '-'))
 		rest++;
-	if (rest == NULL || vs_util_parse_u32(rest, &n) < 0 || n < 1 ||
+	/* the number, then (drain) the timeout in seconds */
+	len = rest ? strcspn(rest, " ") : 0;
+	if (len && len < sizeof(num)) {
+		memcpy(num, rest, len);
+		num[len] = '\0';
+		rest += len + strspn(rest + len, " ");
+	} else {
+		num[0] = '\0';
+	}
+	if (vs_util_parse_u32(num, &n) < 0 || n < 1 ||
 	    n > vip->hash.total_nodes) {
 		snprintf(msg, sizeof(msg), "node number must be 1..%u",
 			 vip->hash.total_nodes);
 		nodes_dict(d, vip, -EINVAL, msg);
 		goto out;
 	}
-	r = add ? vs_own_add(&vip->own, n) : vs_own_del(&vip->own, n);
-	if (r == -EEXIST)
-		snprintf(msg, sizeof(msg), "node %u already held", n);
-	else if (r == -ENOENT)
-		snprintf(msg, sizeof(msg), "node %u not held", n);
-	else {
-		vs_vip_format(vip, name, sizeof(name));
-		VS_LOG(ctl, NOTICE, "VIP %s: node %u %s\n", name, n,
-		       add ? "added" : "removed");
+	/* "N drain [SEC]": node_del's drain */
+	if (cmd == NODE_DEL && !strncmp(rest, "drain", 5) &&
+	    (rest[5] == '\0' || rest[5] == ' ')) {
+		cmd = NODE_DRAIN;
+		rest += 5 + strspn(rest + 5, " ");
 	}
-	nodes_dict(d, vip, r, msg);
+	if (*rest && (cmd != NODE_DRAIN || vs_util_parse_u32(rest, &secs) < 0 ||
+		      secs < 1 || secs > VS_MOVE_DRAIN_TIMEOUT_MAX_MS / 1000)) {
+		if (cmd == NODE_DRAIN)
+			snprintf(msg, sizeof(msg),
+				 "the drain's timeout must be 1..%u seconds",
+				 VS_MOVE_DRAIN_TIMEOUT_MAX_MS / 1000);
+		else
+			snprintf(msg, sizeof(msg),
+				 "unexpected '%.32s' after the node number",
+				 rest);
+		nodes_dict(d, vip, -EINVAL, msg);
+		goto out;
+	}
+	msg[0] = '\0';
+	if (cmd == NODE_ADD)
+		r = vs_moves_add(a, vip->slot, n, msg, sizeof(msg));
+	else if (cmd == NODE_DEL)
+		r = vs_moves_del(a, vip->slot, n, msg, sizeof(msg));
+	else
+		r = vs_moves_drain(a, vip->slot, n, secs * 1000, msg,
+				   sizeof(msg));
+	nodes_dict(d, vip, r < 0 ? r : 0, msg);
+	if (r >= 0 && cmd == NODE_ADD)
+		rte_tel_data_add_dict_string(d, "state",
+					     vs_move_state_name((unsigned int)r));
 out:
 	vs_app_ctl_unlock(a);
 	return 0;
@@ -308,14 +367,14 @@ static int
 tel_node_add(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	RTE_SET_USED(cmd);
-	return node_change(params, d, true);
+	return node_change(params, d, NODE_ADD);
 }
 
 static int
 tel_node_del(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	RTE_SET_USED(cmd);
-	return node_change(params, d, false);
+	return node_change(params, d, NODE_DEL);
 }
 
 /* One VIP (named, or the only one): its line as a string, as ever.
@@ -379,6 +438,7 @@ tel_vips(const char *cmd, const char *params, struct rte_tel_data *d)
 	const struct vs_vipmap *vm = a->vips.map;
 	struct rte_tel_data *vip, *mode, *compat, *mac;
 	uint64_t total[VS_MAX_VIPS], init[VS_MAX_VIPS], mask[VS_MAX_VIPS];
+	uint64_t fill[VS_MAX_VIPS], drain[VS_MAX_VIPS];
 	char buf[256];
 	unsigned int i;
 
@@ -396,6 +456,10 @@ tel_vips(const char *cmd, const char *params, struct rte_tel_data *d)
 		if (vip)
 			rte_tel_data_add_array_string(vip, buf);
 		mask[i] = vs_own_load(&v->own);
+		/* taking over (filling, or waiting to): held for the agent */
+		fill[i] = vs_moves_state_mask(a, v->slot, VS_MOVE_FILLING) |
+			  vs_moves_state_mask(a, v->slot, VS_MOVE_PENDING);
+		drain[i] = vs_moves_state_mask(a, v->slot, VS_MOVE_DRAINING);
 		total[i] = v->hash.total_nodes;
 		if (mode)
 			rte_tel_data_add_array_string(
@@ -416,6 +480,8 @@ tel_vips(const char *cmd, const char *params, struct rte_tel_data *d)
 	add_container(d, "hash_init", u64_array(init, vm->n));
 	add_container(d, "hash_compat", compat);
 	add_container(d, "cluster_mac", mac);
+	add_container(d, "filling_mask", u64_array(fill, vm->n));
+	add_container(d, "draining_mask", u64_array(drain, vm->n));
 	vs_app_ctl_unlock(a);
 	return 0;
 }
@@ -552,7 +618,8 @@ vs_control_init(void)
 		    "Hold a node number. Parameters: [string vip] int node") ||
 	    rte_telemetry_register_cmd(
 		    "/vipshare/node_del", tel_node_del,
-		    "Release a node number. Parameters: [string vip] int node") ||
+		    "Release a node number (drain: when its flows ended). "
+		    "Parameters: [string vip] int node [drain [int timeout_s]]") ||
 	    rte_telemetry_register_cmd(
 		    "/vipshare/status", tel_status,
 		    "CLUSTERIP-style status. Parameters: [string vip]") ||

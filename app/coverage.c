@@ -16,6 +16,7 @@
 #include "vs_app.h"
 #include "vs_coverage.h"
 #include "vs_log.h"
+#include "vs_moves.h"
 
 RTE_LOG_REGISTER(vs_logtype_cover, vipshare.coverage, INFO);
 
@@ -25,6 +26,9 @@ struct vs_coverage_vip {
 	bool have;  /* cur holds a result */
 	bool heard; /* a peer's announcement came since the last compute */
 	uint64_t yield;
+	/* numbers some live node drains: since when (hole grace) */
+	uint64_t drained;
+	uint64_t drained_ms[VS_MAX_NODES];
 	struct vs_cover_result cur, prev;
 	uint8_t frame[VS_COVER_FRAME_MAX];
 };
@@ -267,6 +271,60 @@ send_frame(struct vs_app *a, struct vs_coverage_vip *v, int len)
 	}
 }
 
+/*
+ * A drain begins before its filler can announce: `drain K` on A, then
+ * `add K` on B, which announces filling at its next interval. A number
+ * some live node drains and nobody takes new flows of is a hole only once
+ * it has been so for VS_COVERAGE_DRAIN_GRACE_MS: time for the add and an
+ * announcement. Its new connections' SYNs are dropped meanwhile (the
+ * clients retry after 1 s; counted as move_syn_before_fill).
+ */
+static void
+drain_grace(struct vs_coverage_vip *v, uint64_t ms)
+{
+	struct vs_cover_result *r = &v->cur;
+	uint64_t draining = r->draining, young = 0, fresh;
+	unsigned int i, n;
+
+	for (i = 0; i < r->n_peers; i++)
+		if (!r->peers[i].mismatch)
+			draining |= r->peers[i].draining;
+	fresh = draining & ~v->drained;
+	v->drained = draining;
+	for (n = 0; n < VS_MAX_NODES; n++) {
+		if (fresh >> n & 1)
+			v->drained_ms[n] = ms;
+		if ((draining >> n & 1) &&
+		    ms - v->drained_ms[n] < VS_COVERAGE_DRAIN_GRACE_MS)
+			young |= UINT64_C(1) << n;
+	}
+	r->holes &= ~young;
+}
+
+int
+vs_coverage_peer_masks(const struct vs_app *a, unsigned int slot,
+		       uint64_t *owned, uint64_t *draining, uint64_t *filling)
+{
+	const struct vs_coverage_vip *v = a->cov.vip[slot];
+	unsigned int i;
+
+	*owned = *draining = *filling = 0;
+	if (!a->cov.enabled)
+		return -ENOTSUP;
+	if (v == NULL || !v->have)
+		return -ENOENT;
+	for (i = 0; i < v->cur.n_peers; i++) {
+		const struct vs_cover_peer_info *p = &v->cur.peers[i];
+
+		if (p->mismatch)
+			continue;
+		*owned |= p->owned;
+		*draining |= p->draining;
+		*filling |= p->filling;
+	}
+	return 0;
+}
+
 static void
 vip_tick(struct vs_app *a, unsigned int slot, uint64_t ms)
 {
@@ -278,8 +336,11 @@ vip_tick(struct vs_app *a, unsigned int slot, uint64_t ms)
 	unsigned int i, n;
 	int len;
 
+	uint64_t owned, draining, filling;
+
 	/* announced from the next interval on */
-	vs_cover_set_state(v->mon, vs_own_load(&vip->own), 0, 0);
+	vs_moves_masks(a, slot, &owned, &draining, &filling);
+	vs_cover_set_state(v->mon, owned, draining, filling);
 	totals(a, slot, nodes, seen, acc);
 	len = vs_cover_tick(v->mon, ms, seen, acc, v->frame, sizeof(v->frame));
 	if (len > 0)
@@ -294,6 +355,7 @@ vip_tick(struct vs_app *a, unsigned int slot, uint64_t ms)
 	if (!v->have)
 		memset(&v->prev, 0, sizeof(v->prev));
 	vs_cover_compute(v->mon, ms, &v->cur);
+	drain_grace(v, ms);
 	v->have = true;
 	v->yield = vs_cover_yield(&v->cur);
 	n = vs_cover_diff(&v->prev, &v->cur, ev, RTE_DIM(ev));

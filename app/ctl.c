@@ -5,6 +5,7 @@
  *
  *   vipshare-ctl [--file-prefix P | --socket PATH] [--vip ADDR] COMMAND
  *   COMMAND: stats | nodes | status | add N | del N | +N | -N
+ *            | drain N [--timeout SEC]
  *            | vips | vip add A.B.C.D[/P] [VIP options] | vip del A.B.C.D
  *            | list | raw /vipshare/...
  *
@@ -43,9 +44,18 @@ usage(FILE *f)
 		"  status       CLUSTERIP-style status line (no --vip and several VIPs:\n"
 		"               one line per VIP, its address first)\n"
 		"  add N | +N   hold node number N (error if already held)\n"
-		"  del N | -N   release node number N (error if not held)\n"
+		"  del N | -N   release node number N at once (error if not held);\n"
+		"               its connections break\n"
+		"  drain N [--timeout SEC]\n"
+		"               hitless move of N away: keep the flows N carries,\n"
+		"               take no new ones, release N when they ended or after\n"
+		"               SEC (default: the daemon's --drain-timeout, 300).\n"
+		"               `add N` on the machine taking N over, while this one\n"
+		"               drains it, takes N's new flows (fill) and owns N once\n"
+		"               the drain ended\n"
 		"  vips         one line per VIP: address/prefix, nodes, N, hash mode,\n"
-		"               seed, compat, cluster MAC\n"
+		"               seed, compat, cluster MAC (then the numbers filling\n"
+		"               or draining, when there are)\n"
 		"  vip add A.B.C.D[/PREFIX] [--node K/N] [--hashmode M] [--hash-init X]\n"
 		"          [--hash-compat C] [--mac MAC] [--garp COUNT]\n"
 		"               serve another VIP (settings not given: the daemon's\n"
@@ -58,7 +68,8 @@ usage(FILE *f)
 		"               its daemon's file prefix first, then as vips (with\n"
 		"               --vip: the daemons serving it)\n"
 		"  raw CMD      send a telemetry command, print the reply\n"
-		"--vip ADDR: the VIP that stats, nodes, status, add and del are about; it\n"
+		"--vip ADDR: the VIP that stats, nodes, status, add, del and drain are\n"
+		"about; it\n"
 		"may be left out while the daemon has exactly one.\n"
 		"The socket is /var/run/dpdk/<P>/dpdk_telemetry.v2 (P: the EAL's\n"
 		"--file-prefix). Without --file-prefix and --socket: the daemon serving\n"
@@ -284,6 +295,20 @@ print_nodes(const char *v)
 	printf("%s\n", nodes);
 }
 
+/* After the nodes held, the numbers in a move, one line each state:
+ * "draining: 2" (none: nothing, so that `nodes` prints what it did). */
+static void
+print_moves(const char *v)
+{
+	static const char *const states[] = {"draining", "filling", "pending"};
+	char nodes[256];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (field(v, states[i], nodes, sizeof(nodes)) == 0 && nodes[0])
+			printf("%s: %s\n", states[i], nodes);
+}
+
 /* A JSON string value: drop the quotes. */
 static char *
 unquote(char *v)
@@ -384,11 +409,27 @@ print_vips(int fd, char *buf, const char *copy, bool status, const char *pre,
 			     a.s_addr != only->s_addr))
 			continue;
 		if (!status) {
+			char mv[64];
+
 			mask_nodes(col[1], nodes, sizeof(nodes));
 			printf("%s%s nodes=%s total_nodes=%s hashmode=%s "
-			       "hash_init=%s hash_compat=%s cluster_mac=%s\n",
+			       "hash_init=%s hash_compat=%s cluster_mac=%s",
 			       pre, col[0], nodes[0] ? nodes : "-", col[2],
 			       col[3], col[4], col[5], col[6]);
+			/* numbers in a move, when there are */
+			if (array_item(copy, "filling_mask", i, mv,
+				       sizeof(mv)) == 0) {
+				mask_nodes(mv, nodes, sizeof(nodes));
+				if (nodes[0])
+					printf(" filling=%s", nodes);
+			}
+			if (array_item(copy, "draining_mask", i, mv,
+				       sizeof(mv)) == 0) {
+				mask_nodes(mv, nodes, sizeof(nodes));
+				if (nodes[0])
+					printf(" draining=%s", nodes);
+			}
+			putchar('\n');
 			continue;
 		}
 		snprintf(cmd, sizeof(cmd), "/vipshare/status,%s", addr);
@@ -591,6 +632,20 @@ node_arg(const char *n)
 	return n;
 }
 
+/* A drain's timeout: 1..86400 seconds. */
+static void
+timeout_arg(const char *s)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno || v < 1 ||
+	    v > 86400)
+		die(2, "invalid --timeout '%s' (1..86400 seconds)", s);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -657,6 +712,27 @@ main(int argc, char **argv)
 		snprintf(cmd, sizeof(cmd), "/vipshare/node_%s,%s%s%s", verb,
 			 vip ? vip : "", vip ? " " : "",
 			 node_arg(argv[optind++]));
+	} else if (!strcmp(verb, "drain")) {
+		const char *k, *secs = NULL;
+
+		if (optind >= argc || !strncmp(argv[optind], "--", 2))
+			die(2, "drain needs a node number%s", "");
+		k = node_arg(argv[optind++]);
+		if (optind < argc && (!strcmp(argv[optind], "--timeout") ||
+				      !strncmp(argv[optind], "--timeout=", 10))) {
+			secs = strchr(argv[optind], '=');
+			if (secs)
+				secs++;
+			else if (optind + 1 < argc)
+				secs = argv[++optind];
+			else
+				die(2, "option '--timeout' needs a value%s", "");
+			optind++;
+			timeout_arg(secs);
+		}
+		snprintf(cmd, sizeof(cmd), "/vipshare/node_del,%s%s%s drain%s%s",
+			 vip ? vip : "", vip ? " " : "", k, secs ? " " : "",
+			 secs ? secs : "");
 	} else if (node_word(verb)) {
 		snprintf(cmd, sizeof(cmd), "/vipshare/node_%s,%s%s%s",
 			 verb[0] == '+' ? "add" : "del", vip ? vip : "",
@@ -750,6 +826,7 @@ main(int argc, char **argv)
 			print_coverage(v);
 		} else {
 			print_nodes(v);
+			print_moves(v);
 		}
 	}
 	close(fd);

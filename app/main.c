@@ -286,6 +286,11 @@ main(int argc, char **argv)
 			ret = 1;
 			goto out;
 		}
+	/* Moves: a table of new flows per worker, the VIPs' states */
+	if (vs_moves_init(a) < 0) {
+		ret = 1;
+		goto out;
+	}
 	if (vs_control_init() < 0)
 		VS_LOG(main, WARNING, "telemetry commands unavailable\n");
 	banner(a);
@@ -304,6 +309,7 @@ main(int argc, char **argv)
 	else
 		vs_stats_print_line(a, stdout);
 out:
+	vs_moves_fini(a);
 	vs_coverage_fini(a);
 	vs_worker_fini(a);
 	vs_port_fini(&a->ports);

@@ -180,6 +180,8 @@ vs_stats_foreach(const struct vs_app *a, const struct vs_stats *s,
 	fn(ctx, "frag_in_table", s->frag_held - s->frag_done - s->frag_expired);
 	/* the coverage monitor's: every VIP's and what none took */
 	vs_coverage_foreach(a, -1, fn, ctx);
+	/* hitless moves: every VIP's, the removed ones' included */
+	vs_moves_foreach(a, -1, fn, ctx);
 }
 
 void
@@ -246,6 +248,7 @@ json_vips(const struct vs_app *a, FILE *f)
 		json_vip_settings(f, vip, true);
 		vs_stats_vip_foreach(&vs, json_u64, f);
 		vs_coverage_foreach(a, vip->slot, json_u64, f);
+		vs_moves_foreach(a, vip->slot, json_u64, f);
 		json_array(f, "seen", vs.seen, vip->hash.total_nodes);
 		fputc(',', f);
 		json_array(f, "accepted", vs.accepted, vip->hash.total_nodes);

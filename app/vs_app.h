@@ -17,6 +17,7 @@
 
 #include "vs_conf.h"
 #include "vs_coverage.h"
+#include "vs_moves.h"
 #include "vs_port.h"
 #include "vs_vip.h"
 #include "vs_worker.h"
@@ -33,6 +34,8 @@ struct vs_app {
 	uint64_t tsc_hz;
 	/* the coverage monitor: its rings, a monitor per VIP */
 	struct vs_coverage cov;
+	/* hitless moves: the workers' tables, a VIP's numbers' states */
+	struct vs_moves moves;
 	/* Shared between lcores (and the signal handler): only through
 	 * the functions below, which use atomics. */
 	bool quit;            /* every loop stops */

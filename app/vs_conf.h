@@ -109,6 +109,11 @@ struct vs_conf {
 	char cluster_key_file[VS_NAME_MAX];
 	uint16_t cluster_key_len;
 	uint8_t cluster_key[VS_CLUSTER_KEY_MAX];
+	/* Hitless moves (app/moves.c): a drain's default timeout, the new
+	 * flows tracked per move and worker, the moves at once */
+	uint32_t drain_timeout_s;
+	uint32_t move_cap;
+	uint32_t move_slots;
 };
 
 /* Defaults (IPaddr2's: sourceip-sourceport, hash_init 0). */

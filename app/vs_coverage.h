@@ -89,6 +89,18 @@ int vs_coverage_json(const struct vs_app *a, unsigned int slot, char *buf,
 int vs_coverage_summary(const struct vs_app *a, unsigned int slot, char *buf,
 			size_t size);
 
+/* A number drained and not filled is a hole only after this long. */
+#define VS_COVERAGE_DRAIN_GRACE_MS 2000
+
+/*
+ * The union of the live peers' masks with our settings (mismatched peers
+ * left out), as of the last result. 0, -ENOENT before the first result,
+ * -ENOTSUP when announcements are off. Control lock held.
+ */
+int vs_coverage_peer_masks(const struct vs_app *a, unsigned int slot,
+			   uint64_t *owned, uint64_t *draining,
+			   uint64_t *filling);
+
 /* Counters (VS_COVERAGE_STATS and announce_rejected_<reason>) of one VIP
  * (slot >= 0) or the totals (slot < 0, the removed VIPs' and the frames
  * no VIP took included). Control lock held, or the loops stopped. */

@@ -14,6 +14,7 @@
 #include <rte_ip_frag.h>
 #include <rte_mbuf.h>
 
+#include "vs_move.h"
 #include "vs_stats.h"
 #include "vs_vip.h"
 
@@ -37,6 +38,9 @@ struct vs_worker {
 	struct rte_ip_frag_tbl *frag_tbl; /* port modes: reassembly */
 	uint64_t frag_next_expire;
 	struct rte_ip_frag_death_row dr;
+	/* hitless moves: this worker's new flows (NULL: no moves here) */
+	struct vs_move_table *move_table;
+	uint64_t move_sweep_next; /* TSC */
 } __rte_cache_aligned;
 
 /* Mbufs one worker may hold besides its rings: its fragment table. */

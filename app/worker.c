@@ -110,7 +110,7 @@ tx_add(struct txbuf *b, struct rte_mbuf *m)
  * segment has no next (the mbuf rules), so its second cache line is not
  * read. Any other goes through rte_pktmbuf_free.
  */
-static inline void
+static __rte_always_inline void
 free_dropped(struct txbuf *b)
 {
 	struct rte_mempool *mp = b->m[0]->pool;
@@ -203,6 +203,23 @@ csum_complete(struct vs_worker *w, struct vs_vip_stats *vs, struct rte_mbuf *m,
 }
 
 /*
+ * A frame of a number in a move here (draining or filling): the worker's
+ * table of new flows sorts it (lib/move). Out of line: only the move
+ * variant of the burst loop, and only for such frames, comes here.
+ */
+static __rte_noinline bool
+move_decide(struct vs_worker *w, const struct rte_mbuf *m,
+	    const struct vs_pkt_info *pi, unsigned int n, uint64_t now_ms)
+{
+	struct vs_move_frame mf;
+
+	vs_move_frame_of(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, pi,
+			 &mf);
+	return vs_move_accept(w->move_table, &vs_app.moves.vip[pi->vip].view,
+			      n, &mf, now_ms);
+}
+
+/*
  * A host port with offloads takes a partial checksum as it is (the
  * kernel's own CHECKSUM_PARTIAL): mark it instead of computing it.
  */
@@ -225,17 +242,26 @@ csum_partial(struct vs_worker *w, struct vs_vip_stats *vs,
 
 /*
  * The ownership decision for a frame (or a whole datagram) of vip: its
- * node number, counted as seen and, when this machine holds it, accepted
+ * node number, counted as seen and, when this machine takes it, accepted
  * (the coverage monitor's per-number counts). The ownership set is loaded
  * here, per frame: changes of one VIP's set touch nothing of another's.
+ * moves (a constant in each variant of the burst loop): some VIP has a
+ * number in a move, so a number not owned may be one, and its frame is
+ * decided by the move (docs/design.md, "Hitless moves"); the variant
+ * without moves is the data path as it was, instruction for instruction.
  */
-static inline bool
-decide(struct vs_vip_stats *vs, const struct vs_vip *vip,
-       const struct vs_pkt_info *pi)
+static __rte_always_inline bool
+decide(struct vs_worker *w, struct vs_vip_stats *vs, const struct vs_vip *vip,
+       const struct vs_pkt_info *pi, const struct rte_mbuf *m,
+       const bool moves, uint64_t now_ms)
 {
 	unsigned int n = vs_hash_node(&vip->hash, &pi->key);
 	bool own = vs_own_has(vs_own_load(&vip->own), n);
 
+	if (moves && !own &&
+	    vs_own_has(vs_move_view_moving(&vs_app.moves.vip[pi->vip].view),
+		       n))
+		own = move_decide(w, m, pi, n, now_ms);
 	vs->seen[n - 1]++;
 	vs->accepted[n - 1] += own;
 	return own;
@@ -249,13 +275,14 @@ decide(struct vs_vip_stats *vs, const struct vs_vip *vip,
  */
 static __rte_always_inline void
 vip_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
-	  const struct vs_pkt_info *pi, struct txbuf *out)
+	  const struct vs_pkt_info *pi, struct txbuf *out, const bool moves,
+	  uint64_t now_ms)
 {
 	struct vs_vip_stats *vs = &w->vst[pi->vip];
 	bool own;
 
 	vs->rx++;
-	own = decide(vs, vip, pi);
+	own = decide(w, vs, vip, pi, m, moves, now_ms);
 	vs->vip_owned += own;
 	vs->vip_not_owned += !own;
 	w->st.vip_owned += own;
@@ -338,7 +365,8 @@ frag_gc(struct vs_worker *w)
  */
 static __rte_noinline void
 frag_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vipmap *vm,
-	   const struct vs_pkt_info *pi, uint64_t now, struct txbuf *host)
+	   const struct vs_pkt_info *pi, uint64_t now, struct txbuf *host,
+	   bool moves, uint64_t now_ms)
 {
 	const struct vs_ports *p = &vs_app.ports;
 	struct vs_vip_stats *vs = &w->vst[pi->vip];
@@ -384,7 +412,7 @@ frag_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vipmap *vm,
 	}
 	vip = vs_vip_at(&vs_app.vips, whole.vip);
 	vs = &w->vst[whole.vip];
-	if (!decide(vs, vip, &whole)) {
+	if (!decide(w, vs, vip, &whole, d, moves, now_ms)) {
 		rte_pktmbuf_free(d);
 		w->st.frag_not_owned++;
 		vs->frag_not_owned++;
@@ -445,9 +473,10 @@ announce_frame(struct vs_worker *w, struct rte_mbuf *m, struct txbuf *drop)
 	}
 }
 
-static __rte_noinline void
-steer_one(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vipmap *vm,
-	  uint64_t now, struct txbuf *out, struct txbuf *wire)
+static __rte_always_inline void
+steer(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vipmap *vm,
+      uint64_t now, struct txbuf *out, struct txbuf *wire, const bool moves,
+      uint64_t now_ms)
 {
 	struct txbuf *host = &out[OUT_HOST], *drop = &out[OUT_FREE];
 	struct vs_pkt_info pi;
@@ -457,14 +486,14 @@ steer_one(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vipmap *vm,
 	switch (vs_pkt_parse_head(d, m->data_len, m->pkt_len, vm, &pi)) {
 	case VS_PKT_VIP:
 	case VS_PKT_VIP_ICMPERR:
-		vip_frame(w, m, vs_vip_at(&vs_app.vips, pi.vip), &pi, out);
+		vip_frame(w, m, vs_vip_at(&vs_app.vips, pi.vip), &pi, out, moves, now_ms);
 		return;
 	case VS_PKT_VIP_FRAG:
 		vip = vs_vip_at(&vs_app.vips, pi.vip);
 		if (vip->needs_reassembly)
-			frag_frame(w, m, vm, &pi, now, host);
+			frag_frame(w, m, vm, &pi, now, host, moves, now_ms);
 		else
-			vip_frame(w, m, vip, &pi, out);
+			vip_frame(w, m, vip, &pi, out, moves, now_ms);
 		return;
 	case VS_PKT_ARP:
 		arp_frame(w, m, vm, &pi, host, wire);
@@ -498,9 +527,31 @@ steer_one(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vipmap *vm,
 	}
 }
 
-void
-vs_worker_nic_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
-		    uint64_t now)
+/* Frames the fast path leaves: the generic parser and the rest, out of
+ * line, one copy per variant of the burst loop. */
+static __rte_noinline void
+steer_one(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vipmap *vm,
+	  uint64_t now, struct txbuf *out, struct txbuf *wire)
+{
+	steer(w, m, vm, now, out, wire, false, 0);
+}
+
+static __rte_noinline void
+steer_one_moves(struct vs_worker *w, struct rte_mbuf *m,
+		const struct vs_vipmap *vm, uint64_t now, struct txbuf *out,
+		struct txbuf *wire, uint64_t now_ms)
+{
+	steer(w, m, vm, now, out, wire, true, now_ms);
+}
+
+/*
+ * One burst from the NIC. moves: the variant for while some VIP has a
+ * number in a move (a constant: the compiler makes two loops, and the one
+ * without moves is the fast path as it was); now_ms its clock.
+ */
+static __rte_always_inline void
+nic_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
+	  uint64_t now, const bool moves, uint64_t now_ms)
 {
 	/* the VIPs, as published when the burst began (RCU) */
 	const struct vs_vipmap *vm = vs_vip_map(&vs_app.vips);
@@ -522,7 +573,9 @@ vs_worker_nic_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
 		if (likely(vs_pkt_parse_fast(d, m->data_len, m->pkt_len, vm,
 					     &pi)))
 			vip_frame(w, m, vs_vip_at(&vs_app.vips, pi.vip), &pi,
-				  out);
+				  out, moves, now_ms);
+		else if (moves)
+			steer_one_moves(w, m, vm, now, out, &wire, now_ms);
 		else
 			steer_one(w, m, vm, now, out, &wire);
 	}
@@ -532,6 +585,34 @@ vs_worker_nic_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
 	flush_host(w, &out[OUT_HOST]);
 	flush_wire(w, &wire, NULL);
 	frag_gc(w);
+}
+
+/* While some VIP has a number in a move: each frame of such a number
+ * goes through the worker's table of new flows. */
+static __rte_noinline void
+nic_burst_moves(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
+		uint64_t now)
+{
+	nic_burst(w, pkts, nb, now, true, now / (vs_app.tsc_hz / 1000));
+}
+
+/* No move anywhere: the data path as it was. */
+static __rte_noinline void
+nic_burst_plain(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
+		uint64_t now)
+{
+	nic_burst(w, pkts, nb, now, false, 0);
+}
+
+void
+vs_worker_nic_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
+		    uint64_t now)
+{
+	/* one load and one branch a burst: no move, no cost per frame */
+	if (unlikely(vs_moves_active(&vs_app.moves)))
+		nic_burst_moves(w, pkts, nb, now);
+	else
+		nic_burst_plain(w, pkts, nb, now);
 }
 
 /* Wire frames in m: a TSO super-frame is cut by the NIC. */
@@ -746,6 +827,14 @@ vs_worker_housekeeping(struct vs_worker *w, uint64_t now)
 
 		w->st.tx_wire_announce_fail += lost;
 		w->st.tx_wire_drop += lost;
+	}
+	/* expired new flows of the moves in progress, a few buckets at a
+	 * time (every 10 ms) */
+	if (w->move_table && now >= w->move_sweep_next &&
+	    vs_moves_active(&vs_app.moves)) {
+		vs_move_table_sweep(w->move_table,
+				    now / (vs_app.tsc_hz / 1000), 64);
+		w->move_sweep_next = now + vs_app.tsc_hz / 100;
 	}
 	if (w->frag_tbl && now >= w->frag_next_expire) {
 		rte_ip_frag_table_del_expired_entries(w->frag_tbl, &w->dr, now);

@@ -67,6 +67,9 @@ BAD = {
     "bench-vips": (["0", "65", "x", ""], "64"),
     "announce": (["yes", "ON", "1", ""], "off"),
     "announce-interval": (["49", "60001", "0", "x", ""], "1000"),
+    "drain-timeout": (["0", "86401", "x", ""], "60"),
+    "move-cap": (["15", "4194305", "x", ""], "256"),
+    "move-slots": (["0", "65", "x", ""], "2"),
     # key files of a bad length: below (key_files)
     "cluster-key": (["/nonexistent/cluster.key", "", "/"], None),
     "config": (["/nonexistent/vipshare.conf", "/"], None),

@@ -139,7 +139,19 @@ pid2=$(cat "$STATE/n2.pid")
 "$CLUSTER" stop 2
 check "node 2's process ($pid2) is gone" bash -c "! pid_alive $pid2"
 check "vipshare-ctl add 2 on node 1" "$CLUSTER" ctl 1 add 2
-check "node 1 holds 1,2" test "$("$CLUSTER" ctl 1 nodes)" = "1,2"
+# node 2 announced number 2 as owned until it died: node 1 waits (pending)
+# until node 2 is gone (3 announcement intervals, 600 ms) or announces a
+# drain, so that a live owner's connections never meet its RSTs
+held_12() { [ "$("$CLUSTER" ctl 1 nodes)" = "1,2" ]; }
+wait_held_12() {
+	local i
+	for ((i = 0; i < 20; i++)); do
+		held_12 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "node 1 holds 1,2 (within 2 s)" wait_held_12
 conn_round failover 21000 "2=1" 160 240 0 0 60 140
 # The failover round may take less than one exchange interval: wait (at
 # most 5 s) for the connection to make progress after node 2 died.

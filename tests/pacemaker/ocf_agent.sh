@@ -21,6 +21,10 @@
 #     that VIP only (its address leaves the TAP, the other VIP's numbers
 #     unchanged); stops at the same time of the rest stop the daemon; a
 #     daemon of the previous agent (one per VIP) is refused with a reason.
+#  5. drain_timeout: the stop of an instance whose number carries a
+#     connection (held by the host, hashed to that number) returns at once
+#     and drains the number; the daemon keeps running (the number draining,
+#     the instance stopped) until the connection closes, then exits.
 # Usage: ocf_agent.sh AGENT DAEMON CTL
 . "$(dirname "$0")/lib.sh"
 
@@ -418,5 +422,55 @@ in_node t1 rm -f "/run/vipshare/$VIP.pid"
 inst 0 start || fail "start once the old daemon is gone"
 inst 0 stop || fail "stop"
 [ "$(n_daemons)" = 0 ] || fail "daemon left"
+
+# ---------------------------------------------------------------- 5
+log "drain_timeout: a stop drains; the daemon exits once the drain ended"
+WHICH=$(dirname "$VS_CTL")/vipshare-which
+# a connection to the VIP held by the host: its server socket's peer
+# (VIP, SPORT) hashes to number 1 (sourceip-sourceport, 3 numbers)
+sport=$(for p in $(seq 30000 30200); do echo "$VIP $p"; done |
+	"$WHICH" --total-nodes 3 --hashmode sourceip-sourceport |
+	paste -d' ' <(seq 30000 30200) - | awk '$2 == 1 {print $1; exit}')
+[ -n "$sport" ] || fail "no source port of number 1"
+inst 0 start drain_timeout=30 || fail "start with drain_timeout"
+pid=$(daemon_pid_of t1) || fail "no daemon"
+rm -f "$VSP_TMP/conn.stop"
+in_node t1 python3 - "$VIP" "$sport" "$VSP_TMP/conn.stop" <<'EOF2' &
+import os, socket, sys, time
+vip, sport, stop = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind((vip, 8080)); srv.listen(1)
+c = socket.socket(); c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+c.bind((vip, sport)); c.connect((vip, 8080))
+s, _ = srv.accept()
+print("connected", flush=True)
+t_end = time.time() + 60
+while not os.path.exists(stop) and time.time() < t_end:
+    time.sleep(0.1)
+c.close(); s.recv(1); s.close(); srv.close()
+EOF2
+conn=$!
+sleep 1.5
+T0=$(date +%s.%N)
+inst 0 stop drain_timeout=30 || fail "stop with drain_timeout"
+dt=$(elapsed_since "$T0")
+log "stop returned after $dt s"
+awk -v t="$dt" 'BEGIN { exit !(t < 5) }' || fail "stop took $dt s"
+pid_alive "$pid" || fail "the daemon exited with a drain in progress"
+vips_line $VIP | grep -q " draining=1" || fail "number 1 not draining: $(vips_line $VIP)"
+inst 0 monitor; rc=$?
+[ $rc = 7 ] || fail "monitor of the drained instance: rc $rc"
+sleep 3
+pid_alive "$pid" || fail "the daemon exited while its connection lived"
+T0=$(date +%s.%N)
+touch "$VSP_TMP/conn.stop"
+wait "$conn"
+for ((i = 0; i < 100; i++)); do
+	pid_alive "$pid" || break
+	sleep 0.1
+done
+log "the daemon exited $(elapsed_since "$T0") s after the connection closed"
+pid_alive "$pid" && fail "daemon $pid alive 10 s after its drain could end"
+[ "$(n_daemons)" = 0 ] || fail "daemon left after the drain"
 
 log "PASS"
