@@ -220,8 +220,9 @@ move_decide(struct vs_worker *w, const struct rte_mbuf *m,
 }
 
 /*
- * A host port with offloads takes a partial checksum as it is (the
- * kernel's own CHECKSUM_PARTIAL): mark it instead of computing it.
+ * An owned frame whose checksum the NIC did not find good (the caller
+ * tests that). A host port with offloads takes a partial checksum as it
+ * is (the kernel's own CHECKSUM_PARTIAL): mark it instead of computing it.
  */
 static inline void
 csum_partial(struct vs_worker *w, struct vs_vip_stats *vs,
@@ -231,9 +232,7 @@ csum_partial(struct vs_worker *w, struct vs_vip_stats *vs,
 		csum_complete(w, vs, m, *pi);
 		return;
 	}
-	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) !=
-		    RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
-	    vs_vnet_mark_partial(m, pi->l2_len, pi->l3_len, pi->proto,
+	if (vs_vnet_mark_partial(m, pi->l2_len, pi->l3_len, pi->proto,
 				 (uint32_t)pi->ip_len - pi->l3_len)) {
 		w->st.csum_fixed++;
 		vs->csum_fixed++;
