@@ -29,6 +29,7 @@ VIP=192.168.78.100
 CLIENT=192.168.78.1
 PORT0=41000
 FLOWS=40
+BASE_VA=0x300000000000
 work=$(mktemp -d /tmp/vst-cap.XXXXXX)
 pid=
 orig=
@@ -76,9 +77,14 @@ cmac=$(python3 -c 'import sys; a = [int(x) for x in sys.argv[1].split(".")]
 print("01:00:5e:%02x:%02x:%02x" % (a[1] & 0x7f, a[2], a[3]))' "$VIP")
 ip -n "$NSC" neigh replace "$VIP" lladdr "$cmac" dev cl0 nud permanent
 
-# start MEMORY...: the daemon, node 1 of 2; returns once the TAP has the VIP
+# start MEMORY...: the daemon, node 1 of 2; returns once the TAP has the VIP.
+# A secondary process maps the daemon's memory at the daemon's addresses;
+# --base-virtaddr puts it where dumpcap has nothing of its own (an ASan
+# build's shadow takes the EAL's default hint, and the kernel's pick then
+# collides with dumpcap's libraries now and then).
 start() {
 	ip netns exec "$NSN" "$APP" -l 0 "$@" --no-pci --file-prefix "$PFX" \
+		--base-virtaddr "$BASE_VA" \
 		--vdev net_af_packet0,iface=nic0 -- \
 		--vip "$VIP/24" --node 1/2 --host "tap:$TAP" \
 		--idle-sleep 200 --garp 0 --igmp off >"$work/daemon.log" 2>&1 &
