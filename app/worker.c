@@ -363,16 +363,20 @@ fast_frame(struct vs_worker *w, struct rte_mbuf *m, unsigned int slot,
 static __rte_always_inline void
 fast_frames_one(struct vs_worker *w, struct rte_mbuf **pkts, uint64_t fast,
 		unsigned int slot, struct txbuf *out, const bool moves,
-		uint64_t now_ms)
+		uint64_t now_ms, const int mode)
 {
 	const struct vs_vip *vip = vs_vip_at(&vs_app.vips, slot);
-	const struct vs_hash_cfg cfg = vip->hash;
+	struct vs_hash_cfg cfg = vip->hash;
 	const uint64_t mask = vs_own_load(&vip->own);
 	const struct rte_ether_addr hmac = vs_app.ports.host_mac;
 	struct vs_vip_stats *vs = &w->vst[slot];
 	const unsigned int nf = (unsigned int)__builtin_popcountll(fast);
 	unsigned int owned = 0;
 
+	if (mode >= 0) { /* the caller's test: the hash without a switch */
+		cfg.compat = VS_COMPAT_CLUSTERIP;
+		cfg.mode = (uint8_t)mode;
+	}
 	for (; fast; fast &= fast - 1) {
 		struct rte_mbuf *m = pkts[rte_bsf64(fast)];
 		uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
@@ -689,10 +693,19 @@ nic_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
 				m->pkt_len, vm, &vip[i])
 			<< i;
 	}
-	if (vm->n == 1)
-		fast_frames_one(w, pkts, fast, vm->slot[0], out, moves,
-				now_ms);
-	else
+	if (vm->n == 1) {
+		const struct vs_hash_cfg *h =
+			&vs_vip_at(&vs_app.vips, vm->slot[0])->hash;
+
+		/* IPaddr2's default mode: its own copy of the loop */
+		if (h->compat == VS_COMPAT_CLUSTERIP &&
+		    h->mode == VS_HASH_SIP_SPT)
+			fast_frames_one(w, pkts, fast, vm->slot[0], out, moves,
+					now_ms, VS_HASH_SIP_SPT);
+		else
+			fast_frames_one(w, pkts, fast, vm->slot[0], out, moves,
+					now_ms, -1);
+	} else
 		for (mm = fast; mm; mm &= mm - 1) {
 			i = rte_bsf64(mm);
 			fast_frame(w, pkts[i], vip[i], out, moves, now_ms);
