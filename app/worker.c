@@ -314,35 +314,24 @@ vip_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
 }
 
 /*
- * A frame the fast path took (of the VIP in slot vip): vip_frame() for
- * what it can be (VS_PKT_VIP, TCP or UDP, never a fragment), its key read
- * from the frame (in L1 since the test).
+ * A fast frame of the VIP in slot (its counters vs) after its node number n
+ * and its set's answer own: a move's word, the per-number counts, the
+ * host MAC, its output and its checksum. Ours or not.
  */
-static __rte_always_inline void
-fast_frame(struct vs_worker *w, struct rte_mbuf *m, unsigned int slot,
-	   struct txbuf *out, const bool moves, uint64_t now_ms)
+static __rte_always_inline bool
+fast_out(struct vs_worker *w, struct vs_vip_stats *vs, struct rte_mbuf *m,
+	 unsigned int slot, unsigned int n, bool own,
+	 const struct rte_ether_addr *hmac, struct txbuf *out,
+	 const bool moves, uint64_t now_ms)
 {
-	const struct vs_vip *vip = vs_vip_at(&vs_app.vips, slot);
-	struct vs_vip_stats *vs = &w->vst[slot];
 	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
-	struct vs_flow_key key;
-	unsigned int n;
-	bool own;
 
-	vs_pkt_fast_key(d, &key);
-	n = vs_hash_node(&vip->hash, &key);
-	own = vs_own_has(vs_own_load(&vip->own), n);
 	if (moves && !own &&
 	    vs_own_has(vs_move_view_moving(&vs_app.moves.vip[slot].view), n))
 		own = move_decide_fast(w, m, slot, n, now_ms);
 	vs->seen[n - 1]++;
 	vs->accepted[n - 1] += own;
-	vs->rx++;
-	vs->vip_owned += own;
-	vs->vip_not_owned += !own;
-	w->st.vip_owned += own;
-	w->st.vip_not_owned += !own;
-	((struct rte_ether_hdr *)d)->dst_addr = vs_app.ports.host_mac;
+	((struct rte_ether_hdr *)d)->dst_addr = *hmac;
 	tx_add(&out[own], m); /* out[OUT_HOST] or out[OUT_FREE] */
 	if (unlikely((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) !=
 		     RTE_MBUF_F_RX_L4_CKSUM_GOOD) &&
@@ -352,13 +341,43 @@ fast_frame(struct vs_worker *w, struct rte_mbuf *m, unsigned int slot,
 		vs_pkt_fast_info(d, slot, &pi);
 		csum_partial(w, vs, m, &pi);
 	}
+	return own;
+}
+
+/*
+ * A frame the fast path took (of the VIP in slot): vip_frame() for what it
+ * can be (VS_PKT_VIP, TCP or UDP, never a fragment), its key read from
+ * the frame (in L1 since the test).
+ */
+static __rte_always_inline void
+fast_frame(struct vs_worker *w, struct rte_mbuf *m, unsigned int slot,
+	   struct txbuf *out, const bool moves, uint64_t now_ms)
+{
+	const struct vs_vip *vip = vs_vip_at(&vs_app.vips, slot);
+	struct vs_vip_stats *vs = &w->vst[slot];
+	struct vs_flow_key key;
+	unsigned int n;
+	bool own;
+
+	vs_pkt_fast_key(rte_pktmbuf_mtod(m, uint8_t *), &key);
+	n = vs_hash_node(&vip->hash, &key);
+	own = fast_out(w, vs, m, slot, n,
+		       vs_own_has(vs_own_load(&vip->own), n),
+		       &vs_app.ports.host_mac, out, moves, now_ms);
+	vs->rx++;
+	vs->vip_owned += own;
+	vs->vip_not_owned += !own;
+	w->st.vip_owned += own;
+	w->st.vip_not_owned += !own;
 }
 
 /*
  * The fast frames of a burst (bit i of fast: pkts[i]) when the map has one
  * VIP (in slot), so all are of it: fast_frame() with the VIP's settings,
  * ownership set and the host MAC loaded once, and its counters but the
- * per-number ones added once for the burst.
+ * per-number ones added once for the burst. mode >= 0: the caller found
+ * the VIP's hash in that mode of CLUSTERIP's (a constant: a copy of the
+ * loop without the test of the mode).
  */
 static __rte_always_inline void
 fast_frames_one(struct vs_worker *w, struct rte_mbuf **pkts, uint64_t fast,
@@ -373,38 +392,19 @@ fast_frames_one(struct vs_worker *w, struct rte_mbuf **pkts, uint64_t fast,
 	const unsigned int nf = (unsigned int)__builtin_popcountll(fast);
 	unsigned int owned = 0;
 
-	if (mode >= 0) { /* the caller's test: the hash without a switch */
+	if (mode >= 0) {
 		cfg.compat = VS_COMPAT_CLUSTERIP;
 		cfg.mode = (uint8_t)mode;
 	}
 	for (; fast; fast &= fast - 1) {
 		struct rte_mbuf *m = pkts[rte_bsf64(fast)];
-		uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
 		struct vs_flow_key key;
 		unsigned int n;
-		bool own;
 
-		vs_pkt_fast_key(d, &key);
+		vs_pkt_fast_key(rte_pktmbuf_mtod(m, uint8_t *), &key);
 		n = vs_hash_node(&cfg, &key);
-		own = vs_own_has(mask, n);
-		if (moves && !own &&
-		    vs_own_has(vs_move_view_moving(
-				       &vs_app.moves.vip[slot].view),
-			       n))
-			own = move_decide_fast(w, m, slot, n, now_ms);
-		vs->seen[n - 1]++;
-		vs->accepted[n - 1] += own;
-		owned += own;
-		((struct rte_ether_hdr *)d)->dst_addr = hmac;
-		tx_add(&out[own], m); /* out[OUT_HOST] or out[OUT_FREE] */
-		if (unlikely((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) !=
-			     RTE_MBUF_F_RX_L4_CKSUM_GOOD) &&
-		    own) {
-			struct vs_pkt_info pi;
-
-			vs_pkt_fast_info(d, slot, &pi);
-			csum_partial(w, vs, m, &pi);
-		}
+		owned += fast_out(w, vs, m, slot, n, vs_own_has(mask, n), &hmac,
+				  out, moves, now_ms);
 	}
 	vs->rx += nf;
 	vs->vip_owned += owned;
