@@ -2,9 +2,10 @@
 /*
  * The data path. Each worker polls NIC RX queue q and host RX queue q:
  *
- *   NIC -> fast path: untagged IPv4 TCP/UDP to a VIP, not a fragment
- *                -> its hash -> ours? host : free
- *       -> otherwise parse (the destination picks the VIP: one map lookup)
+ *   NIC -> fast test of every frame of the burst, no branch on it:
+ *          untagged IPv4 TCP/UDP to a VIP, not a fragment
+ *       -> those frames: their hash -> ours? host : free
+ *       -> the others: parse (the destination picks the VIP: one map lookup)
  *                -> ARP request for a VIP -> reply out the NIC
  *                -> other ARP, not-VIP      -> host
  *                -> VIP (or its ICMP error) -> its hash -> ours? host : drop
@@ -17,7 +18,8 @@
  * into super-frames (GRO) where the host port takes them.
  * No locks, no allocation per frame (bar re-fragmenting oversize datagrams
  * and segmenting super-frames); the VIP map is loaded once per burst (RCU),
- * a VIP's ownership set once per frame of that VIP.
+ * a VIP's ownership set once per frame of that VIP (once per burst when
+ * the map holds one VIP).
  */
 #include <errno.h>
 
