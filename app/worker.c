@@ -2,10 +2,9 @@
 /*
  * The data path. Each worker polls NIC RX queue q and host RX queue q:
  *
- *   NIC -> fast test of every frame of the burst, no branch on it:
- *          untagged IPv4 TCP/UDP to a VIP, not a fragment
- *       -> those frames: their hash -> ours? host : free
- *       -> the others: parse (the destination picks the VIP: one map lookup)
+ *   NIC -> fast path: untagged IPv4 TCP/UDP to a VIP, not a fragment
+ *                -> its hash -> ours? host : free
+ *       -> otherwise parse (the destination picks the VIP: one map lookup)
  *                -> ARP request for a VIP -> reply out the NIC
  *                -> other ARP, not-VIP      -> host
  *                -> VIP (or its ICMP error) -> its hash -> ours? host : drop
@@ -18,8 +17,7 @@
  * into super-frames (GRO) where the host port takes them.
  * No locks, no allocation per frame (bar re-fragmenting oversize datagrams
  * and segmenting super-frames); the VIP map is loaded once per burst (RCU),
- * a VIP's ownership set once per frame of that VIP (once per burst when
- * the map holds one VIP).
+ * a VIP's ownership set once per frame of that VIP.
  */
 #include <errno.h>
 
@@ -221,17 +219,6 @@ move_decide(struct vs_worker *w, const struct rte_mbuf *m,
 			      n, &mf, now_ms);
 }
 
-/* The same for a frame the fast path took. */
-static __rte_noinline bool
-move_decide_fast(struct vs_worker *w, const struct rte_mbuf *m,
-		 unsigned int vip, unsigned int n, uint64_t now_ms)
-{
-	struct vs_pkt_info pi;
-
-	vs_pkt_fast_info(rte_pktmbuf_mtod(m, const uint8_t *), vip, &pi);
-	return move_decide(w, m, &pi, n, now_ms);
-}
-
 /*
  * An owned frame whose checksum the NIC did not find good (the caller
  * tests that). A host port with offloads takes a partial checksum as it
@@ -313,106 +300,6 @@ vip_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
 		w->st.icmp_err_not_owned += !own;
 		vs->icmp_err_not_owned += !own;
 	}
-}
-
-/*
- * A fast frame of the VIP in slot (its counters vs) after its node number n
- * and its set's answer own: a move's word, the per-number counts, the
- * host MAC, its output and its checksum. Ours or not.
- */
-static __rte_always_inline bool
-fast_out(struct vs_worker *w, struct vs_vip_stats *vs, struct rte_mbuf *m,
-	 unsigned int slot, unsigned int n, bool own,
-	 const struct rte_ether_addr *hmac, struct txbuf *out,
-	 const bool moves, uint64_t now_ms)
-{
-	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
-
-	if (moves && !own &&
-	    vs_own_has(vs_move_view_moving(&vs_app.moves.vip[slot].view), n))
-		own = move_decide_fast(w, m, slot, n, now_ms);
-	vs->seen[n - 1]++;
-	vs->accepted[n - 1] += own;
-	((struct rte_ether_hdr *)d)->dst_addr = *hmac;
-	tx_add(&out[own], m); /* out[OUT_HOST] or out[OUT_FREE] */
-	if (unlikely((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) !=
-		     RTE_MBUF_F_RX_L4_CKSUM_GOOD) &&
-	    own) {
-		struct vs_pkt_info pi;
-
-		vs_pkt_fast_info(d, slot, &pi);
-		csum_partial(w, vs, m, &pi);
-	}
-	return own;
-}
-
-/*
- * A frame the fast path took (of the VIP in slot): vip_frame() for what it
- * can be (VS_PKT_VIP, TCP or UDP, never a fragment), its key read from
- * the frame (in L1 since the test).
- */
-static __rte_always_inline void
-fast_frame(struct vs_worker *w, struct rte_mbuf *m, unsigned int slot,
-	   struct txbuf *out, const bool moves, uint64_t now_ms)
-{
-	const struct vs_vip *vip = vs_vip_at(&vs_app.vips, slot);
-	struct vs_vip_stats *vs = &w->vst[slot];
-	struct vs_flow_key key;
-	unsigned int n;
-	bool own;
-
-	vs_pkt_fast_key(rte_pktmbuf_mtod(m, uint8_t *), &key);
-	n = vs_hash_node(&vip->hash, &key);
-	own = fast_out(w, vs, m, slot, n,
-		       vs_own_has(vs_own_load(&vip->own), n),
-		       &vs_app.ports.host_mac, out, moves, now_ms);
-	vs->rx++;
-	vs->vip_owned += own;
-	vs->vip_not_owned += !own;
-	w->st.vip_owned += own;
-	w->st.vip_not_owned += !own;
-}
-
-/*
- * The fast frames of a burst (bit i of fast: pkts[i]) when the map has one
- * VIP (in slot), so all are of it: fast_frame() with the VIP's settings,
- * ownership set and the host MAC loaded once, and its counters but the
- * per-number ones added once for the burst. mode >= 0: the caller found
- * the VIP's hash in that mode of CLUSTERIP's (a constant: a copy of the
- * loop without the test of the mode).
- */
-static __rte_always_inline void
-fast_frames_one(struct vs_worker *w, struct rte_mbuf **pkts, uint64_t fast,
-		unsigned int slot, struct txbuf *out, const bool moves,
-		uint64_t now_ms, const int mode)
-{
-	const struct vs_vip *vip = vs_vip_at(&vs_app.vips, slot);
-	struct vs_hash_cfg cfg = vip->hash;
-	const uint64_t mask = vs_own_load(&vip->own);
-	const struct rte_ether_addr hmac = vs_app.ports.host_mac;
-	struct vs_vip_stats *vs = &w->vst[slot];
-	const unsigned int nf = (unsigned int)__builtin_popcountll(fast);
-	unsigned int owned = 0;
-
-	if (mode >= 0) {
-		cfg.compat = VS_COMPAT_CLUSTERIP;
-		cfg.mode = (uint8_t)mode;
-	}
-	for (; fast; fast &= fast - 1) {
-		struct rte_mbuf *m = pkts[rte_bsf64(fast)];
-		struct vs_flow_key key;
-		unsigned int n;
-
-		vs_pkt_fast_key(rte_pktmbuf_mtod(m, uint8_t *), &key);
-		n = vs_hash_node(&cfg, &key);
-		owned += fast_out(w, vs, m, slot, n, vs_own_has(mask, n), &hmac,
-				  out, moves, now_ms);
-	}
-	vs->rx += nf;
-	vs->vip_owned += owned;
-	vs->vip_not_owned += nf - owned;
-	w->st.vip_owned += owned;
-	w->st.vip_not_owned += nf - owned;
 }
 
 /* A whole datagram larger than the host MTU: cut it again. */
@@ -657,17 +544,9 @@ steer_one_moves(struct vs_worker *w, struct rte_mbuf *m,
 }
 
 /*
- * One burst from the NIC, in two passes: the fast test of every frame,
- * sorting the burst into the frames it takes (with their keys) and the
- * rest, without a branch per frame; then the fast frames' decisions, then
- * the rest through the generic parser. Which kind a frame is varies at
- * random from frame to frame: a branch on it would mispredict. Frames of
- * the two kinds may leave in another order than they came; frames of one
- * kind keep theirs (a flow's frames are of one kind, bar IPv4 options
- * and fragments, which the host gets later anyway). moves: the variant for
- * while some VIP has a number in a move (a constant: the compiler makes
- * two loops, and the one without moves is the data path as it was);
- * now_ms its clock.
+ * One burst from the NIC. moves: the variant for while some VIP has a
+ * number in a move (a constant: the compiler makes two loops, and the one
+ * without moves is the fast path as it was); now_ms its clock.
  */
 static __rte_always_inline void
 nic_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
@@ -675,51 +554,29 @@ nic_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
 {
 	/* the VIPs, as published when the burst began (RCU) */
 	const struct vs_vipmap *vm = vs_vip_map(&vs_app.vips);
-	uint8_t vip[VS_MAX_BURST];
 	struct txbuf out[2], wire;
-	uint64_t fast = 0, mm; /* bit i: pkts[i] is a fast one */
-	unsigned int i;
+	struct vs_pkt_info pi;
+	struct rte_mbuf *m;
+	uint8_t *d;
+	uint16_t i;
 
-	RTE_BUILD_BUG_ON(VS_MAX_BURST > 64);
 	out[OUT_FREE].n = out[OUT_HOST].n = wire.n = 0;
 	for (i = 0; i < PREFETCH_OFFSET && i < nb; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < nb; i++) {
-		struct rte_mbuf *m = pkts[i];
-
 		if (i + PREFETCH_OFFSET < nb)
 			rte_prefetch0(rte_pktmbuf_mtod(
 				pkts[i + PREFETCH_OFFSET], void *));
-		fast |= (uint64_t)vs_pkt_fast_test(
-				rte_pktmbuf_mtod(m, uint8_t *), m->data_len,
-				m->pkt_len, vm, &vip[i])
-			<< i;
-	}
-	if (vm->n == 1) {
-		const struct vs_hash_cfg *h =
-			&vs_vip_at(&vs_app.vips, vm->slot[0])->hash;
-
-		/* IPaddr2's default mode: its own copy of the loop */
-		if (h->compat == VS_COMPAT_CLUSTERIP &&
-		    h->mode == VS_HASH_SIP_SPT)
-			fast_frames_one(w, pkts, fast, vm->slot[0], out, moves,
-					now_ms, VS_HASH_SIP_SPT);
+		m = pkts[i];
+		d = rte_pktmbuf_mtod(m, uint8_t *);
+		if (likely(vs_pkt_parse_fast(d, m->data_len, m->pkt_len, vm,
+					     &pi)))
+			vip_frame(w, m, vs_vip_at(&vs_app.vips, pi.vip), &pi,
+				  out, moves, now_ms);
+		else if (moves)
+			steer_one_moves(w, m, vm, now, out, &wire, now_ms);
 		else
-			fast_frames_one(w, pkts, fast, vm->slot[0], out, moves,
-					now_ms, -1);
-	} else
-		for (mm = fast; mm; mm &= mm - 1) {
-			i = rte_bsf64(mm);
-			fast_frame(w, pkts[i], vip[i], out, moves, now_ms);
-		}
-	/* the rest: the burst's bits that are not fast ones */
-	for (mm = ~fast & (UINT64_MAX >> (64 - nb)); mm; mm &= mm - 1) {
-		i = rte_bsf64(mm);
-		if (moves)
-			steer_one_moves(w, pkts[i], vm, now, out, &wire,
-					now_ms);
-		else
-			steer_one(w, pkts[i], vm, now, out, &wire);
+			steer_one(w, m, vm, now, out, &wire);
 	}
 	w->st.rx += nb;
 	if (out[OUT_FREE].n)
@@ -750,8 +607,6 @@ void
 vs_worker_nic_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
 		    uint64_t now)
 {
-	if (unlikely(nb == 0))
-		return;
 	/* one load and one branch a burst: no move, no cost per frame */
 	if (unlikely(vs_moves_active(&vs_app.moves)))
 		nic_burst_moves(w, pkts, nb, now);

@@ -179,35 +179,35 @@ int vs_pkt_parse_head(const uint8_t *frame, uint32_t seg_len, uint32_t pkt_len,
 /*
  * The fast path's test, for the frame most traffic is: untagged IPv4 with
  * a 20-byte header, TCP or UDP, not a fragment, to a VIP, its ports inside
- * the datagram and the segment. True for such a frame, with *vip its VIP's
- * slot; false for any other (*vip unspecified: written or not), which the
- * generic parser decides. Arguments as vs_pkt_parse_head()'s.
- *
- * Without a branch that depends on the frame: the tests are combined into
- * one flag, and the VIP map's first bucket for the destination is read
- * whatever the frame is (vs_vipmap_lookup1), so that a burst's frames can
- * be sorted into the fast ones and the rest with no misprediction (the
- * mix of TCP, UDP, ARP and frames not for a VIP is random frame by
- * frame). Two branches remain, both nearly never taken: a frame shorter
- * than the bytes read (shorter than the Ethernet minimum), and an address
- * whose chain goes on past the bucket read.
+ * the datagram and the segment. For such a frame it fills *pi exactly as
+ * vs_pkt_parse_head() does (class VS_PKT_VIP) and returns true; for any
+ * other it returns false, leaves *pi unspecified, and the generic parser
+ * decides. Arguments as vs_pkt_parse_head()'s. Inline: the data path runs
+ * it on every frame first. tests/unit/test_fast.c and the frame fuzzer
+ * hold it to the generic parser.
  */
 static inline bool
-vs_pkt_fast_test(const uint8_t *f, uint32_t seg_len, uint32_t pkt_len,
-		 const struct vs_vipmap *vips, uint8_t *vip)
+vs_pkt_parse_fast(const uint8_t *f, uint32_t seg_len, uint32_t pkt_len,
+		  const struct vs_vipmap *vips, struct vs_pkt_info *pi)
 {
 	const uint8_t *ip = f + RTE_ETHER_HDR_LEN;
+	const uint8_t *l4 = ip + sizeof(struct rte_ipv4_hdr);
 	const uint32_t ipv4_ihl5 =
 		(uint32_t)RTE_ETHER_TYPE_IPV4 << 16 | RTE_IPV4_VHL_DEF << 8;
-	uint32_t w12, tot, dst;
-	unsigned int slot;
+	uint32_t w12, tot;
+	unsigned int vip;
 	uint8_t proto;
-	bool fast, more;
+	bool fast;
 
 	if (unlikely(RTE_MIN(seg_len, pkt_len) < VS_PKT_FAST_LEN))
 		return false;
-	/* One load for the ethertype and the byte after it: IPv4, version
-	 * 4 with IHL 5. */
+	/*
+	 * The tests, combined without branches: one branch for the frame,
+	 * not one per test (the mix of TCP and UDP alone would mispredict
+	 * a branch of its own).
+	 * One load for the ethertype and the byte after it: IPv4, version 4
+	 * with IHL 5.
+	 */
 	w12 = VS_PKT_LOAD(uint32_t,
 			  f + offsetof(struct rte_ether_hdr, ether_type));
 	fast = (w12 & RTE_BE32(0xffffff00)) == RTE_BE32(ipv4_ihl5);
@@ -223,64 +223,27 @@ vs_pkt_fast_test(const uint8_t *f, uint32_t seg_len, uint32_t pkt_len,
 		VS_PKT_FIELD(ip, struct rte_ipv4_hdr, total_length));
 	fast &= tot - (VS_PKT_FAST_LEN - RTE_ETHER_HDR_LEN) <=
 		pkt_len - VS_PKT_FAST_LEN;
-	dst = VS_PKT_FIELD(ip, struct rte_ipv4_hdr, dst_addr);
-	slot = vs_vipmap_lookup1(vips, dst, &more);
-	if (unlikely(fast & more))
-		slot = vs_vipmap_lookup(vips, dst);
-	*vip = (uint8_t)slot;
-	return fast & (slot != VS_VIPMAP_NONE);
-}
-
-/* The flow key of a frame vs_pkt_fast_test() took. */
-static inline void
-vs_pkt_fast_key(const uint8_t *f, struct vs_flow_key *k)
-{
-	const uint8_t *ip = f + RTE_ETHER_HDR_LEN;
-	const uint8_t *l4 = ip + sizeof(struct rte_ipv4_hdr);
-
-	k->saddr = rte_be_to_cpu_32(
+	if (!fast)
+		return false;
+	vip = vs_vipmap_lookup(vips,
+			       VS_PKT_FIELD(ip, struct rte_ipv4_hdr, dst_addr));
+	if (vip == VS_VIPMAP_NONE)
+		return false;
+	pi->key.saddr = rte_be_to_cpu_32(
 		VS_PKT_FIELD(ip, struct rte_ipv4_hdr, src_addr));
 	/* TCP and UDP begin alike: source port, destination port */
-	k->sport = VS_PKT_FIELD(l4, struct rte_udp_hdr, src_port);
-	k->dport = VS_PKT_FIELD(l4, struct rte_udp_hdr, dst_port);
-}
-
-/* The vs_pkt_info of a frame vs_pkt_fast_test() took (vip: the slot it
- * gave), as vs_pkt_parse_head() fills it (class VS_PKT_VIP). */
-static inline void
-vs_pkt_fast_info(const uint8_t *f, unsigned int vip, struct vs_pkt_info *pi)
-{
-	const uint8_t *ip = f + RTE_ETHER_HDR_LEN;
-
-	vs_pkt_fast_key(f, &pi->key);
+	pi->key.sport = VS_PKT_FIELD(l4, struct rte_udp_hdr, src_port);
+	pi->key.dport = VS_PKT_FIELD(l4, struct rte_udp_hdr, dst_port);
 	pi->l2_len = RTE_ETHER_HDR_LEN;
 	pi->l3_len = sizeof(struct rte_ipv4_hdr);
-	pi->ip_len = rte_be_to_cpu_16(
-		VS_PKT_FIELD(ip, struct rte_ipv4_hdr, total_length));
+	pi->ip_len = (uint16_t)tot;
 	pi->ethertype = RTE_ETHER_TYPE_IPV4;
-	pi->proto = VS_PKT_FIELD(ip, struct rte_ipv4_hdr, next_proto_id);
+	pi->proto = proto;
 	pi->flags = VS_PKT_F_L4_PORTS;
 	pi->cls = VS_PKT_VIP;
 	pi->vlans = 0;
 	pi->drop = VS_PKT_DROP_NONE;
 	pi->vip = (uint8_t)vip;
-}
-
-/*
- * The fast path's test with the whole vs_pkt_info: for a frame
- * vs_pkt_fast_test() takes, *pi as vs_pkt_parse_head() fills it, and
- * true; false otherwise (*pi unspecified). tests/unit/test_fast.c and the
- * frame fuzzer hold it to the generic parser.
- */
-static inline bool
-vs_pkt_parse_fast(const uint8_t *f, uint32_t seg_len, uint32_t pkt_len,
-		  const struct vs_vipmap *vips, struct vs_pkt_info *pi)
-{
-	uint8_t vip;
-
-	if (!vs_pkt_fast_test(f, seg_len, pkt_len, vips, &vip))
-		return false;
-	vs_pkt_fast_info(f, vip, pi);
 	return true;
 }
 

@@ -20,7 +20,6 @@
 #ifndef VS_VIPMAP_H
 #define VS_VIPMAP_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -75,28 +74,6 @@ vs_vipmap_lookup(const struct vs_vipmap *m, uint32_t addr)
 			return VS_VIPMAP_NONE;
 		b = (b + 1) & (VS_VIPMAP_BUCKETS - 1);
 	}
-}
-
-/*
- * The same without a branch, for the data path's fast test: addr's first
- * bucket read and compared. The slot when addr is there, else
- * VS_VIPMAP_NONE; *more is set when the bucket holds another address, so
- * that addr may still be further along its chain (vs_vipmap_lookup()
- * finds it). At most a quarter of the buckets are taken: a VIP is nearly
- * always in its first bucket, and an address that is no VIP nearly always
- * meets an empty one.
- */
-static inline unsigned int
-vs_vipmap_lookup1(const struct vs_vipmap *m, uint32_t addr, bool *more)
-{
-	const struct vs_vipmap_ent *e = &m->ent[vs_vipmap_bucket(addr)];
-	const bool hit = e->addr == addr;
-
-	*more = !hit & (e->slot != VS_VIPMAP_NONE);
-	/* arithmetic, not ?: (which compilers may make a branch): an empty
-	 * bucket's slot is VS_VIPMAP_NONE (0xff) already, and it also is
-	 * what an address 0 meets */
-	return e->slot | (uint8_t)(VS_VIPMAP_NONE * !hit);
 }
 
 /* An empty map. */

@@ -311,10 +311,9 @@ test_bytes(void **state)
 }
 
 /* VIPs whose addresses share a bucket of the map, so that all but the
- * first sit further along its chain (the fast test reads only the first
- * bucket, then the lookup goes on): each is taken, with its slot and the
- * generic parser's result; an address of the same bucket that is no VIP
- * is not. */
+ * first sit further along its chain (a lookup that stopped at the first
+ * bucket would miss them): each is taken, with its slot and the generic
+ * parser's result; an address of the same bucket that is no VIP is not. */
 static void
 test_chain(void **state)
 {
