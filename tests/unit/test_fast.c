@@ -310,6 +310,57 @@ test_bytes(void **state)
 	}
 }
 
+/* VIPs whose addresses share a bucket of the map, so that all but the
+ * first sit further along its chain (a lookup that stopped at the first
+ * bucket would miss them): each is taken, with its slot and the generic
+ * parser's result; an address of the same bucket that is no VIP is not. */
+static void
+test_chain(void **state)
+{
+	enum { N_CHAIN = 5 };
+	struct vs_vipmap cm;
+	uint32_t addr[N_CHAIN + 1]; /* host order; the last is no VIP */
+	struct tframe f;
+	unsigned int i, k;
+
+	(void)state;
+	vs_vipmap_init(&cm);
+	for (i = 0; i <= N_CHAIN; i++) {
+		do {
+			addr[i] = t_rand32();
+			for (k = 0; k < i && addr[k] != addr[i]; k++)
+				;
+		} while (addr[i] == 0 || k < i ||
+			 (i && vs_vipmap_bucket(t_net32(addr[i])) !=
+				       vs_vipmap_bucket(t_net32(addr[0]))));
+		if (i < N_CHAIN)
+			assert_int_equal(
+				vs_vipmap_add(&cm, t_net32(addr[i]), 10 + i),
+				0);
+	}
+	for (i = 0; i <= N_CHAIN; i++) {
+		struct vs_pkt_info fast, gen;
+		bool took;
+
+		tf_eth(&f, t_mac_cluster, t_mac_client, NULL, 0, 0x0800);
+		tf_ipv4(&f, 4, 5, 0, 6, T_CLIENT_H, addr[i]);
+		tf_l4_ports(&f, 6, 40000 + i, 443);
+		tf_ipv4_done(&f);
+		took = vs_pkt_parse_fast(f.b, f.len, f.len, &cm, &fast);
+		assert_int_equal(took, i < N_CHAIN);
+		if (!took)
+			continue;
+		assert_int_equal(vs_pkt_parse_head(f.b, f.len, f.len, &cm,
+						   &gen),
+				 VS_PKT_VIP);
+		assert_int_equal(fast.vip, 10 + i);
+		assert_int_equal(gen.vip, 10 + i);
+		assert_int_equal(fast.key.saddr, gen.key.saddr);
+		assert_int_equal(fast.key.sport, gen.key.sport);
+		assert_int_equal(fast.ip_len, gen.ip_len);
+	}
+}
+
 int
 main(void)
 {
@@ -317,6 +368,7 @@ main(void)
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_bytes),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_chain),
 	};
 
 	t_seed("test_fast");
