@@ -80,7 +80,7 @@ log "drain_timeout=10 on the running clone: reload-agent, no restart"
 PLOG=$VSP_TMP/$N/log/pacemaker/pacemaker.log
 n_reloads() { grep -c 'Result of reload-agent operation for ClusterIP:[0-9]' "$PLOG"; }
 drains() { in_node "$N" "$VS_CTL" --file-prefix "vipshare-$VSP_NIC" stats 2>/dev/null |
-	sed -n 's/.*"move_drains": \([0-9]*\).*/\1/p' | head -n 1; }
+	grep -o '"move_drains": *[0-9]*' | head -n 1 | grep -o '[0-9]*$'; }
 [ "$(drains)" = 0 ] || fail "move_drains is '$(drains)' before any stop"
 r0=$(n_reloads)
 in_node "$N" crm_resource -r ClusterIP --set-parameter drain_timeout --parameter-value 10 >/dev/null 2>&1 ||
