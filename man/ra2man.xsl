@@ -217,6 +217,7 @@
     <xsl:text>.PP&#10;(</xsl:text>
     <xsl:if test="@required = '1'">required, </xsl:if>
     <xsl:if test="@unique = '1'">unique, </xsl:if>
+    <xsl:if test="@reloadable = '1'">reloadable, </xsl:if>
     <xsl:call-template name="esc"><xsl:with-param name="text" select="content/@type"/></xsl:call-template>
     <xsl:choose>
       <xsl:when test="normalize-space(content/@default) = ''">, no default)</xsl:when>

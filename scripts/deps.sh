@@ -29,9 +29,10 @@ PKGS_NET=(
 	python3-scapy iproute2 iputils-ping socat iperf3 tcpdump ethtool nftables
 	procps psmisc libcap2-bin
 )
-# A real Pacemaker/Corosync cluster for the pacemaker suite.
+# A real Pacemaker/Corosync cluster for the pacemaker suite; logrotate for
+# the agent test's rotation of the daemon's log (debian/dpdk-vipshare.logrotate).
 PKGS_PCMK=(
-	pacemaker corosync pacemaker-cli-utils resource-agents pcs
+	pacemaker corosync pacemaker-cli-utils resource-agents pcs logrotate
 )
 # The Debian package (make deb) and its checks in the package suite:
 # systemd-analyze verify, man -l, lintian.

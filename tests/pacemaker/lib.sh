@@ -3,8 +3,9 @@
 #
 # A "node" is a network namespace plus a holder process (sleep) with its own
 # mount and UTS namespaces: /run and /dev/shm are fresh tmpfs, Pacemaker's and
-# Corosync's state and logs are bind-mounted per node, so each node has its
-# own /run/vipshare and /var/run/dpdk. Everything runs inside through
+# Corosync's state and the whole /var/log are bind-mounted per node, so each
+# node has its own /run/vipshare, /var/run/dpdk and /var/log/dpdk-vipshare
+# (the agent's default log_file), and nothing is left on the machine's. Everything runs inside through
 # `nsenter -t HOLDER -m -u -n`. Cleanup (trap EXIT): processes by PID,
 # namespaces, the temporary directory; mounts die with their namespace.
 
@@ -151,7 +152,7 @@ vsp_cleanup() {
 	if [ -n "$VSP_TMP" ] && [ -d "$VSP_TMP" ]; then
 		if [ $rc -ne 0 ] && [ -z "${VSP_KEEP_LOGS:-}" ]; then
 			# show what went wrong before the directory goes
-			for f in "$VSP_TMP"/*/log-pacemaker/pacemaker.log; do
+			for f in "$VSP_TMP"/*/log/pacemaker/pacemaker.log; do
 				[ -f "$f" ] || continue
 				echo "---- tail of $f (errors)"
 				grep -E 'error|warning|dpdk-vipshare|vipshare' "$f" | tail -n 25
@@ -211,12 +212,13 @@ harden_ring() {
 }
 
 # mk_node NAME NETNS: holder with private mount+UTS namespaces, hostname
-# NAME, per-node Pacemaker/Corosync state, tmpfs /run and /dev/shm.
+# NAME, per-node Pacemaker/Corosync state and /var/log ($VSP_TMP/NAME/log),
+# tmpfs /run and /dev/shm.
 mk_node() {
 	local name=$1 ns=$2 d pid i
 	d="$VSP_TMP/$name"
-	mkdir -p "$d"/{lib-pacemaker/{cib,pengine,blackbox,cores},log-pacemaker,lib-corosync,log-corosync}
-	chown -R hacluster:haclient "$d"/lib-pacemaker "$d"/log-pacemaker
+	mkdir -p "$d"/{lib-pacemaker/{cib,pengine,blackbox,cores},lib-corosync,log/{pacemaker,corosync}}
+	chown -R hacluster:haclient "$d"/lib-pacemaker "$d"/log/pacemaker
 	chmod 750 "$d"/lib-pacemaker/* "$d"/lib-pacemaker
 	ip netns exec "$ns" unshare --mount --uts --propagation private sleep infinity \
 		</dev/null >/dev/null 2>&1 &
@@ -234,9 +236,8 @@ mk_node() {
 		mkdir -p /run/lock
 		mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 		mount --bind $d/lib-pacemaker /var/lib/pacemaker
-		mount --bind $d/log-pacemaker /var/log/pacemaker
+		mount --bind $d/log /var/log
 		mount --bind $d/lib-corosync /var/lib/corosync
-		mount --bind $d/log-corosync /var/log/corosync
 	" || fail "mounts of $name"
 }
 

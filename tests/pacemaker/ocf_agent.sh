@@ -25,6 +25,15 @@
 #     connection (held by the host, hashed to that number) returns at once
 #     and drains the number; the daemon keeps running (the number draining,
 #     the instance stopped) until the connection closes, then exits.
+#  6. the daemon's log: /var/log/dpdk-vipshare/<nic>.log by default (the
+#     node's own /var/log), nothing under /run; the agent's start/stop
+#     lines and every line of the daemon start with an RFC 3339 stamp of
+#     the run's own time; a stop and a start append (the earlier bytes
+#     unchanged); the package's logrotate file rotates it (copytruncate)
+#     while the daemon runs, which writes on into the emptied file.
+# reload-agent (section 3): the reloadable parameters (the meta-data marks
+# exactly the agent-side ones) change on a running instance without
+# touching the daemon; a bad value is refused (6).
 # Usage: ocf_agent.sh AGENT DAEMON CTL
 . "$(dirname "$0")/lib.sh"
 
@@ -120,9 +129,15 @@ for p in ip cidr_netmask nic clusterip_hash mac hash_init hash_compat lcores \
 	 $IPADDR2_PARAMS; do
 	echo "$md" | grep -q "<parameter name=\"$p\"" || fail "meta-data lacks $p"
 done
-for a in start stop monitor status meta-data validate-all usage; do
+for a in start stop monitor status meta-data validate-all usage reload-agent; do
 	echo "$md" | grep -q "<action name=\"$a\"" || fail "meta-data lacks action $a"
 done
+# reloadable: what the agent alone uses (the monitor, the stop, the
+# control tool, the next start's ARPs) and IPaddr2's parameters; nothing
+# the daemon or a VIP in it was started with
+want=$(printf '%s\n' on_duplicate drain_timeout ctl $IPADDR2_PARAMS | sort -u)
+got=$(echo "$md" | sed -n 's/.*<parameter name="\([^"]*\)" reloadable="1".*/\1/p' | sort)
+[ "$got" = "$want" ] || fail "reloadable parameters: $(echo $got), expected $(echo $want)"
 # usage names every action of the meta-data
 u=$("$A" usage) || fail "usage rc"
 for a in $(echo "$md" | sed -n 's/.*<action name="\([^"]*\)".*/\1/p'); do
@@ -163,6 +178,10 @@ expect_rc 6 "host_port name too long" validate-all host_port=tap:abcdefghijklmno
 expect_rc 6 "host_port vnet name too long" validate-all host_port=vnet:abcdefghijklmnop
 expect_rc 0 "host_port vnet" validate-all host_port=vnet:vsx
 expect_rc 0 "host_port net_tap" validate-all host_port=net_tap
+expect_rc 6 "relative log_file" validate-all log_file=data.log
+expect_rc 6 "log_file a directory" validate-all log_file=/var/log/
+expect_rc 6 "log_file with a blank" validate-all "log_file=/var/log/a b.log"
+expect_rc 0 "log_file elsewhere" validate-all log_file=/var/log/vs/data.log
 expect_rc 6 "bad idle_sleep" validate-all idle_sleep=-1
 expect_rc 6 "idle_sleep too large" validate-all idle_sleep=1000001
 INST=ClusterIP:0 CLONE=0 CLONE_MAX=65 expect_rc 6 "clone-max 65" validate-all
@@ -245,6 +264,21 @@ for k in 0 1 2; do
 	inst $k start || fail "second start of ClusterIP:$k"
 done
 [ "$(held t1)" = "1,2,3" ] || fail "repeated starts changed the set: $(held t1)"
+
+log "reload-agent: reloadable parameters change, the daemon stays"
+: > "$VSP_TMP/agent.log"
+for k in 0 1 2; do
+	inst $k reload-agent on_duplicate=fail drain_timeout=5 arp_count=7 iflabel=x ||
+		fail "reload-agent of ClusterIP:$k"
+done
+inst 0 reload drain_timeout=5 || fail "reload (the pre-OCF-1.1 name)"
+[ "$(daemon_pid_of t1)" = "$pid" ] || fail "reload-agent restarted the daemon"
+[ "$(held t1)" = "1,2,3" ] || fail "reload-agent changed the set: $(held t1)"
+grep -q "node 2 reloaded (dpdk-vipshare PID $pid unchanged): on_duplicate=fail drain_timeout=5" \
+	"$VSP_TMP/agent.log" || fail "reload-agent: the new values not logged"
+expect_rc 6 "reload-agent with a bad drain_timeout" reload-agent drain_timeout=x
+expect_rc 6 "reload-agent with unique_clone_address=true" reload-agent unique_clone_address=true
+[ "$(daemon_pid_of t1)" = "$pid" ] || fail "a refused reload-agent touched the daemon"
 
 log "on_duplicate: another machine holds the same numbers and wins the tie-break"
 # A twin of the daemon (its announcements under the identity
@@ -472,5 +506,84 @@ done
 log "the daemon exited $(elapsed_since "$T0") s after the connection closed"
 pid_alive "$pid" && fail "daemon $pid alive 10 s after its drain could end"
 [ "$(n_daemons)" = 0 ] || fail "daemon left after the drain"
+
+# ---------------------------------------------------------------- 6
+log "the daemon's log: persistent path, stamps, appended, rotated"
+LOGF=$VSP_TMP/t1/log/dpdk-vipshare/$VSP_NIC.log   # the node's /var/log
+STAMP='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}[+-][0-9]{2}:[0-9]{2}'
+in_node t1 test -f "/var/log/dpdk-vipshare/$VSP_NIC.log" || fail "no /var/log/dpdk-vipshare/$VSP_NIC.log in the node"
+in_node t1 sh -c 'ls /run/vipshare/*.log' >/dev/null 2>&1 && fail "a log under /run/vipshare"
+# the earlier runs of this script are in it already: count its starts
+n0=$(grep -c '^=== .* start by ' "$LOGF")
+[ "$n0" -ge 5 ] || fail "$n0 starts in the log, the sections above made more"
+s0=$(stat -c %s "$LOGF")
+# stamps of this run must fall between these two times (whole seconds)
+t_lo=$(date +%s)
+inst 0 start "daemon_args=--stats-interval 1" || fail "start for the log"
+pid=$(daemon_pid_of t1) || fail "no daemon"
+has_stats() { tail -c +$((s0 + 1)) "$LOGF" | grep -Eq "^$STAMP stats: "; }
+wait_for 10 has_stats || fail "no stamped stats line: $(tail -c +$((s0 + 1)) "$LOGF" | tail -n 3)"
+inst 0 stop || fail "stop for the log"
+t_hi=$(date +%s)
+pid_alive "$pid" && fail "daemon alive after the last stop"
+run1=$VSP_TMP/run1.log
+tail -c +$((s0 + 1)) "$LOGF" > "$run1"
+grep -Eq "^=== $STAMP start by ClusterIP:0: " "$run1" || fail "no stamped start line"
+grep -Eq "^=== $STAMP started by ClusterIP:0 \(PID $pid\)$" "$run1" || fail "no stamped started line with PID $pid"
+grep -Eq "^=== $STAMP stopped by ClusterIP:0 \(PID $pid\)$" "$run1" || fail "no stamped stop line with PID $pid"
+grep -Eq "^$STAMP dpdk-vipshare: " "$run1" || fail "no stamped line of the daemon"
+# every line stamped: the daemon's, the EAL's and the agent's, but the
+# daemon's start banner on standard output (its summary and one status
+# line per VIP, unstamped as its --replay JSON is), which follows the
+# agent's stamped start line
+BANNER='^(dpdk-vipshare: [0-9]+ VIPs?, NIC port |VIP [0-9.]+/[0-9]+ )'
+unstamped() { grep -Ev "^(=== )?$STAMP " "$1" | grep -Ev "$BANNER"; }
+bad=$(unstamped "$run1" | wc -l)
+[ "$bad" = 0 ] || fail "$bad lines without a stamp: $(unstamped "$run1" | head -n 3)"
+[ "$(grep -Ec "$BANNER" "$run1")" = 2 ] || fail "not one banner of 2 lines: $(grep -E "$BANNER" "$run1")"
+# the stamps are this run's time, read by date(1), not the daemon
+nst=0
+while read -r st; do
+	e=$(date -d "$st" +%s) || fail "date cannot read the stamp $st"
+	[ "$e" -ge "$t_lo" ] && [ "$e" -le "$t_hi" ] || fail "stamp $st outside the run ($t_lo..$t_hi)"
+	nst=$((nst + 1))
+done < <(grep -Eo "^(=== )?$STAMP" "$run1" | sed 's/^=== //')
+log "run 1: $(wc -l < "$run1") lines, $nst stamps within the run's $((t_hi - t_lo + 1)) s"
+
+# stop, start: appended, not truncated
+cp "$LOGF" "$VSP_TMP/before.log"
+s1=$(stat -c %s "$LOGF")
+inst 0 start "daemon_args=--stats-interval 1" || fail "second start for the log"
+pid2=$(daemon_pid_of t1) || fail "no daemon"
+[ "$pid2" != "$pid" ] || fail "the same daemon PID $pid after a stop"
+cmp -s -n "$s1" "$LOGF" "$VSP_TMP/before.log" || fail "the log's first $s1 bytes changed at the start"
+[ "$(stat -c %s "$LOGF")" -gt "$s1" ] || fail "nothing appended by the start"
+tail -c +$((s1 + 1)) "$LOGF" | grep -Eq "^=== $STAMP started by ClusterIP:0 \(PID $pid2\)$" ||
+	fail "the second start is not after the first run"
+[ "$(grep -c '^=== .* start by ' "$LOGF")" = $((n0 + 2)) ] || fail "starts in the log: $(grep -c '^=== .* start by ' "$LOGF"), expected $((n0 + 2))"
+log "stop/start: $s1 bytes kept, the new run appended"
+
+# the package's logrotate file, forced, while the daemon writes
+LR=$(dirname "$0")/../../debian/dpdk-vipshare.logrotate
+[ -f "$LR" ] || fail "no $LR"
+s2=$(stat -c %s "$LOGF")
+in_node t1 logrotate -f -s "$VSP_TMP/logrotate.state" "$(realpath "$LR")" >"$VSP_TMP/logrotate.out" 2>&1 ||
+	fail "logrotate: $(cat "$VSP_TMP/logrotate.out")"
+[ -f "$LOGF.1" ] || fail "logrotate made no $LOGF.1"
+cmp -s -n "$s1" "$LOGF.1" "$VSP_TMP/before.log" && [ "$(stat -c %s "$LOGF.1")" -ge "$s2" ] ||
+	fail "$LOGF.1 is not the log as it was"
+s3=$(stat -c %s "$LOGF")
+more_stats() { [ "$(grep -Ec "^$STAMP stats: " "$LOGF")" -ge 2 ]; }
+wait_for 10 more_stats || fail "the daemon stopped writing after the rotation"
+# copytruncate and an O_APPEND descriptor: the writes start at 0 again, no
+# hole of the old size filled with zeros
+[ "$(tr -d '\000' < "$LOGF" | wc -c)" = "$(stat -c %s "$LOGF")" ] || fail "NUL bytes in the rotated log"
+[ "$(stat -c %s "$LOGF")" -lt "$s2" ] || fail "the log did not shrink: $(stat -c %s "$LOGF") >= $s2"
+bad=$(unstamped "$LOGF" | wc -l)
+[ "$bad" = 0 ] || fail "$bad lines without a stamp after the rotation: $(unstamped "$LOGF" | head -n 3)"
+inst 0 stop || fail "stop after the rotation"
+pid_alive "$pid2" && fail "daemon alive after the stop"
+log "logrotate: $s2 bytes to $VSP_NIC.log.1 (${s3} left), the daemon wrote on from 0 ($(stat -c %s "$LOGF") bytes)"
+[ "$(n_daemons)" = 0 ] || fail "daemon left"
 
 log "PASS"

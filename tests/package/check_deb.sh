@@ -95,7 +95,8 @@ done < <(readelf -d "$ROOT/usr/bin/dpdk-vipshare" | sed -n 's/.*Shared library: 
 [ "$nlib" -gt 0 ] || fail "dpdk-vipshare links no librte_* library?"
 ok "$m" "Depends: the $nlib DPDK libraries the daemon links, by package; Suggests; conffiles"
 conffiles=$(dpkg-deb --ctrl-tarfile "$DEB" | tar -xO ./conffiles 2>/dev/null || true)
-for c in /etc/dpdk-vipshare/vipshare.conf.example /etc/dpdk-vipshare/vipshare.env.example; do
+for c in /etc/dpdk-vipshare/vipshare.conf.example /etc/dpdk-vipshare/vipshare.env.example \
+	/etc/logrotate.d/dpdk-vipshare; do
 	grep -qx "$c" <<< "$conffiles" || fail "$c is not a conffile"
 done
 
@@ -115,6 +116,7 @@ promised=(
 	"-rwxr-xr-x /usr/libexec/dpdk-vipshare/hugepages.sh"
 	"-rw-r--r-- /etc/dpdk-vipshare/vipshare.conf.example"
 	"-rw-r--r-- /etc/dpdk-vipshare/vipshare.env.example"
+	"-rw-r--r-- /etc/logrotate.d/dpdk-vipshare"
 	"-rw-r--r-- /usr/share/doc/dpdk-vipshare/copyright"
 	"-rw-r--r-- /usr/share/doc/dpdk-vipshare/changelog.gz"
 	"-rw-r--r-- /usr/share/doc/dpdk-vipshare/README.md.gz"

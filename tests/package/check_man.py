@@ -8,7 +8,7 @@ names outside its Commands block (both directions), and vipshare-ctl's
 COMMANDS are the commands of that block, with the same --arguments; every
 --help line fits 80 columns; README.md's option table names the options
 of dpdk-vipshare --help. For ocf_vipshare_dpdk-vipshare(7): the parameters (names, order,
-required, defaults) and actions are those of the agent's meta-data.
+required, reloadable, defaults) and actions are those of the agent's meta-data.
 
   check_man.py --man-dir DIR --bin-dir DIR --agent AGENT [--shellfuncs S]
 
@@ -181,6 +181,7 @@ def check_agent(args):
     for p in md.findall("parameters/parameter"):
         c = p.find("content")
         want.append((p.get("name"), p.get("required") == "1",
+                     p.get("reloadable") == "1",
                      (c.get("default") or "") if c is not None else ""))
     got = []
     lines = section(page, "SUPPORTED PARAMETERS")
@@ -195,13 +196,13 @@ def check_agent(args):
                 break
         d = re.search(r'default "(.*)"\)$', attrs)
         got.append((plain(m.group(1)), attrs.startswith("(required"),
-                    d.group(1) if d else ""))
+                    "reloadable, " in attrs, d.group(1) if d else ""))
     if got != want:
         fail("%s parameters differ from the meta-data:\n  page:      %s\n  meta-data: %s"
              % (name, got, want))
     else:
         print("ok: %s: %d parameters agree with the meta-data (names, order, "
-              "required, defaults)" % (name, len(got)))
+              "required, reloadable, defaults)" % (name, len(got)))
     acts = [a.get("name") for a in md.findall("actions/action")]
     lines = section(page, "SUPPORTED ACTIONS")
     pa = [plain(re.match(r"\\fB(.*?)\\fR", lines[i + 1]).group(1))
