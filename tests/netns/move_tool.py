@@ -21,11 +21,16 @@
       Polls every node's /vipshare/coverage every 100 ms until FILE exists;
       --out: {"polls": N, "bad": [[time, node, "duplicates"|"holes",
       [numbers]], ...]} (only the first 50 bad ones kept).
+  logtime FILE REGEX
+      The wall clock (seconds since the epoch, UTC) of the first "move"
+      line of a daemon log FILE matching REGEX; nothing when none does.
 """
 import argparse
+import calendar
 import json
 import os
 import random
+import re
 import socket
 import struct
 import sys
@@ -191,6 +196,24 @@ def watch(a):
     return 0
 
 
+def logtime(a):
+    pat = re.compile(a.regex)
+    # log.c's stamp: 2026-12-02T04:28:13.965+00:00 dpdk-vipshare: move ...
+    stamp = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{3})"
+                       r"([+-])(\d\d):(\d\d) \S+: move ")
+    with open(a.file, errors="replace") as f:
+        for line in f:
+            m = stamp.search(line)
+            if m and pat.search(line):
+                t = calendar.timegm(time.strptime(m.group(1),
+                                                  "%Y-%m-%dT%H:%M:%S"))
+                off = (int(m.group(4)) * 3600 + int(m.group(5)) * 60) * (
+                    -1 if m.group(3) == "-" else 1)
+                print("%.3f" % (t - off + int(m.group(2)) / 1000))
+                break
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawTextHelpFormatter)
@@ -216,9 +239,12 @@ def main():
     w.add_argument("--nodes", required=True)
     w.add_argument("--stop", required=True)
     w.add_argument("--out", required=True)
+    t = sub.add_parser("logtime")
+    t.add_argument("file")
+    t.add_argument("regex")
     a = ap.parse_args()
     return {"hold": hold, "flood": flood, "conns": conns,
-            "watch": watch}[a.cmd](a)
+            "watch": watch, "logtime": logtime}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -75,7 +75,7 @@ install_agent() {
 pid_alive() {
 	local st
 	[ -n "${1:-}" ] || return 1
-	read -r st < "/proc/$1/stat" 2>/dev/null || return 1
+	{ read -r st < "/proc/$1/stat"; } 2>/dev/null || return 1
 	st=${st##*) }
 	[ "${st%% *}" != Z ]
 }
