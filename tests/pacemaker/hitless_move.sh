@@ -112,7 +112,7 @@ served_ok() { # every bucket answered by the node owning its number
 	done <<< "$got"
 	return 0
 }
-daemon_log() { echo "/proc/${VSP_HOLDER[$1]}/root/run/vipshare/$VSP_NIC.log"; }
+daemon_log() { echo "/proc/${VSP_HOLDER[$1]}/root/var/log/dpdk-vipshare/$VSP_NIC.log"; }
 logtime() { python3 "$MOVE_TOOL" logtime "$(daemon_log "$1")" "$2" 2>/dev/null; }
 # cov_sum NODE: the coverage monitor's summary of VIP on NODE's daemon
 cov_sum() {
