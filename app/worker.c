@@ -85,6 +85,17 @@ flush_host(struct vs_worker *w, struct txbuf *b)
 }
 
 static inline void
+hold_flush(struct vs_worker *w, uint64_t now, bool force)
+{
+	uint64_t lost = vs_host_tx_flush(&vs_app.ports.host, w->q, now, force);
+
+	if (unlikely(lost)) {
+		w->st.tx_host_full += lost;
+		w->st.tx_host_drop += lost;
+	}
+}
+
+static inline void
 flush_wire(struct vs_worker *w, struct txbuf *b, uint64_t *sent)
 {
 	uint16_t lost = tx_flush(vs_app.ports.nic, w->q, b, sent);
@@ -806,6 +817,8 @@ vs_worker_housekeeping(struct vs_worker *w, uint64_t now)
 	const struct vs_vipmap *vm = vs_vip_map(&vs_app.vips);
 	bool added = false;
 
+	/* TCP segments held for GRO: written once the oldest is old enough */
+	hold_flush(w, now, false);
 	if (w->announce) {
 		/* VIPs added at run time: announce them */
 		uint32_t n =
@@ -884,6 +897,9 @@ vs_worker_main(void *arg)
 				__atomic_store_n(&w->idle_since, now,
 						 __ATOMIC_RELAXED);
 			if (a->conf.idle_sleep_us) {
+				/* nothing held waits out a sleep (NAPI
+				 * flushes GRO when a poll finds no more) */
+				hold_flush(w, now, true);
 				/* asleep, it holds nothing: control need
 				 * not wait for it */
 				rte_rcu_qsbr_thread_offline(qsbr, w->q);
