@@ -16,9 +16,9 @@
  *                   where it has them) or an existing port:ID.
  *
  * Into the kernel (vs_host_tx): where the kernel side takes offloads, the
- * TCP segments of a burst are coalesced with DPDK's GRO into one TSO
- * super-frame per flow run (vs_vnet_gro_prep decides which may be), written
- * with a virtio_net_hdr. Out of the kernel (vs_host_rx): the kernel hands us
+ * TCP segments are coalesced with DPDK's GRO, held across bursts up to
+ * gro_hold_us, into one TSO super-frame per flow run (vs_vnet_gro_prep
+ * decides which may be), written with a virtio_net_hdr. Out of the kernel (vs_host_rx): the kernel hands us
  * TSO super-frames and partial checksums, read into mbuf chains; its header
  * is checked (vs_vnet_parse) and becomes TX offload requests, which
  * vs_wire_prep turns into frames the NIC can send (its TSO and checksum

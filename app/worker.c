@@ -14,7 +14,9 @@
  *           from the host: the NIC's TSO, else cut by rte_gso)
  *
  * What goes to the host leaves through vs_host_tx, which merges TCP runs
- * into super-frames (GRO) where the host port takes them.
+ * into super-frames (GRO) where the host port takes them, holding segments
+ * across bursts: the housekeeping of every pass writes what has waited
+ * --gro-hold, and a worker about to sleep writes all it holds.
  * No locks, no allocation per frame (bar re-fragmenting oversize datagrams
  * and segmenting super-frames); the VIP map is loaded once per burst (RCU),
  * a VIP's ownership set once per frame of that VIP.

@@ -14,6 +14,12 @@
 #     wire_tso_sw > 0, wire_segs > host_rx_super);
 #   - no checksum errors in either kernel (TcpInCsumErrors, UdpInCsumErrors);
 #     nothing dropped as malformed (host_vnet_bad = 0);
+#   - TCP segments held for GRO across polls (busy polling, --gro-hold
+#     2000) are neither stuck nor overtaken (hold_probe.py): two full
+#     segments with nothing after them arrive (each round answered within
+#     1 s: only the hold's bound can release them), two followed at once by
+#     a PSH segment arrive in order (the server kernel queued nothing out
+#     of order: TcpExtTCPOFOQueue), and they were merged (host_tx_super);
 #   - the interface is gone after a clean exit, and (vnet) after SIGKILL too:
 #     its peer's namespace dies with the process.
 #
@@ -59,12 +65,14 @@ ip -n vsht-n link set n0 up
 ip -n vsht-n link set n0 arp off
 ip netns exec vsht-n sysctl -qw net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.n0.rp_filter=1
 
-start() {
+start() { # [relay options, default --idle-sleep 20]
+	local args=("$@")
+	[ $# -gt 0 ] || args=(--idle-sleep 20)
 	rm -rf /var/run/dpdk/vsht-n
 	ip netns exec vsht-n "$relay" -l 0 --no-huge -m 256 --no-pci \
 		--file-prefix vsht-n --log-level 'lib.*:warning' \
 		--vdev net_af_packet0,iface=n0,framecnt=2048 -- --host "$be" \
-		--idle-sleep 20 >"$work/relay.out" 2>"$work/relay.err" &
+		"${args[@]}" >"$work/relay.out" 2>"$work/relay.err" &
 	RP=$!
 	for i in $(seq 300); do
 		grep -q '^ready' "$work/relay.out" && break
@@ -166,6 +174,36 @@ print("super-frames: %d into the kernel (%d wire frames in %d writes), "
       j["host_tx"], j["host_rx_super"], j["wire_segs"]))
 PY
 ip -n vsht-n link show vs0 >/dev/null 2>&1 && fail "vs0 still there after exit"
+
+# segments held across polls: released by the bound, in order (hold_probe.py)
+probe=$(dirname "$0")/hold_probe.py
+rounds=40
+ofo() { ip netns exec vsht-n nstat -az TcpExtTCPOFOQueue | awk '/TCPOFOQueue/ {s += $2} END {print s + 0}'; }
+start --idle-sleep 0 --gro-hold 2000
+ofo0=$(ofo)
+ip netns exec vsht-n python3 "$probe" server 10.66.0.2 5002 >"$work/probe-srv.out" 2>&1 &
+SP=$!
+for i in $(seq 50); do grep -q listening "$work/probe-srv.out" && break; sleep 0.1; done
+timeout 60 ip netns exec vsht-c python3 "$probe" client 10.66.0.2 5002 \
+	--rounds $rounds --max-ms 1000 >"$work/probe.out" 2>&1 ||
+	{ cat "$work/probe.out" "$work/probe-srv.out" >&2; fail "held segments stuck or late"; }
+wait "$SP" || true
+SP=
+cat "$work/probe.out"
+ofo=$(($(ofo) - ofo0))
+echo "server: TcpExtTCPOFOQueue +$ofo"
+[ "$ofo" = 0 ] || fail "held segments overtaken: $ofo segments queued out of order"
+kill -TERM "$RP"
+wait "$RP" || fail "relay exit status $?"
+RP=
+python3 - "$(tail -1 "$work/relay.out")" "$rounds" <<'PY' || fail "probe segments not merged"
+import json, sys
+j, rounds = json.loads(sys.argv[1]), int(sys.argv[2])
+print("probe: %d super-frames (%d wire frames in %d writes)" % (
+      j["host_tx_super"], j["host_tx_wire"], j["host_tx"]))
+# each round's two segments meet in the table (held up to 2 ms)
+sys.exit(0 if j["host_tx_super"] >= rounds * 3 // 4 else 1)
+PY
 
 # the interface must not outlive the process, however it ends
 if [ "$be" = vnet ]; then

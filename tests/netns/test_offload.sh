@@ -14,7 +14,12 @@
 #   - no checksum errors in the node's kernel nor the client's
 #     (TcpInCsumErrors, UdpInCsumErrors), no header or super-frame drops
 #     (host_vnet_bad, host_too_long, host_gso_unsupported, wire_tso_drop);
-#   - the counters still add up (the outcomes to rx).
+#   - the counters still add up (the outcomes to rx);
+#   - TCP segments held for GRO (--gro-hold) are neither stuck nor overtaken
+#     (tests/host/hold_probe.py, the node idle-sleeping: what it holds goes
+#     before each sleep): two full segments with nothing after them are
+#     answered within 1 s each, two followed at once by a PSH segment reach
+#     the server in order (no TcpExtTCPOFOQueue on the node).
 #
 # Usage: test_offload.sh BUILD_DIR PMD [QUEUES]
 set -euo pipefail
@@ -137,6 +142,18 @@ for b in bad:
     print("  " + b)
 sys.exit(1 if bad else 0)
 PY
+
+# segments held for GRO: released, in order
+ofo() { ip netns exec "vsn-n$owner" nstat -az TcpExtTCPOFOQueue | awk '/TCPOFOQueue/ {s += $2} END {print s + 0}'; }
+probe=$(dirname "$0")/../host/hold_probe.py
+ofo0=$(ofo)
+ip netns exec "vsn-n$owner" python3 "$probe" server $VIP 5002 >"$work/probe-srv.out" 2>&1 &
+srv=$!
+for _ in $(seq 100); do grep -q listening "$work/probe-srv.out" && break; sleep 0.1; done
+check "held segments delivered within 1 s (hold_probe)" timeout 60 ip netns exec vsn-c \
+	python3 "$probe" client $VIP 5002 --rounds 40 --max-ms 1000
+wait "$srv" || true
+check "held segments in order (TcpExtTCPOFOQueue +$(($(ofo) - ofo0)))" test "$(ofo)" = "$ofo0"
 
 [ "$FAILS" -eq 0 ] || exit 1
 say "PASS"
