@@ -17,9 +17,11 @@
 #   - the counters still add up (the outcomes to rx);
 #   - TCP segments held for GRO (--gro-hold) are neither stuck nor overtaken
 #     (tests/host/hold_probe.py, the node idle-sleeping: what it holds goes
-#     before each sleep): two full segments with nothing after them are
-#     answered within 1 s each, two followed at once by a PSH segment reach
-#     the server in order (no TcpExtTCPOFOQueue on the node).
+#     before each sleep): a segment followed at once by a PSH segment of its
+#     flow reaches the server first (no TcpExtTCPOFOQueue on the node); the
+#     first flights of fresh connections, nothing after them until they are
+#     acknowledged, are answered in under 100 ms (median; a release by the
+#     retransmission would take over 200 ms).
 #
 # Usage: test_offload.sh BUILD_DIR PMD [QUEUES]
 set -euo pipefail
@@ -150,8 +152,8 @@ ofo0=$(ofo)
 ip netns exec "vsn-n$owner" python3 "$probe" server $VIP 5002 >"$work/probe-srv.out" 2>&1 &
 srv=$!
 for _ in $(seq 100); do grep -q listening "$work/probe-srv.out" && break; sleep 0.1; done
-check "held segments delivered within 1 s (hold_probe)" timeout 60 ip netns exec vsn-c \
-	python3 "$probe" client $VIP 5002 --rounds 40 --max-ms 1000
+check "held segments released in time (hold_probe)" timeout 60 ip netns exec vsn-c \
+	python3 "$probe" client $VIP 5002 --rounds 20 --max-median-ms 100
 wait "$srv" || true
 check "held segments in order (TcpExtTCPOFOQueue +$(($(ofo) - ofo0)))" test "$(ofo)" = "$ofo0"
 
