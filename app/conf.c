@@ -354,6 +354,7 @@ opt_host(struct parse_ctx *x, const char *name, const char *v)
 		return u32_range(x, name, v, lo, hi, &x->c->field);         \
 	}
 U32_OPT(opt_idle_sleep, idle_sleep_us, 0, 1000000)
+U32_OPT(opt_gro_hold, gro_hold_us, 0, 10000)
 U32_OPT(opt_stats_interval, stats_interval, 0, 86400)
 U32_OPT(opt_frag_max, frag_max, 1, 65536)
 U32_OPT(opt_frag_timeout, frag_timeout_ms, 1, 60000)
@@ -522,6 +523,9 @@ static const struct opt opts[] = {
 	 "stop when the NIC input is exhausted and idle 100 ms; print JSON stats last"},
 	{"idle-sleep", true, GLOBAL, opt_idle_sleep, "USEC",
 	 "sleep this long when a poll finds nothing (default 0: busy polling)"},
+	{"gro-hold", true, GLOBAL, opt_gro_hold, "USEC",
+	 "hold TCP segments for the host port's GRO across bursts, the oldest "
+	 "at most USEC (0..10000, default 50; 0: merge within one burst)"},
 	{"stats-interval", true, GLOBAL, opt_stats_interval, "SEC",
 	 "print statistics every SEC seconds (default 0: only at exit)"},
 	{"frag-max", true, GLOBAL, opt_frag_max, "N",
@@ -583,6 +587,7 @@ vs_conf_defaults(struct vs_conf *c)
 	c->frag_max = 1024;
 	c->frag_timeout_ms = 1000;
 	c->burst = 32;
+	c->gro_hold_us = VS_GRO_HOLD_US;
 	c->bench.seconds = 3;
 	c->bench.vips = 1;
 	c->igmp_report = true;
@@ -1172,6 +1177,7 @@ vs_conf_print(FILE *f, const struct vs_conf *c)
 	if (c->replay)
 		fprintf(f, "replay\n");
 	fprintf(f, "idle-sleep = %u\n", c->idle_sleep_us);
+	fprintf(f, "gro-hold = %u\n", c->gro_hold_us);
 	fprintf(f, "stats-interval = %u\n", c->stats_interval);
 	fprintf(f, "frag-max = %u\n", c->frag_max);
 	fprintf(f, "frag-timeout = %u\n", c->frag_timeout_ms);

@@ -220,6 +220,118 @@ eth_rx_offload(struct vs_host_queue *qu, struct rte_mbuf *m)
 }
 
 /* ------------------------------------------------------------------ */
+/* GRO across bursts                                                  */
+
+/*
+ * GRO held across calls. The table is always flushed whole, never in part:
+ * rte_gro then hands flows back in the order they first came and each
+ * flow's segments in sequence order, so nothing of one flow overtakes
+ * another segment of it. A frame that may not merge overtakes held
+ * segments only of other flows: gro_mask has a bit per held 4-tuple hash,
+ * and a frame whose bit is set flushes the table before it goes (a
+ * collision flushes early, never late).
+ */
+static inline uint64_t
+gro_flow_bit(const struct rte_mbuf *m)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t ihl, a, b, ports;
+
+	if (m->data_len < 14 + 20)
+		return ~0ULL;
+	ihl = (d[14] & 0xfu) * 4u;
+	/* a fragment has no ports to tell its flow by */
+	if (m->data_len < 14 + ihl + 4 || ((d[20] & 0x3f) | d[21]) != 0)
+		return ~0ULL;
+	memcpy(&a, d + 26, 4);
+	memcpy(&b, d + 30, 4);
+	memcpy(&ports, d + 14 + ihl, 4);
+	return 1ULL << (((a ^ b ^ ports) * 0x9e3779b1u) >> 26);
+}
+
+/* Everything held, merged, appended to out. */
+static uint16_t
+gro_flush_held(struct vs_host_queue *qu, struct rte_mbuf **out, uint16_t no)
+{
+	uint16_t k, i;
+
+	if (qu->gro_held == 0)
+		return no;
+	k = rte_gro_timeout_flush(qu->gro, 0, RTE_GRO_TCP_IPV4, &out[no],
+				  VS_HOST_GRO_HOLD);
+	for (i = 0; i < k; i++)
+		vs_vnet_gro_done(out[no + i]);
+	qu->gro_held = 0;
+	qu->gro_mask = 0;
+	return no + k;
+}
+
+/* Candidates into the table (it has room for them: the caller saw to it). */
+static uint16_t
+gro_hold(struct vs_host_queue *qu, struct rte_mbuf **cand, uint16_t nc,
+	 struct rte_mbuf **out, uint16_t no, uint64_t now)
+{
+	uint16_t k, i;
+
+	if (nc == 0)
+		return no;
+	if (qu->gro_held == 0)
+		qu->gro_since = now;
+	k = rte_gro_reassemble(cand, nc, qu->gro);
+	qu->gro_held = (uint16_t)(qu->gro_held + nc - k);
+	if (unlikely(k)) {
+		/* cannot happen (vs_vnet_gro_prep picked what GRO takes, the
+		 * table has room): send them after what is held */
+		no = gro_flush_held(qu, out, no);
+		for (i = 0; i < k; i++)
+			out[no++] = cand[i];
+	}
+	return no;
+}
+
+/* The queues' GRO tables, where the kernel side takes super-frames. */
+static int
+gro_create(struct vs_host *h)
+{
+	struct rte_gro_param gp = {
+		.gro_types = RTE_GRO_TCP_IPV4,
+		/* items and flows alike: one of each per held segment */
+		.max_flow_num = VS_HOST_GRO_HOLD,
+		.max_item_per_flow = 1,
+		.socket_id = (uint16_t)rte_socket_id(),
+	};
+	unsigned int q;
+
+	h->gro_hold_tsc = rte_get_tsc_hz() * h->conf.gro_hold_us / 1000000;
+	if (!h->offloads)
+		return 0;
+	for (q = 0; q < h->conf.nb_queues; q++) {
+		h->q[q]->gro = rte_gro_ctx_create(&gp);
+		if (h->q[q]->gro == NULL)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* What the tables hold is freed, never written: the port is going. */
+static void
+gro_destroy(struct vs_host *h)
+{
+	struct rte_mbuf *out[VS_HOST_GRO_HOLD];
+	unsigned int q;
+	uint16_t k;
+
+	for (q = 0; q < RTE_DIM(h->q); q++) {
+		if (h->q[q] == NULL || h->q[q]->gro == NULL)
+			continue;
+		k = gro_flush_held(h->q[q], out, 0);
+		rte_pktmbuf_free_bulk(out, k);
+		rte_gro_ctx_destroy(h->q[q]->gro);
+		h->q[q]->gro = NULL;
+	}
+}
+
+/* ------------------------------------------------------------------ */
 /* the interface                                                      */
 
 int
@@ -234,6 +346,8 @@ vs_host_create(struct vs_host *h, const struct vs_host_conf *c)
 	if (c->nb_queues == 0 || c->nb_queues > RTE_MAX_LCORE)
 		return -EINVAL;
 	r = c->be == VS_HOST_BE_ETH ? eth_create(h) : vs_hk_create(h);
+	if (r == 0)
+		r = gro_create(h);
 	if (r < 0)
 		vs_host_destroy(h);
 	return r;
@@ -242,7 +356,8 @@ vs_host_create(struct vs_host *h, const struct vs_host_conf *c)
 unsigned int
 vs_host_mbufs_held(enum vs_host_be be, uint32_t data_room)
 {
-	return be == VS_HOST_BE_ETH ? 0 : vs_hk_mbufs_held(data_room);
+	return VS_HOST_GRO_HOLD +
+	       (be == VS_HOST_BE_ETH ? 0 : vs_hk_mbufs_held(data_room));
 }
 
 uint16_t
@@ -295,6 +410,7 @@ vs_host_rx_queue(const struct vs_host *h, uint16_t q)
 void
 vs_host_destroy(struct vs_host *h)
 {
+	gro_destroy(h);
 	if (h->conf.be == VS_HOST_BE_ETH)
 		eth_destroy(h);
 	else
@@ -352,63 +468,71 @@ be_tx(struct vs_host *h, struct vs_host_queue *qu, uint16_t q,
 	}
 }
 
-/* Merge the candidates collected so far and append them to out. */
-static uint16_t
-gro_flush(struct rte_mbuf **cand, uint16_t nc, struct rte_mbuf **out,
-	  uint16_t no)
-{
-	static const struct rte_gro_param gp = {
-		.gro_types = RTE_GRO_TCP_IPV4,
-		.max_flow_num = VS_HOST_GSO_MAX_SEGS,
-		.max_item_per_flow = VS_HOST_GSO_MAX_SEGS,
-	};
-	uint16_t i;
-
-	if (nc > 1)
-		nc = rte_gro_reassemble_burst(cand, nc, &gp);
-	for (i = 0; i < nc; i++) {
-		vs_vnet_gro_done(cand[i]);
-		out[no++] = cand[i];
-	}
-	return no;
-}
-
-/*
- * In order, except that the candidates of a run are merged: a TCP segment
- * that is not a candidate (PSH, FIN, ...) ends the run, so that it never
- * overtakes the data before it; other protocols pass the run by.
- */
 uint64_t
 vs_host_tx(struct vs_host *h, uint16_t q, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vs_host_queue *qu = h->q[q];
 	const uint64_t dropped = qu->st.host_tx_drop;
-	struct rte_mbuf *out[n], *cand[n];
+	struct rte_mbuf *out[n + VS_HOST_GRO_HOLD], *cand[n];
+	uint64_t now;
 	uint16_t i, no = 0, nc = 0;
 
 	if (n == 0)
 		return 0;
-	if (!h->offloads) {
+	if (qu->gro == NULL) {
 		be_tx(h, qu, q, pkts, n);
 		return qu->st.host_tx_drop - dropped;
 	}
+	now = rte_rdtsc();
 	for (i = 0; i < n; i++) {
-		switch (vs_vnet_gro_prep(pkts[i])) {
+		struct rte_mbuf *m = pkts[i];
+
+		switch (vs_vnet_gro_prep(m)) {
 		case VS_VNET_GRO_CAND:
-			cand[nc++] = pkts[i];
+			if (qu->gro_held + nc == VS_HOST_GRO_HOLD) {
+				no = gro_hold(qu, cand, nc, out, no, now);
+				no = gro_flush_held(qu, out, no);
+				nc = 0;
+			}
+			cand[nc++] = m;
+			qu->gro_mask |= gro_flow_bit(m);
 			continue;
 		case VS_VNET_GRO_TCP:
-			if (nc)
-				no = gro_flush(cand, nc, out, no);
-			nc = 0;
+			/* after what is held of its flow, never before */
+			if (qu->gro_mask & gro_flow_bit(m)) {
+				no = gro_hold(qu, cand, nc, out, no, now);
+				no = gro_flush_held(qu, out, no);
+				nc = 0;
+			}
 			break;
-		default:
+		default: /* not TCP over untagged IPv4: never held */
 			break;
 		}
-		out[no++] = pkts[i];
+		out[no++] = m;
 	}
-	if (nc)
-		no = gro_flush(cand, nc, out, no);
+	no = gro_hold(qu, cand, nc, out, no, now);
+	if (qu->gro_held && now - qu->gro_since >= h->gro_hold_tsc)
+		no = gro_flush_held(qu, out, no);
+	if (no)
+		be_tx(h, qu, q, out, no);
+	return qu->st.host_tx_drop - dropped;
+}
+
+uint64_t
+vs_host_tx_flush(struct vs_host *h, uint16_t q, uint64_t now, bool force)
+{
+	struct vs_host_queue *qu = h->q[q];
+	struct rte_mbuf *out[VS_HOST_GRO_HOLD];
+	uint64_t dropped;
+	uint16_t no;
+
+	/* signed: now may predate the oldest (read before the burst) */
+	if (likely(qu->gro_held == 0) ||
+	    (!force &&
+	     (int64_t)(now - qu->gro_since) < (int64_t)h->gro_hold_tsc))
+		return 0;
+	dropped = qu->st.host_tx_drop;
+	no = gro_flush_held(qu, out, 0);
 	be_tx(h, qu, q, out, no);
 	return qu->st.host_tx_drop - dropped;
 }

@@ -34,6 +34,8 @@ vs_host_kind_is_if(enum vs_host_kind k)
 }
 
 #define VS_NAME_MAX 128
+/* --gro-hold default, microseconds (app/vs_host.h: gro_hold_us) */
+#define VS_GRO_HOLD_US 50
 /* --burst 1..VS_MAX_BURST: frames per receive burst */
 #define VS_MAX_BURST 64
 
@@ -89,6 +91,7 @@ struct vs_conf {
 	bool no_host_addr;
 	bool replay;
 	uint32_t idle_sleep_us;
+	uint32_t gro_hold_us; /* host port: TCP segments held for GRO, at most */
 	uint32_t stats_interval; /* seconds, 0 = off */
 	uint32_t frag_max;       /* datagrams in reassembly, per worker */
 	uint32_t frag_timeout_ms;

@@ -16,9 +16,9 @@
  *                   where it has them) or an existing port:ID.
  *
  * Into the kernel (vs_host_tx): where the kernel side takes offloads, the
- * TCP segments of a burst are coalesced with DPDK's GRO into one TSO
- * super-frame per flow run (vs_vnet_gro_prep decides which may be), written
- * with a virtio_net_hdr. Out of the kernel (vs_host_rx): the kernel hands us
+ * TCP segments are coalesced with DPDK's GRO, held across bursts up to
+ * gro_hold_us, into one TSO super-frame per flow run (vs_vnet_gro_prep
+ * decides which may be), written with a virtio_net_hdr. Out of the kernel (vs_host_rx): the kernel hands us
  * TSO super-frames and partial checksums, read into mbuf chains; its header
  * is checked (vs_vnet_parse) and becomes TX offload requests, which
  * vs_wire_prep turns into frames the NIC can send (its TSO and checksum
@@ -44,6 +44,10 @@
 /* TSO super-frames the kernel may hand us are capped at this many
  * segments (gso_max_segs of the interface): the most vs_wire_prep makes */
 #define VS_HOST_GSO_MAX_SEGS 64
+/* TCP segments a queue holds for GRO across calls of vs_host_tx */
+#define VS_HOST_GRO_HOLD 128
+/* gro_hold_us as dpdk-vipshare's --gro-hold has it by default */
+#define VS_HOST_GRO_HOLD_US 50
 
 enum vs_host_be {
 	VS_HOST_BE_VNET = 0, /* veth + AF_PACKET + PACKET_VNET_HDR */
@@ -57,6 +61,9 @@ struct vs_host_conf {
 	struct rte_ether_addr mac; /* vnet, tapv: the NIC's */
 	uint16_t mtu;              /* vnet, tapv: the NIC's */
 	uint16_t nb_queues;        /* one per worker */
+	/* GRO: hold TCP segments across bursts this long at most (0: merge
+	 * only within one vs_host_tx call) */
+	uint32_t gro_hold_us;
 	struct rte_mempool *pool;
 	/* eth: an existing port, or a vdev to create (net_tap, virtio_user) */
 	uint16_t port; /* RTE_MAX_ETHPORTS: create devname */
@@ -97,6 +104,7 @@ struct vs_host {
 	bool eth_rx_offloads; /* eth: LRO / partial checksums come back */
 	int ifindex;          /* vnet, tapv: IFNAME's */
 	int ns_fd;            /* vnet: our private namespace, -1 */
+	uint64_t gro_hold_tsc; /* conf.gro_hold_us in TSC cycles */
 	struct rte_ether_addr mac; /* of IFNAME, as set */
 	struct vs_host_queue *q[RTE_MAX_LCORE];
 };
@@ -123,10 +131,24 @@ bool vs_host_rx_queue(const struct vs_host *h, uint16_t q);
 /* Frames from the kernel, TX offload requests set (see vs_wire_prep). */
 uint16_t vs_host_rx(struct vs_host *h, uint16_t q, struct rte_mbuf **pkts,
 		    uint16_t n);
-/* Frames to the kernel: coalesced where possible, all consumed. The
- * number of wire frames dropped (kernel full or refusing). */
+/*
+ * Frames to the kernel, all consumed. Where the kernel side takes
+ * super-frames, the TCP segments that may merge are held in the queue's
+ * GRO table across calls, like NAPI's GRO across polls: until the oldest
+ * has waited gro_hold_us, the table holds VS_HOST_GRO_HOLD segments, or a
+ * frame of a held flow that may not merge comes (it goes after them). The
+ * number of wire frames dropped (kernel full or refusing).
+ */
 uint64_t vs_host_tx(struct vs_host *h, uint16_t q, struct rte_mbuf **pkts,
 		    uint16_t n);
+/*
+ * Write what queue q holds once the oldest held segment is gro_hold_us old
+ * (now: the caller's rte_rdtsc()), or at once with force (the caller is
+ * about to sleep). Called on every pass of the polling loop, so nothing
+ * waits longer than the bound plus one pass. Wire frames dropped.
+ */
+uint64_t vs_host_tx_flush(struct vs_host *h, uint16_t q, uint64_t now,
+			  bool force);
 /* Counters summed over the queues. */
 void vs_host_stats(const struct vs_host *h, struct vs_host_stats *s);
 const char *vs_host_be_name(enum vs_host_be be);

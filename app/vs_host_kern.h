@@ -30,6 +30,11 @@ struct vs_host_queue {
 	uint16_t rx_ready; /* leading slots with all their buffers */
 	struct vs_host_stats st;
 	struct rte_mempool *pool;
+	/* GRO held across vs_host_tx calls (host.c) */
+	void *gro;          /* rte_gro context (heavyweight mode) */
+	uint64_t gro_mask;  /* flows held: a bit per hash of the 4-tuple */
+	uint64_t gro_since; /* TSC when the oldest held segment came */
+	uint16_t gro_held;  /* segments in the table */
 	/* receive: slot s reads into rx_hdr[s] and rx_buf[s * rx_segs ...] */
 	uint16_t rx_used[VS_HOST_BURST]; /* buffers taken from the slot */
 	struct vs_vnet_hdr rx_hdr[VS_HOST_BURST];

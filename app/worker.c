@@ -14,7 +14,9 @@
  *           from the host: the NIC's TSO, else cut by rte_gso)
  *
  * What goes to the host leaves through vs_host_tx, which merges TCP runs
- * into super-frames (GRO) where the host port takes them.
+ * into super-frames (GRO) where the host port takes them, holding segments
+ * across bursts: the housekeeping of every pass writes what has waited
+ * --gro-hold, and a worker about to sleep writes all it holds.
  * No locks, no allocation per frame (bar re-fragmenting oversize datagrams
  * and segmenting super-frames); the VIP map is loaded once per burst (RCU),
  * a VIP's ownership set once per frame of that VIP.
@@ -78,6 +80,17 @@ flush_host(struct vs_worker *w, struct txbuf *b)
 		return;
 	lost = vs_host_tx(&vs_app.ports.host, w->q, b->m, b->n);
 	b->n = 0;
+	if (unlikely(lost)) {
+		w->st.tx_host_full += lost;
+		w->st.tx_host_drop += lost;
+	}
+}
+
+static inline void
+hold_flush(struct vs_worker *w, uint64_t now, bool force)
+{
+	uint64_t lost = vs_host_tx_flush(&vs_app.ports.host, w->q, now, force);
+
 	if (unlikely(lost)) {
 		w->st.tx_host_full += lost;
 		w->st.tx_host_drop += lost;
@@ -806,6 +819,8 @@ vs_worker_housekeeping(struct vs_worker *w, uint64_t now)
 	const struct vs_vipmap *vm = vs_vip_map(&vs_app.vips);
 	bool added = false;
 
+	/* TCP segments held for GRO: written once the oldest is old enough */
+	hold_flush(w, now, false);
 	if (w->announce) {
 		/* VIPs added at run time: announce them */
 		uint32_t n =
@@ -884,6 +899,9 @@ vs_worker_main(void *arg)
 				__atomic_store_n(&w->idle_since, now,
 						 __ATOMIC_RELAXED);
 			if (a->conf.idle_sleep_us) {
+				/* nothing held waits out a sleep (NAPI
+				 * flushes GRO when a poll finds no more) */
+				hold_flush(w, now, true);
 				/* asleep, it holds nothing: control need
 				 * not wait for it */
 				rte_rcu_qsbr_thread_offline(qsbr, w->q);

@@ -23,11 +23,13 @@
 # Backends (BENCH_HOSTS, default "vnet tapv tap"): vnet = veth + AF_PACKET +
 # PACKET_VNET_HDR, tapv = TAP + IFF_VNET_HDR, tap = DPDK net_tap (no
 # offloads, what dpdk-vipshare used before). Busy polling, and
-# --idle-sleep BENCH_IDLE (50 us) for vnet.
+# --idle-sleep BENCH_IDLE (50 us) for vnet; tcp: vnet once per --gro-hold
+# in BENCH_GRO_HOLDS (default "0 50": GRO within one burst, and segments
+# held across bursts up to 50 us, dpdk-vipshare's default).
 #
 # Usage: scripts/bench-host.sh [BUILD] (default build); run as root under
 # flock /tmp/vs-net.lock. Environment: BENCH_RUNS (3), BENCH_T (5 s),
-# BENCH_GEN (3 s), BENCH_HOSTS, BENCH_IDLE (50), BENCH_FRAMECNT (2048: the
+# BENCH_GEN (3 s), BENCH_HOSTS, BENCH_GRO_HOLDS, BENCH_IDLE (50), BENCH_FRAMECNT (2048: the
 # af_packet NIC's ring, frames), BENCH_WHAT ("tcp gen app").
 # Namespaces vsh-*, DPDK prefix vsh-n; all removed on exit.
 set -euo pipefail
@@ -39,6 +41,7 @@ RUNS=${BENCH_RUNS:-3}
 T=${BENCH_T:-5}
 GEN=${BENCH_GEN:-3}
 HOSTS=${BENCH_HOSTS:-vnet tapv tap}
+GROS=${BENCH_GRO_HOLDS:-0 50}
 IDLE=${BENCH_IDLE:-50}
 FRAMECNT=${BENCH_FRAMECNT:-2048}
 WHAT=${BENCH_WHAT:-tcp gen app}
@@ -230,8 +233,14 @@ if [[ " $WHAT " == *" tcp "* ]]; then
 	echo "| host port | direction | Gbit/s | plain veth Gbit/s | share | relay CPU | runs |" >"$work/tcp.md"
 	echo "| --- | --- | ---: | ---: | ---: | ---: | --- |" >>"$work/tcp.md"
 	for h in $HOSTS; do
-		tcp_variant "$h" "$h"
-		[ "$h" = vnet ] && tcp_variant "vnet idle-sleep $IDLE" vnet --idle-sleep "$IDLE"
+		if [ "$h" != vnet ]; then
+			tcp_variant "$h" "$h"
+			continue
+		fi
+		for g in $GROS; do
+			tcp_variant "vnet gro-hold $g" vnet --gro-hold "$g"
+			tcp_variant "vnet gro-hold $g idle-sleep $IDLE" vnet --gro-hold "$g" --idle-sleep "$IDLE"
+		done
 	done
 fi
 if [[ " $WHAT " == *" gen "* ]]; then

@@ -7,7 +7,10 @@
  *   relay   every frame from the NIC (port 0) goes to the host port
  *           (vs_host_tx: GRO into TSO super-frames), every frame from the
  *           host port to the NIC (vs_host_rx, vs_wire_prep: TSO or rte_gso
- *           and software checksums). One queue per lcore.
+ *           and software checksums). One queue per lcore. TCP segments
+ *           are held for GRO up to --gro-hold microseconds (default 50,
+ *           as dpdk-vipshare's; 0: merged only within one burst), written
+ *           before an --idle-sleep.
  *   --gen S 60-byte UDP frames built in memory, written into the host port
  *           for S seconds by every lcore on its own queue; no NIC needed.
  *
@@ -42,6 +45,7 @@ static struct vs_wire wire;
 static uint16_t nic = RTE_MAX_ETHPORTS;
 static struct rte_mempool *pool, *ipool;
 static uint32_t idle_us;
+static uint32_t gro_hold_us = VS_HOST_GRO_HOLD_US;
 static double gen_secs;
 static uint32_t gen_src, gen_dst;
 
@@ -100,6 +104,8 @@ relay_main(void *arg)
 		}
 		if (no)
 			nic_send(l, out, no);
+		vs_host_tx_flush(&host, l->q, rte_rdtsc(),
+				 n == 0 && m == 0 && idle_us);
 		if (n == 0 && m == 0 && idle_us)
 			rte_delay_us_sleep(idle_us);
 	}
@@ -206,7 +212,7 @@ usage(void)
 {
 	fprintf(stderr,
 		"usage: vs-host-relay [EAL] -- [--host vnet|tapv|tap] "
-		"[--ifname NAME] [--mtu N] [--idle-sleep US] "
+		"[--ifname NAME] [--mtu N] [--idle-sleep US] [--gro-hold US] "
 		"[--gen SECONDS --gen-dst A.B.C.D --gen-src A.B.C.D]\n");
 	exit(2);
 }
@@ -219,6 +225,7 @@ main(int argc, char **argv)
 		{"ifname", required_argument, NULL, 'i'},
 		{"mtu", required_argument, NULL, 'm'},
 		{"idle-sleep", required_argument, NULL, 's'},
+		{"gro-hold", required_argument, NULL, 'H'},
 		{"gen", required_argument, NULL, 'g'},
 		{"gen-dst", required_argument, NULL, 'd'},
 		{"gen-src", required_argument, NULL, 'S'},
@@ -264,6 +271,9 @@ main(int argc, char **argv)
 		case 's':
 			idle_us = (uint32_t)atoi(optarg);
 			break;
+		case 'H':
+			gro_hold_us = (uint32_t)atoi(optarg);
+			break;
 		case 'g':
 			gen_secs = atof(optarg);
 			break;
@@ -305,6 +315,7 @@ main(int argc, char **argv)
 	}
 	hc.mtu = mtu;
 	hc.nb_queues = (uint16_t)nq;
+	hc.gro_hold_us = gro_hold_us;
 	hc.pool = pool;
 	hc.port = RTE_MAX_ETHPORTS;
 	if (hc.be == VS_HOST_BE_ETH) {

@@ -58,6 +58,7 @@ BAD = {
              + ([] if os.path.exists("/dev/vhost-net") else ["virtio-user"]),
              "tap:vs9"),
     "idle-sleep": (["1000001", "-1", "x"], "10"),
+    "gro-hold": (["10001", "-1", "x"], "100"),
     "stats-interval": (["86401", "x"], "1"),
     "frag-max": (["0", "65537", "x"], "16"),
     "frag-timeout": (["0", "60001", "x"], "100"),

@@ -14,7 +14,13 @@
 #   - no checksum errors in the node's kernel nor the client's
 #     (TcpInCsumErrors, UdpInCsumErrors), no header or super-frame drops
 #     (host_vnet_bad, host_too_long, host_gso_unsupported, wire_tso_drop);
-#   - the counters still add up (the outcomes to rx).
+#   - the counters still add up (the outcomes to rx);
+#   - TCP segments held for GRO (--gro-hold) are neither stuck nor overtaken
+#     (tests/host/hold_probe.py, the client on one CPU, the node
+#     idle-sleeping: what it holds goes before each sleep): a segment
+#     followed at once by a PSH segment of its flow reaches the server first
+#     (no TcpExtTCPOFOQueue on the node); a lone segment with nothing after
+#     it reaches the node's kernel (its RST comes back within 1 s).
 #
 # Usage: test_offload.sh BUILD_DIR PMD [QUEUES]
 set -euo pipefail
@@ -137,6 +143,18 @@ for b in bad:
     print("  " + b)
 sys.exit(1 if bad else 0)
 PY
+
+# segments held for GRO: released, in order
+ofo() { ip netns exec "vsn-n$owner" nstat -az TcpExtTCPOFOQueue | awk '/TCPOFOQueue/ {s += $2} END {print s + 0}'; }
+probe=$(dirname "$0")/../host/hold_probe.py
+ofo0=$(ofo)
+ip netns exec "vsn-n$owner" python3 "$probe" server $VIP 5002 >"$work/probe-srv.out" 2>&1 &
+srv=$!
+for _ in $(seq 100); do grep -q listening "$work/probe-srv.out" && break; sleep 0.1; done
+check "held segments released (hold_probe)" timeout 60 ip netns exec vsn-c \
+	taskset -c 1 python3 "$probe" client $VIP 5002 --rounds 20 --stray-timeout-ms 1000
+wait "$srv" || true
+check "held segments in order (TcpExtTCPOFOQueue +$(($(ofo) - ofo0)))" test "$(ofo)" = "$ofo0"
 
 [ "$FAILS" -eq 0 ] || exit 1
 say "PASS"
