@@ -42,25 +42,11 @@ need corosync pacemakerd pcs crm_mon crm_resource cibadmin crm_attribute corosyn
 [ -f "$SERVER" ] && [ -f "$MOVE_TOOL" ] || fail "python helpers missing"
 install_agent "$AGENT_SRC"
 
-mk_switch "$SW"
-ring=()
-for k in 1 2 3; do
-	n=vsp-n$k ns=vsp-m-n$k
-	netns_add "$ns"
-	plug "$SW" r$k "$ns" ring
-	plug "$SW" d$k "$ns" data
-	harden_data "$ns" data
-	harden_ring "$ns" ring
-	ip -n "$ns" addr add 192.168.200.$k/24 dev ring
-	ip -n "$ns" link set ring up
-	mk_node "$n" "$ns"
-	ring+=("$n:192.168.200.$k")
-done
-mk_client "$SW" "$CLIENT_NS"
+mk_three_nodes "$SW" vsp-m-n "$CLIENT_NS"
 PORTFILE=$VSP_TMP/ports
 mk_portfile "$PORTFILE" 3
 
-corosync_conf "$VSP_TMP/corosync.conf" "${ring[@]}"
+corosync_conf "$VSP_TMP/corosync.conf" "${RING[@]}"
 make_cib "$VSP_TMP/cib.xml" 5s
 # docs/pacemaker.md's step 1, on the offline CIB: the agent's parameter
 # (on the primitive; on the clone it would be a meta attribute)

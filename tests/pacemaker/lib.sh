@@ -194,6 +194,29 @@ plug() {
 	ip -n "$sw" link set "$port" master br0 up
 }
 
+# mk_three_nodes SW NSPREFIX CLIENTNS: a switch SW, nodes vsp-n1..3 in netns
+# NSPREFIX1..3, each with a "ring" veth (192.168.200.K, corosync) and a
+# "data" veth (the daemon's NIC) into the switch, the client CLIENTNS; sets RING
+# (NAME:ADDR per node, for corosync_conf).
+mk_three_nodes() {
+	local sw=$1 pfx=$2 cl=$3 k n ns
+	mk_switch "$sw"
+	RING=()
+	for k in 1 2 3; do
+		n=vsp-n$k ns=$pfx$k
+		netns_add "$ns"
+		plug "$sw" r$k "$ns" ring
+		plug "$sw" d$k "$ns" data
+		harden_data "$ns" data
+		harden_ring "$ns" ring
+		ip -n "$ns" addr add 192.168.200.$k/24 dev ring
+		ip -n "$ns" link set ring up
+		mk_node "$n" "$ns"
+		RING+=("$n:192.168.200.$k")
+	done
+	mk_client "$sw" "$cl"
+}
+
 # harden_data NS IF: the kernel of the node must ignore the DPDK-owned veth.
 harden_data() {
 	local ns=$1 ifn=$2

@@ -40,27 +40,13 @@ need corosync pacemakerd pcs crm_mon crm_resource cibadmin crm_attribute corosyn
 [ -x "$VS_DAEMON" ] && [ -x "$VS_CTL" ] && [ -x "$VS_WHICH" ] || fail "binaries missing"
 install_agent "$AGENT_SRC"
 
-mk_switch "$SW"
-ring=()
-for k in 1 2 3; do
-	n=vsp-n$k ns=vsp-3-n$k
-	netns_add "$ns"
-	plug "$SW" r$k "$ns" ring
-	plug "$SW" d$k "$ns" data
-	harden_data "$ns" data
-	harden_ring "$ns" ring
-	ip -n "$ns" addr add 192.168.200.$k/24 dev ring
-	ip -n "$ns" link set ring up
-	mk_node "$n" "$ns"
-	ring+=("$n:192.168.200.$k")
-done
-mk_client "$SW" "$CLIENT_NS"
+mk_three_nodes "$SW" vsp-3-n "$CLIENT_NS"
 PORTFILE=$VSP_TMP/ports
 mk_portfile "$PORTFILE" 3
 PORTFILE2=$VSP_TMP/ports2
 mk_portfile "$PORTFILE2" $VIP2_N $VIP2_SEED
 
-corosync_conf "$VSP_TMP/corosync.conf" "${ring[@]}"
+corosync_conf "$VSP_TMP/corosync.conf" "${RING[@]}"
 make_cib "$VSP_TMP/cib.xml" 5s
 
 T0=$(date +%s.%N)
