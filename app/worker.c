@@ -556,24 +556,6 @@ steer_one_moves(struct vs_worker *w, struct rte_mbuf *m,
 	steer(w, m, vm, now, out, wire, true, now_ms);
 }
 
-/* One frame of a NIC burst: the fast path, else the generic one. */
-static __rte_always_inline void
-nic_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vipmap *vm,
-	  uint64_t now, struct txbuf *out, struct txbuf *wire,
-	  const bool moves, uint64_t now_ms)
-{
-	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
-	struct vs_pkt_info pi;
-
-	if (likely(vs_pkt_parse_fast(d, m->data_len, m->pkt_len, vm, &pi)))
-		vip_frame(w, m, vs_vip_at(&vs_app.vips, pi.vip), &pi, out,
-			  moves, now_ms);
-	else if (moves)
-		steer_one_moves(w, m, vm, now, out, wire, now_ms);
-	else
-		steer_one(w, m, vm, now, out, wire);
-}
-
 /*
  * One burst from the NIC. moves: the variant for while some VIP has a
  * number in a move (a constant: the compiler makes two loops, and the one
@@ -586,20 +568,29 @@ nic_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
 	/* the VIPs, as published when the burst began (RCU) */
 	const struct vs_vipmap *vm = vs_vip_map(&vs_app.vips);
 	struct txbuf out[2], wire;
+	struct vs_pkt_info pi;
+	struct rte_mbuf *m;
+	uint8_t *d;
 	uint16_t i;
 
 	out[OUT_FREE].n = out[OUT_HOST].n = wire.n = 0;
 	for (i = 0; i < PREFETCH_OFFSET && i < nb; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
-	/* as l3fwd: the frames with one to prefetch, then the last ones,
-	 * so that no frame tests whether there is one */
-	for (i = 0; i + PREFETCH_OFFSET < nb; i++) {
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET],
-					       void *));
-		nic_frame(w, pkts[i], vm, now, out, &wire, moves, now_ms);
+	for (i = 0; i < nb; i++) {
+		if (i + PREFETCH_OFFSET < nb)
+			rte_prefetch0(rte_pktmbuf_mtod(
+				pkts[i + PREFETCH_OFFSET], void *));
+		m = pkts[i];
+		d = rte_pktmbuf_mtod(m, uint8_t *);
+		if (likely(vs_pkt_parse_fast(d, m->data_len, m->pkt_len, vm,
+					     &pi)))
+			vip_frame(w, m, vs_vip_at(&vs_app.vips, pi.vip), &pi,
+				  out, moves, now_ms);
+		else if (moves)
+			steer_one_moves(w, m, vm, now, out, &wire, now_ms);
+		else
+			steer_one(w, m, vm, now, out, &wire);
 	}
-	for (; i < nb; i++)
-		nic_frame(w, pkts[i], vm, now, out, &wire, moves, now_ms);
 	w->st.rx += nb;
 	if (out[OUT_FREE].n)
 		free_dropped(&out[OUT_FREE]);
