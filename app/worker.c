@@ -253,9 +253,9 @@ csum_partial(struct vs_worker *w, struct vs_vip_stats *vs,
 }
 
 /*
- * The ownership decision for a frame (or a whole datagram) of vip by its
- * node number n (vs_hash_node), counted as seen and, when this machine
- * takes it, accepted (the coverage monitor's per-number counts). The ownership set is loaded
+ * The ownership decision for a frame (or a whole datagram) of vip: its
+ * node number, counted as seen and, when this machine takes it, accepted
+ * (the coverage monitor's per-number counts). The ownership set is loaded
  * here, per frame: changes of one VIP's set touch nothing of another's.
  * moves (a constant in each variant of the burst loop): some VIP has a
  * number in a move, so a number not owned may be one, and its frame is
@@ -264,9 +264,10 @@ csum_partial(struct vs_worker *w, struct vs_vip_stats *vs,
  */
 static __rte_always_inline bool
 decide(struct vs_worker *w, struct vs_vip_stats *vs, const struct vs_vip *vip,
-       const struct vs_pkt_info *pi, unsigned int n, const struct rte_mbuf *m,
+       const struct vs_pkt_info *pi, const struct rte_mbuf *m,
        const bool moves, uint64_t now_ms)
 {
+	unsigned int n = vs_hash_node(&vip->hash, &pi->key);
 	bool own = vs_own_has(vs_own_load(&vip->own), n);
 
 	if (moves && !own &&
@@ -285,15 +286,15 @@ decide(struct vs_worker *w, struct vs_vip_stats *vs, const struct vs_vip *vip,
  * are freed: it costs one store, a branch would cost more).
  */
 static __rte_always_inline void
-vip_frame_n(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
-	    const struct vs_pkt_info *pi, unsigned int n, struct txbuf *out,
-	    const bool moves, uint64_t now_ms)
+vip_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
+	  const struct vs_pkt_info *pi, struct txbuf *out, const bool moves,
+	  uint64_t now_ms)
 {
 	struct vs_vip_stats *vs = &w->vst[pi->vip];
 	bool own;
 
 	vs->rx++;
-	own = decide(w, vs, vip, pi, n, m, moves, now_ms);
+	own = decide(w, vs, vip, pi, m, moves, now_ms);
 	vs->vip_owned += own;
 	vs->vip_not_owned += !own;
 	w->st.vip_owned += own;
@@ -312,15 +313,6 @@ vip_frame_n(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
 		w->st.icmp_err_not_owned += !own;
 		vs->icmp_err_not_owned += !own;
 	}
-}
-
-static __rte_always_inline void
-vip_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
-	  const struct vs_pkt_info *pi, struct txbuf *out, const bool moves,
-	  uint64_t now_ms)
-{
-	vip_frame_n(w, m, vip, pi, vs_hash_node(&vip->hash, &pi->key), out,
-		    moves, now_ms);
 }
 
 /* A whole datagram larger than the host MTU: cut it again. */
@@ -432,8 +424,7 @@ frag_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vipmap *vm,
 	}
 	vip = vs_vip_at(&vs_app.vips, whole.vip);
 	vs = &w->vst[whole.vip];
-	if (!decide(w, vs, vip, &whole, vs_hash_node(&vip->hash, &whole.key), d,
-		    moves, now_ms)) {
+	if (!decide(w, vs, vip, &whole, d, moves, now_ms)) {
 		rte_pktmbuf_free(d);
 		w->st.frag_not_owned++;
 		vs->frag_not_owned++;
@@ -566,67 +557,6 @@ steer_one_moves(struct vs_worker *w, struct rte_mbuf *m,
 }
 
 /*
- * Four frames of a burst: the fast path's tests of each, then the hashes
- * of those it takes together (vs_hash_key4: their four dependency chains
- * overlap), then each frame in its order. left: the frames left in the
- * burst from the first (for the prefetch).
- */
-static __rte_always_inline void
-nic_four(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t left,
-	 const struct vs_vipmap *vm, uint64_t now, struct txbuf *out,
-	 struct txbuf *wire, const bool moves, uint64_t now_ms)
-{
-	static const struct vs_hash_cfg none = {.total_nodes = 1};
-	const struct vs_hash_cfg *cfg[4];
-	const struct vs_flow_key *key[4];
-	struct vs_flow_key k[4];
-	struct vs_pkt_info pi;
-	uint16_t ip_len[4];
-	uint8_t proto[4], vip[4];
-	struct rte_mbuf *m;
-	unsigned int j, fast = 0;
-	uint32_t h[4];
-
-	for (j = 0; j < 4; j++) {
-		bool f;
-
-		if (j + PREFETCH_OFFSET < left)
-			rte_prefetch0(rte_pktmbuf_mtod(
-				pkts[j + PREFETCH_OFFSET], void *));
-		m = pkts[j];
-		f = vs_pkt_parse_fast(rte_pktmbuf_mtod(m, uint8_t *),
-				      m->data_len, m->pkt_len, vm, &pi);
-		fast |= (unsigned int)f << j;
-		key[j] = &k[j];
-		if (f) {
-			k[j] = pi.key;
-			ip_len[j] = pi.ip_len;
-			proto[j] = pi.proto;
-			vip[j] = pi.vip;
-			cfg[j] = &vs_vip_at(&vs_app.vips, pi.vip)->hash;
-		} else {
-			/* hashed for nothing, as the fast ones are */
-			k[j] = (struct vs_flow_key){0};
-			cfg[j] = &none;
-		}
-	}
-	vs_hash_key4(cfg, key, h);
-	for (j = 0; j < 4; j++) {
-		m = pkts[j];
-		if (likely(fast & 1u << j)) {
-			pi.key = k[j];
-			vs_pkt_fast_info(&pi, ip_len[j], proto[j], vip[j]);
-			vip_frame_n(w, m, vs_vip_at(&vs_app.vips, vip[j]), &pi,
-				    vs_hash_node_of(h[j], cfg[j]->total_nodes),
-				    out, moves, now_ms);
-		} else if (moves)
-			steer_one_moves(w, m, vm, now, out, wire, now_ms);
-		else
-			steer_one(w, m, vm, now, out, wire);
-	}
-}
-
-/*
  * One burst from the NIC. moves: the variant for while some VIP has a
  * number in a move (a constant: the compiler makes two loops, and the one
  * without moves is the fast path as it was); now_ms its clock.
@@ -646,10 +576,7 @@ nic_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
 	out[OUT_FREE].n = out[OUT_HOST].n = wire.n = 0;
 	for (i = 0; i < PREFETCH_OFFSET && i < nb; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
-	for (i = 0; i + 4 <= nb; i += 4)
-		nic_four(w, &pkts[i], nb - i, vm, now, out, &wire, moves,
-			 now_ms);
-	for (; i < nb; i++) {
+	for (i = 0; i < nb; i++) {
 		if (i + PREFETCH_OFFSET < nb)
 			rte_prefetch0(rte_pktmbuf_mtod(
 				pkts[i + PREFETCH_OFFSET], void *));

@@ -21,9 +21,6 @@
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
 #include <rte_jhash.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -111,87 +108,6 @@ vs_hash_key(const struct vs_hash_cfg *cfg, const struct vs_flow_key *k)
 	default:
 		return rte_jhash_1word(k->saddr, cfg->hash_init);
 	}
-}
-
-/*
- * The hash of four keys at once, each under its own settings: lane by
- * lane the value of vs_hash_key. Every mode is jhash's final mix of three
- * words (rte_jhash_1word/2words/3words add the key's length in bytes to
- * each word, the words it lacks being 0); written over four lanes, the
- * four mixes' dependency chains overlap instead of running one after the
- * other.
- */
-static __rte_always_inline void
-vs_hash_key4(const struct vs_hash_cfg *const cfg[4],
-	     const struct vs_flow_key *const k[4], uint32_t h[4])
-{
-	uint32_t a[4], b[4], c[4];
-	unsigned int j;
-
-	for (j = 0; j < 4; j++) {
-		uint32_t s = k[j]->saddr, x = 0, y = 0, len = 4, init;
-
-		if (unlikely(cfg[j]->compat == VS_COMPAT_NFT))
-			s = rte_bswap32(s);
-		else if (cfg[j]->mode == VS_HASH_SIP_SPT) {
-			x = k[j]->sport;
-			len = 8;
-		} else if (cfg[j]->mode == VS_HASH_SIP_SPT_DPT) {
-			x = k[j]->sport;
-			y = k[j]->dport;
-			len = 12;
-		}
-		init = RTE_JHASH_GOLDEN_RATIO + cfg[j]->hash_init + len;
-		a[j] = s + init;
-		b[j] = x + init;
-		c[j] = y + init;
-	}
-#ifdef __SSE2__
-	/* __rte_jhash_final on the four lanes of SSE2 words */
-	{
-		__m128i va = _mm_set_epi32((int)a[3], (int)a[2], (int)a[1],
-					   (int)a[0]);
-		__m128i vb = _mm_set_epi32((int)b[3], (int)b[2], (int)b[1],
-					   (int)b[0]);
-		__m128i vc = _mm_set_epi32((int)c[3], (int)c[2], (int)c[1],
-					   (int)c[0]);
-
-#define VS_HASH_STEP4(p, q, r)                                               \
-	do {                                                                 \
-		p = _mm_xor_si128(p, q);                                     \
-		p = _mm_sub_epi32(p, _mm_or_si128(_mm_slli_epi32(q, r),      \
-						  _mm_srli_epi32(q, 32 - (r)))); \
-	} while (0)
-		VS_HASH_STEP4(vc, vb, 14);
-		VS_HASH_STEP4(va, vc, 11);
-		VS_HASH_STEP4(vb, va, 25);
-		VS_HASH_STEP4(vc, vb, 16);
-		VS_HASH_STEP4(va, vc, 4);
-		VS_HASH_STEP4(vb, va, 14);
-		VS_HASH_STEP4(vc, vb, 24);
-#undef VS_HASH_STEP4
-		_mm_storeu_si128((__m128i *)h, vc);
-	}
-#else
-	/* __rte_jhash_final, one step for all lanes at a time */
-#define VS_HASH_STEP4(p, q, r)                                               \
-	do {                                                                 \
-		for (j = 0; j < 4; j++) {                                    \
-			p[j] ^= q[j];                                        \
-			p[j] -= q[j] << (r) | q[j] >> (32 - (r));            \
-		}                                                            \
-	} while (0)
-	VS_HASH_STEP4(c, b, 14);
-	VS_HASH_STEP4(a, c, 11);
-	VS_HASH_STEP4(b, a, 25);
-	VS_HASH_STEP4(c, b, 16);
-	VS_HASH_STEP4(a, c, 4);
-	VS_HASH_STEP4(b, a, 14);
-	VS_HASH_STEP4(c, b, 24);
-#undef VS_HASH_STEP4
-	for (j = 0; j < 4; j++)
-		h[j] = c[j];
-#endif
 }
 
 /* Node number 1..total for a hash value (kernel reciprocal_scale + 1). */

@@ -177,28 +177,6 @@ int vs_pkt_parse_head(const uint8_t *frame, uint32_t seg_len, uint32_t pkt_len,
 	((uint32_t)(RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + 4))
 
 /*
- * The rest of what the generic parser fills for a frame the fast path
- * takes (all but the key): the same for every such frame but for its
- * datagram's length, protocol and VIP. For callers that keep only those
- * between the fast path's test and the frame's decision.
- */
-static __rte_always_inline void
-vs_pkt_fast_info(struct vs_pkt_info *pi, uint16_t ip_len, uint8_t proto,
-		 uint8_t vip)
-{
-	pi->l2_len = RTE_ETHER_HDR_LEN;
-	pi->l3_len = sizeof(struct rte_ipv4_hdr);
-	pi->ip_len = ip_len;
-	pi->ethertype = RTE_ETHER_TYPE_IPV4;
-	pi->proto = proto;
-	pi->flags = VS_PKT_F_L4_PORTS;
-	pi->cls = VS_PKT_VIP;
-	pi->vlans = 0;
-	pi->drop = VS_PKT_DROP_NONE;
-	pi->vip = vip;
-}
-
-/*
  * The fast path's test, for the frame most traffic is: untagged IPv4 with
  * a 20-byte header, TCP or UDP, not a fragment, to a VIP, its ports inside
  * the datagram and the segment. For such a frame it fills *pi exactly as
@@ -256,7 +234,16 @@ vs_pkt_parse_fast(const uint8_t *f, uint32_t seg_len, uint32_t pkt_len,
 	/* TCP and UDP begin alike: source port, destination port */
 	pi->key.sport = VS_PKT_FIELD(l4, struct rte_udp_hdr, src_port);
 	pi->key.dport = VS_PKT_FIELD(l4, struct rte_udp_hdr, dst_port);
-	vs_pkt_fast_info(pi, (uint16_t)tot, proto, (uint8_t)vip);
+	pi->l2_len = RTE_ETHER_HDR_LEN;
+	pi->l3_len = sizeof(struct rte_ipv4_hdr);
+	pi->ip_len = (uint16_t)tot;
+	pi->ethertype = RTE_ETHER_TYPE_IPV4;
+	pi->proto = proto;
+	pi->flags = VS_PKT_F_L4_PORTS;
+	pi->cls = VS_PKT_VIP;
+	pi->vlans = 0;
+	pi->drop = VS_PKT_DROP_NONE;
+	pi->vip = (uint8_t)vip;
 	return true;
 }
 
