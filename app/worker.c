@@ -285,23 +285,20 @@ decide(struct vs_worker *w, struct vs_vip_stats *vs, const struct vs_vip *vip,
  * branch, so no misprediction. Dropped frames get the host MAC too (they
  * are freed: it costs one store, a branch would cost more).
  */
-static __rte_always_inline bool
-vip_frame_as(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
-	     const struct vs_pkt_info *pi, struct txbuf *out, const bool moves,
-	     uint64_t now_ms, const bool run)
+static __rte_always_inline void
+vip_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
+	  const struct vs_pkt_info *pi, struct txbuf *out, const bool moves,
+	  uint64_t now_ms)
 {
 	struct vs_vip_stats *vs = &w->vst[pi->vip];
 	bool own;
 
-	if (!run)
-		vs->rx++;
+	vs->rx++;
 	own = decide(w, vs, vip, pi, m, moves, now_ms);
-	if (!run) {
-		vs->vip_owned += own;
-		vs->vip_not_owned += !own;
-		w->st.vip_owned += own;
-		w->st.vip_not_owned += !own;
-	}
+	vs->vip_owned += own;
+	vs->vip_not_owned += !own;
+	w->st.vip_owned += own;
+	w->st.vip_not_owned += !own;
 	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr =
 		vs_app.ports.host_mac;
 	tx_add(&out[own], m); /* out[OUT_HOST] or out[OUT_FREE] */
@@ -316,36 +313,6 @@ vip_frame_as(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
 		w->st.icmp_err_not_owned += !own;
 		vs->icmp_err_not_owned += !own;
 	}
-	return own;
-}
-
-static __rte_always_inline void
-vip_frame(struct vs_worker *w, struct rte_mbuf *m, const struct vs_vip *vip,
-	  const struct vs_pkt_info *pi, struct txbuf *out, const bool moves,
-	  uint64_t now_ms)
-{
-	vip_frame_as(w, m, vip, pi, out, moves, now_ms, false);
-}
-
-/*
- * A run of fast frames of one VIP: their rx and outcomes, counted in
- * registers while the VIP stays the same, added here once.
- */
-struct vip_run {
-	unsigned int vip;
-	uint64_t rx, owned;
-};
-
-static __rte_always_inline void
-run_flush(struct vs_worker *w, const struct vip_run *r)
-{
-	struct vs_vip_stats *vs = &w->vst[r->vip];
-
-	vs->rx += r->rx;
-	vs->vip_owned += r->owned;
-	vs->vip_not_owned += r->rx - r->owned;
-	w->st.vip_owned += r->owned;
-	w->st.vip_not_owned += r->rx - r->owned;
 }
 
 /* A whole datagram larger than the host MTU: cut it again. */
@@ -601,7 +568,6 @@ nic_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
 	/* the VIPs, as published when the burst began (RCU) */
 	const struct vs_vipmap *vm = vs_vip_map(&vs_app.vips);
 	struct txbuf out[2], wire;
-	struct vip_run run = {.vip = VS_VIPMAP_NONE};
 	struct vs_pkt_info pi;
 	struct rte_mbuf *m;
 	uint8_t *d;
@@ -617,24 +583,14 @@ nic_burst(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t nb,
 		m = pkts[i];
 		d = rte_pktmbuf_mtod(m, uint8_t *);
 		if (likely(vs_pkt_parse_fast(d, m->data_len, m->pkt_len, vm,
-					     &pi))) {
-			if (pi.vip != run.vip) {
-				if (run.rx)
-					run_flush(w, &run);
-				run.vip = pi.vip;
-				run.rx = run.owned = 0;
-			}
-			run.owned += vip_frame_as(
-				w, m, vs_vip_at(&vs_app.vips, pi.vip), &pi,
-				out, moves, now_ms, true);
-			run.rx++;
-		} else if (moves)
+					     &pi)))
+			vip_frame(w, m, vs_vip_at(&vs_app.vips, pi.vip), &pi,
+				  out, moves, now_ms);
+		else if (moves)
 			steer_one_moves(w, m, vm, now, out, &wire, now_ms);
 		else
 			steer_one(w, m, vm, now, out, &wire);
 	}
-	if (run.rx)
-		run_flush(w, &run);
 	w->st.rx += nb;
 	if (out[OUT_FREE].n)
 		free_dropped(&out[OUT_FREE]);
