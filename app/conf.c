@@ -420,29 +420,29 @@ U32_OPT(opt_drain_timeout, drain_timeout_s, 1, 86400)
 U32_OPT(opt_move_cap, move_cap, 16, 4194304)
 U32_OPT(opt_move_slots, move_slots, 1, 64)
 
+/* on|off into *b */
+static int
+on_off(struct parse_ctx *x, const char *name, const char *v, bool *b)
+{
+	if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+		return fail(x, "invalid --%s '%s' (on or off)", name, v);
+	*b = strcmp(v, "on") == 0;
+	return 0;
+}
+
 static int
 opt_announce(struct parse_ctx *x, const char *name, const char *v)
 {
-	if (strcmp(v, "on") == 0)
-		x->c->announce = true;
-	else if (strcmp(v, "off") == 0)
-		x->c->announce = false;
-	else
-		return fail(x, "invalid --%s '%s' (on or off)", name, v);
-	x->c->announce_given = true;
-	return 0;
+	int r = on_off(x, name, v, &x->c->announce);
+
+	x->c->announce_given = r == 0;
+	return r;
 }
 
 static int
 opt_host_napi(struct parse_ctx *x, const char *name, const char *v)
 {
-	if (strcmp(v, "on") == 0)
-		x->c->host_napi = true;
-	else if (strcmp(v, "off") == 0)
-		x->c->host_napi = false;
-	else
-		return fail(x, "invalid --%s '%s' (on or off)", name, v);
-	return 0;
+	return on_off(x, name, v, &x->c->host_napi);
 }
 
 /* The key's bytes, one final newline dropped (a key written with echo or

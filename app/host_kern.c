@@ -269,7 +269,11 @@ vs_hk_if_up(const char *ifname, uint32_t vip, uint8_t prefix, bool addr)
 }
 
 /* What features_set does with a feature, by its ethtool name. */
-enum feat_op { FEAT_KEEP, FEAT_OFF, FEAT_ON };
+enum feat_op {
+	FEAT_KEEP,
+	FEAT_OFF,
+	FEAT_ON
+};
 
 /*
  * The transmit offloads IFNAME keeps: generic checksum, scatter-gather, TSO
