@@ -420,17 +420,29 @@ U32_OPT(opt_drain_timeout, drain_timeout_s, 1, 86400)
 U32_OPT(opt_move_cap, move_cap, 16, 4194304)
 U32_OPT(opt_move_slots, move_slots, 1, 64)
 
+/* on|off into *b */
+static int
+on_off(struct parse_ctx *x, const char *name, const char *v, bool *b)
+{
+	if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+		return fail(x, "invalid --%s '%s' (on or off)", name, v);
+	*b = strcmp(v, "on") == 0;
+	return 0;
+}
+
 static int
 opt_announce(struct parse_ctx *x, const char *name, const char *v)
 {
-	if (strcmp(v, "on") == 0)
-		x->c->announce = true;
-	else if (strcmp(v, "off") == 0)
-		x->c->announce = false;
-	else
-		return fail(x, "invalid --%s '%s' (on or off)", name, v);
-	x->c->announce_given = true;
-	return 0;
+	int r = on_off(x, name, v, &x->c->announce);
+
+	x->c->announce_given = r == 0;
+	return r;
+}
+
+static int
+opt_host_napi(struct parse_ctx *x, const char *name, const char *v)
+{
+	return on_off(x, name, v, &x->c->host_napi);
 }
 
 /* The key's bytes, one final newline dropped (a key written with echo or
@@ -517,6 +529,10 @@ static const struct opt opts[] = {
 	 "offloads) | tap[:IFNAME] (a TAP, offloads) | net_tap[:IFNAME] "
 	 "(DPDK's net_tap, none) | virtio-user[:PATH] (vhost-net device, "
 	 "default /dev/vhost-net) | port:ID"},
+	{"host-napi", true, GLOBAL, opt_host_napi, "on|off",
+	 "vnet: the kernel takes frames from the host port in a NAPI thread "
+	 "of its own (GRO and threaded NAPI on IFNAME), off the workers' "
+	 "cores (default on; off: in the workers' sends)"},
 	{"no-host-addr", false, GLOBAL, opt_no_host_addr, NULL,
 	 "do not put the VIPs on the created host interface"},
 	{"replay", false, GLOBAL, opt_replay, NULL,
@@ -588,6 +604,7 @@ vs_conf_defaults(struct vs_conf *c)
 	c->frag_timeout_ms = 1000;
 	c->burst = 32;
 	c->gro_hold_us = VS_GRO_HOLD_US;
+	c->host_napi = true;
 	c->bench.seconds = 3;
 	c->bench.vips = 1;
 	c->igmp_report = true;
@@ -1178,6 +1195,7 @@ vs_conf_print(FILE *f, const struct vs_conf *c)
 		fprintf(f, "replay\n");
 	fprintf(f, "idle-sleep = %u\n", c->idle_sleep_us);
 	fprintf(f, "gro-hold = %u\n", c->gro_hold_us);
+	fprintf(f, "host-napi = %s\n", c->host_napi ? "on" : "off");
 	fprintf(f, "stats-interval = %u\n", c->stats_interval);
 	fprintf(f, "frag-max = %u\n", c->frag_max);
 	fprintf(f, "frag-timeout = %u\n", c->frag_timeout_ms);

@@ -396,9 +396,15 @@ vs_host_up(struct vs_host *h, uint32_t vip, uint8_t prefix, bool addr)
 {
 	char name[IF_NAMESIZE];
 
+	int r;
+
 	if (vs_host_ifname(h, name) < 0)
 		return 0;
-	return vs_hk_if_up(name, vip, prefix, addr);
+	r = vs_hk_if_up(name, vip, prefix, addr);
+	/* not fatal: the host port works as before without it */
+	if (r == 0 && h->conf.be == VS_HOST_BE_VNET && h->conf.napi && !h->napi)
+		vs_hk_napi(h);
+	return r;
 }
 
 bool

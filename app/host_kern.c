@@ -23,7 +23,9 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -266,6 +268,13 @@ vs_hk_if_up(const char *ifname, uint32_t vip, uint8_t prefix, bool addr)
 	return if_set_up(ifname);
 }
 
+/* What features_set does with a feature, by its ethtool name. */
+enum feat_op {
+	FEAT_KEEP,
+	FEAT_OFF,
+	FEAT_ON
+};
+
 /*
  * The transmit offloads IFNAME keeps: generic checksum, scatter-gather, TSO
  * over IPv4 (with ECN and mangled IDs). Every other tx-* feature off, so
@@ -273,8 +282,8 @@ vs_hk_if_up(const char *ifname, uint32_t vip, uint8_t prefix, bool addr)
  * not send (TSO over IPv6, UDP segmentation, tunnels, SCTP's CRC) and
  * inserts VLAN tags into the frame (AF_PACKET would lose an offloaded tag).
  */
-static bool
-feature_kept(const char *name)
+static enum feat_op
+feature_restrict(const char *name)
 {
 	static const char *const keep[] = {
 		"tx-checksum-ip-generic",     "tx-scatter-gather",
@@ -284,23 +293,65 @@ feature_kept(const char *name)
 	unsigned int i;
 
 	if (strncmp(name, "tx-", 3) != 0)
-		return true;
+		return FEAT_KEEP;
 	for (i = 0; i < RTE_DIM(keep); i++)
 		if (strcmp(name, keep[i]) == 0)
-			return true;
-	return false;
+			return FEAT_KEEP;
+	return FEAT_OFF;
 }
 
+/*
+ * veth receives through NAPI only with GRO on (or XDP), and takes that path
+ * for what a sender with TSO (our peer) sends only when the receiver also
+ * has UDP GRO forwarding or fraglist GRO on (veth.c,
+ * veth_skb_is_eligible_for_gro). UDP GRO forwarding merges only datagrams
+ * that no local socket takes (forwarded ones); fraglist GRO would merge
+ * every UDP datagram to be cut again at the socket, so not that.
+ */
+static const char *const napi_feats[] = {"rx-gro", "rx-udp-gro-forwarding"};
+
+static enum feat_op
+napi_op(const char *name, enum feat_op op)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(napi_feats); i++)
+		if (strcmp(name, napi_feats[i]) == 0)
+			return op;
+	return FEAT_KEEP;
+}
+
+static enum feat_op
+feature_napi_on(const char *name)
+{
+	return napi_op(name, FEAT_ON);
+}
+
+static enum feat_op
+feature_napi_off(const char *name)
+{
+	return napi_op(name, FEAT_OFF);
+}
+
+/*
+ * Set IFNAME's features by name as op says. *on_active (if given): how
+ * many of those op turned on are active afterwards (the kernel may keep
+ * some off without an error). 0 or -errno.
+ */
 static int
-features_restrict(const char *ifname)
+features_set(const char *ifname, enum feat_op (*op)(const char *name),
+	     unsigned int *on_active)
 {
 	struct ethtool_sset_info *si;
 	struct ethtool_gstrings *gs = NULL;
 	struct ethtool_sfeatures *sf = NULL;
+	struct ethtool_gfeatures *gf = NULL;
 	struct ifreq ifr;
 	uint32_t n, i, blocks;
 	int r;
 
+	if (on_active)
+		*on_active = 0;
 	si = calloc(1, sizeof(*si) + sizeof(uint32_t));
 	if (si == NULL)
 		return -ENOMEM;
@@ -316,7 +367,8 @@ features_restrict(const char *ifname)
 	blocks = (n + 31) / 32;
 	gs = calloc(1, sizeof(*gs) + (size_t)n * ETH_GSTRING_LEN);
 	sf = calloc(1, sizeof(*sf) + blocks * sizeof(sf->features[0]));
-	if (gs == NULL || sf == NULL) {
+	gf = calloc(1, sizeof(*gf) + blocks * sizeof(gf->features[0]));
+	if (gs == NULL || sf == NULL || gf == NULL) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -331,22 +383,138 @@ features_restrict(const char *ifname)
 	sf->size = blocks;
 	for (i = 0; i < n; i++) {
 		char name[ETH_GSTRING_LEN + 1];
+		enum feat_op o;
 
 		memcpy(name, gs->data + (size_t)i * ETH_GSTRING_LEN,
 		       ETH_GSTRING_LEN);
 		name[ETH_GSTRING_LEN] = '\0';
-		if (!feature_kept(name))
-			sf->features[i / 32].valid |= 1u << (i % 32);
+		o = op(name);
+		if (o == FEAT_KEEP)
+			continue;
+		sf->features[i / 32].valid |= 1u << (i % 32);
+		if (o == FEAT_ON)
+			sf->features[i / 32].requested |= 1u << (i % 32);
 	}
 	ifr.ifr_data = (void *)sf;
 	/* > 0: some were fixed (e.g. tx-lockless), the rest is done */
 	r = if_ioctl(SIOCETHTOOL, &ifr);
 	if (r > 0)
 		r = 0;
+	if (r < 0 || on_active == NULL)
+		goto out;
+	gf->cmd = ETHTOOL_GFEATURES;
+	gf->size = blocks;
+	ifr.ifr_data = (void *)gf;
+	r = if_ioctl(SIOCETHTOOL, &ifr);
+	if (r < 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (sf->features[i / 32].requested & 1u << (i % 32) &&
+		    gf->features[i / 32].active & 1u << (i % 32))
+			(*on_active)++;
 out:
 	free(si);
 	free(gs);
 	free(sf);
+	free(gf);
+	return r;
+}
+
+static int
+features_restrict(const char *ifname)
+{
+	return features_set(ifname, feature_restrict, NULL);
+}
+
+/*
+ * /sys/class/net/IFNAME/FILE into p, if that is our IFNAME (its index and
+ * address): sysfs shows the interfaces of the namespace it was mounted in,
+ * which need not be ours.
+ */
+static int
+sysfs_net_path(const struct vs_host *h, const char *file, char *p, size_t sz)
+{
+	char buf[64], mac[RTE_ETHER_ADDR_FMT_SIZE];
+	ssize_t n;
+	int fd;
+
+	snprintf(p, sz, "/sys/class/net/%s/ifindex", h->conf.ifname);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0 || (buf[n] = '\0', atoi(buf) != h->ifindex))
+		return -ENODEV;
+	snprintf(p, sz, "/sys/class/net/%s/address", h->conf.ifname);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -ENODEV;
+	buf[n] = '\0';
+	rte_ether_format_addr(mac, sizeof(mac), &h->conf.mac);
+	if (strncasecmp(buf, mac, strlen(mac)) != 0)
+		return -ENODEV;
+	snprintf(p, sz, "/sys/class/net/%s/%s", h->conf.ifname, file);
+	return 0;
+}
+
+static int
+sysfs_threaded(const struct vs_host *h, const char *v)
+{
+	char p[64 + IF_NAMESIZE];
+	int fd, r;
+
+	r = sysfs_net_path(h, "threaded", p, sizeof(p));
+	if (r < 0)
+		return r;
+	fd = open(p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = write(fd, v, strlen(v)) < 0 ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+/*
+ * IFNAME (up) receives what we send through NAPI, polled by a kernel
+ * thread of its own (napi/IFNAME-ID) that the scheduler runs where there is
+ * room: a sendmmsg then only queues the frames on the veth's ring, and the
+ * kernel's receive path (GRO, IP, TCP/UDP) runs off the worker's core.
+ * Without the thread the NAPI poll would run in the softirq of the sending
+ * core, right after each frame, GRO added to the inline cost: so both or
+ * neither; on failure IFNAME is left as before and we say why.
+ */
+int
+vs_hk_napi(struct vs_host *h)
+{
+	const char *what = "GRO features";
+	unsigned int on = 0;
+	int r;
+
+	r = features_set(h->conf.ifname, feature_napi_on, &on);
+	if (r == 0 && on < RTE_DIM(napi_feats))
+		r = -EOPNOTSUPP;
+	if (r == 0) {
+		what = "threaded NAPI (sysfs threaded)";
+		r = sysfs_threaded(h, "1");
+	}
+	if (r == 0) {
+		VS_LOG(host, INFO,
+			"host port %s: the kernel receives in a NAPI thread "
+			"of its own (GRO, threaded NAPI)\n",
+			h->conf.ifname);
+		h->napi = true;
+		return 0;
+	}
+	features_set(h->conf.ifname, feature_napi_off, NULL);
+	VS_LOG(host, WARNING,
+		"host port %s: %s: %s; the kernel's receive runs in the "
+		"workers' sends\n",
+		h->conf.ifname, what, strerror(-r));
 	return r;
 }
 

@@ -269,6 +269,7 @@ host_conf(struct vs_host_conf *hc, const struct vs_ports *p,
 	hc->mtu = mtu;
 	hc->nb_queues = p->nb_queues;
 	hc->gro_hold_us = c->gro_hold_us;
+	hc->napi = c->host_napi;
 	RTE_BUILD_BUG_ON(VS_GRO_HOLD_US != VS_HOST_GRO_HOLD_US);
 	hc->pool = p->pool;
 	hc->port = RTE_MAX_ETHPORTS;

@@ -92,6 +92,7 @@ struct vs_conf {
 	bool replay;
 	uint32_t idle_sleep_us;
 	uint32_t gro_hold_us; /* host port: TCP segments held for GRO, at most */
+	bool host_napi; /* vnet: the kernel side receives in a NAPI thread */
 	uint32_t stats_interval; /* seconds, 0 = off */
 	uint32_t frag_max;       /* datagrams in reassembly, per worker */
 	uint32_t frag_timeout_ms;

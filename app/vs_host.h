@@ -64,6 +64,8 @@ struct vs_host_conf {
 	/* GRO: hold TCP segments across bursts this long at most (0: merge
 	 * only within one vs_host_tx call) */
 	uint32_t gro_hold_us;
+	/* vnet: IFNAME receives in a NAPI kernel thread (vs_hk_napi) */
+	bool napi;
 	struct rte_mempool *pool;
 	/* eth: an existing port, or a vdev to create (net_tap, virtio_user) */
 	uint16_t port; /* RTE_MAX_ETHPORTS: create devname */
@@ -102,6 +104,7 @@ struct vs_host {
 	bool created;         /* we made the interface / vdev: we remove it */
 	bool offloads;        /* the kernel side takes super-frames: GRO on */
 	bool eth_rx_offloads; /* eth: LRO / partial checksums come back */
+	bool napi;            /* vnet: conf.napi asked for and in place */
 	int ifindex;          /* vnet, tapv: IFNAME's */
 	int ns_fd;            /* vnet: our private namespace, -1 */
 	uint64_t gro_hold_tsc; /* conf.gro_hold_us in TSC cycles */

@@ -57,6 +57,9 @@ uint16_t vs_hk_rx(struct vs_host *h, struct vs_host_queue *qu,
 		  struct rte_mbuf **pkts, uint16_t n);
 void vs_hk_tx(struct vs_host *h, struct vs_host_queue *qu,
 	      struct rte_mbuf **pkts, uint16_t n);
+/* vnet, IFNAME up: its NAPI in a kernel thread (0), else as it was
+ * (-errno, said in the log). */
+int vs_hk_napi(struct vs_host *h);
 /* Up, and the address (network order) with its prefix when addr. */
 int vs_hk_if_up(const char *ifname, uint32_t vip, uint8_t prefix, bool addr);
 

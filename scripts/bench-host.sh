@@ -25,11 +25,14 @@
 # offloads, what dpdk-vipshare used before). Busy polling, and
 # --idle-sleep BENCH_IDLE (50 us) for vnet; tcp: vnet once per --gro-hold
 # in BENCH_GRO_HOLDS (default "0 50": GRO within one burst, and segments
-# held across bursts up to 50 us, dpdk-vipshare's default).
+# held across bursts up to 50 us, dpdk-vipshare's default); vnet once per
+# setting in BENCH_NAPIS (default "on": the kernel receives from the host
+# port in a NAPI thread of its own, --host-napi; "on off" for both in one
+# series, interleaved run by run for app).
 #
 # Usage: scripts/bench-host.sh [BUILD] (default build); run as root under
 # flock /tmp/vs-net.lock. Environment: BENCH_RUNS (3), BENCH_T (5 s),
-# BENCH_GEN (3 s), BENCH_HOSTS, BENCH_GRO_HOLDS, BENCH_IDLE (50), BENCH_FRAMECNT (2048: the
+# BENCH_GEN (3 s), BENCH_HOSTS, BENCH_GRO_HOLDS, BENCH_NAPIS, BENCH_IDLE (50), BENCH_FRAMECNT (2048: the
 # af_packet NIC's ring, frames), BENCH_WHAT ("tcp gen app").
 # Namespaces vsh-*, DPDK prefix vsh-n; all removed on exit.
 set -euo pipefail
@@ -42,6 +45,7 @@ T=${BENCH_T:-5}
 GEN=${BENCH_GEN:-3}
 HOSTS=${BENCH_HOSTS:-vnet tapv tap}
 GROS=${BENCH_GRO_HOLDS:-0 50}
+NAPIS=${BENCH_NAPIS:-on}
 IDLE=${BENCH_IDLE:-50}
 FRAMECNT=${BENCH_FRAMECNT:-2048}
 WHAT=${BENCH_WHAT:-tcp gen app}
@@ -164,12 +168,13 @@ tcp_variant() { # label host args...
 
 udp_snmp() { nsx vsh-n awk '/^Udp:/ { if (h) { print $2 + $6; exit } h = 1 }' /proc/net/snmp; }
 
-gen_variant() { # label host lcores
+gen_variant() { # label host lcores relay-args...
 	local label=$1 host=$2 lcores=$3 u0 u1 i
+	shift 3
 	rm -rf /var/run/dpdk/vsh-n
 	: >"$work/relay.out"
 	ip netns exec vsh-n "$RELAY" -l "$lcores" --no-huge -m 512 --no-pci --file-prefix vsh-n \
-		--log-level 'lib.*:warning' -- --host "$host" --gen "$GEN" \
+		--log-level 'lib.*:warning' -- --host "$host" "$@" --gen "$GEN" \
 		--gen-dst 10.77.0.2 --gen-src 10.77.1.0 >"$work/relay.out" \
 		2>"$work/relay.err" &
 	RP=$!
@@ -203,24 +208,44 @@ print("| %s | %d | %.3f | %.3f | %.3f | %d |" % (label, j["queues"],
 PY
 }
 
-# app_variant LABEL HOST: dpdk-vipshare --bench-host, RUNS runs, in a
-# namespace of its own each
+# app_run OUT HOST APP-ARGS...: one dpdk-vipshare --bench-host run in a
+# namespace of its own; its Mpps appended to OUT
+app_run() {
+	local out=$1 host=$2
+	shift 2
+	ip netns add vsh-a
+	ip -n vsh-a link set lo up
+	rm -rf /var/run/dpdk/vsh-a
+	ip netns exec vsh-a timeout 60 "$APP" -l 0 --no-huge -m 256 --no-pci \
+		--file-prefix vsh-a --log-level 'lib.*:warning' --vdev net_null0 -- \
+		--vip 10.79.0.100/24 --node 1/1 --host "$host" --garp 0 --igmp off \
+		--bench-host --bench-seconds "$GEN" "$@" >"$work/app.out" 2>&1 || true
+	ip netns del vsh-a
+	tail -1 "$work/app.out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["udp_mpps"])' \
+		>>"$out" 2>/dev/null || echo 0 >>"$out"
+}
+
+app_row() { # label file
+	printf '| %s | %s | [%s] |\n' "$1" "$(median <"$2")" "$(paste -sd' ' "$2")" | tee -a "$work/app.md"
+}
+
+# app_variant LABEL HOST: RUNS runs
 app_variant() {
-	local label=$1 host=$2 k
+	local k
 	: >"$work/a"
+	for ((k = 0; k < RUNS; k++)); do app_run "$work/a" "$2"; done
+	app_row "$1" "$work/a"
+}
+
+# app_vnet: RUNS runs of vnet per --host-napi setting of NAPIS, the
+# settings interleaved run by run
+app_vnet() {
+	local k np
+	for np in $NAPIS; do : >"$work/a-$np"; done
 	for ((k = 0; k < RUNS; k++)); do
-		ip netns add vsh-a
-		ip -n vsh-a link set lo up
-		rm -rf /var/run/dpdk/vsh-a
-		ip netns exec vsh-a timeout 60 "$APP" -l 0 --no-huge -m 256 --no-pci \
-			--file-prefix vsh-a --log-level 'lib.*:warning' --vdev net_null0 -- \
-			--vip 10.79.0.100/24 --node 1/1 --host "$host" --garp 0 --igmp off \
-			--bench-host --bench-seconds "$GEN" >"$work/app.out" 2>&1 || true
-		ip netns del vsh-a
-		tail -1 "$work/app.out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["udp_mpps"])' \
-			>>"$work/a" 2>/dev/null || echo 0 >>"$work/a"
+		for np in $NAPIS; do app_run "$work/a-$np" vnet:vs0 --host-napi "$np"; done
 	done
-	printf '| %s | %s | [%s] |\n' "$label" "$(median <"$work/a")" "$(paste -sd' ' "$work/a")" | tee -a "$work/app.md"
+	for np in $NAPIS; do app_row "vnet, --host-napi $np" "$work/a-$np"; done
 }
 
 {
@@ -238,8 +263,11 @@ if [[ " $WHAT " == *" tcp "* ]]; then
 			continue
 		fi
 		for g in $GROS; do
-			tcp_variant "vnet gro-hold $g" vnet --gro-hold "$g"
-			tcp_variant "vnet gro-hold $g idle-sleep $IDLE" vnet --gro-hold "$g" --idle-sleep "$IDLE"
+			for np in $NAPIS; do
+				tcp_variant "vnet napi $np gro-hold $g" vnet --gro-hold "$g" --napi "$np"
+				tcp_variant "vnet napi $np gro-hold $g idle-sleep $IDLE" vnet --gro-hold "$g" \
+					--napi "$np" --idle-sleep "$IDLE"
+			done
 		done
 	done
 fi
@@ -247,6 +275,13 @@ if [[ " $WHAT " == *" gen "* ]]; then
 	echo "| host port | lcores | offered Mpps | written Mpps | UDP layer Mpps | dropped |" >"$work/gen.md"
 	echo "| --- | ---: | ---: | ---: | ---: | ---: |" >>"$work/gen.md"
 	for h in $HOSTS; do
+		if [ "$h" = vnet ]; then
+			for np in $NAPIS; do
+				gen_variant "vnet napi $np" vnet 0 --napi "$np"
+				gen_variant "vnet napi $np" vnet 0-1 --napi "$np"
+			done
+			continue
+		fi
 		gen_variant "$h" "$h" 0
 		gen_variant "$h" "$h" 0-1
 	done
@@ -255,7 +290,7 @@ if [[ " $WHAT " == *" app "* ]]; then
 	echo "| dpdk-vipshare --bench-host, 1 worker | into the UDP layer, Mpps (median) | runs |" >"$work/app.md"
 	echo "| --- | ---: | --- |" >>"$work/app.md"
 	for h in $HOSTS; do
-		case $h in tap) app_variant net_tap net_tap:vs0 ;; tapv) app_variant tap tap:vs0 ;; *) app_variant "$h" "$h:vs0" ;; esac
+		case $h in tap) app_variant net_tap net_tap:vs0 ;; tapv) app_variant tap tap:vs0 ;; vnet) app_vnet ;; *) app_variant "$h" "$h:vs0" ;; esac
 	done
 fi
 echo

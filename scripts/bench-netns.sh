@@ -35,7 +35,8 @@
 #   VSB_HOST host port of the peer runs (vnet:vs0), VSB_OUT output dir,
 #   VSB_GRO_HOLDS: peer runs of dpdk-vipshare once per --gro-hold value in
 #   this list (e.g. "0 50": GRO within one burst against held across
-#   bursts, in one run; default: the default only).
+#   bursts, in one run; default: the default only); VSB_NAPIS likewise per
+#   --host-napi setting (e.g. "on off"; default: the default only).
 # Namespaces vsb-sw, vsb-c, vsb-p, vsb-n1..3, DPDK prefixes vsb-*; all
 # removed on exit. Nothing is created outside the namespaces.
 set -euo pipefail
@@ -184,7 +185,7 @@ node_vipshare() { # k nodes lcores-spec nic-vdev-extra host-spec
 	ip netns exec "$ns" "$BIN" $3 --no-huge -m 256 --no-pci --file-prefix "vsb-n$k" \
 		--log-level 'lib.*:warning' --vdev "net_af_packet0,iface=eth0$4" -- \
 		--vip $VIP/24 --node "$2" --hash-compat nft --idle-sleep "${NODE_IDLE:-$IDLE}" \
-		${NODE_GRO:+--gro-hold "$NODE_GRO"} --host "$5" >"$OUT/vipshare-n$k.log" 2>&1 </dev/null &
+		${NODE_GRO:+--gro-hold "$NODE_GRO"} ${NODE_NAPI:+--host-napi "$NODE_NAPI"} --host "$5" >"$OUT/vipshare-n$k.log" 2>&1 </dev/null &
 	PIDS+=($!)
 	eval "VS_PID_$k=$!"
 	for i in $(seq 300); do
@@ -337,7 +338,12 @@ peer() {
 	OWNER=$(echo "192.168.100.1 0 0" | "$BUILD/app/vipshare-which" --total-nodes $NODES --hash-compat nft)
 	echo "peer owner node $OWNER" | tee -a "$OUT/peer.txt"
 	peer_run nft
-	if [ -n "${VSB_GRO_HOLDS:-}" ]; then
+	if [ -n "${VSB_NAPIS:-}" ]; then
+		for g in $VSB_NAPIS; do
+			NODE_NAPI=$g peer_run "vipshare-idle$IDLE-napi-$g" "$IDLE"
+			NODE_NAPI=$g peer_run "vipshare-busy-napi-$g" 0
+		done
+	elif [ -n "${VSB_GRO_HOLDS:-}" ]; then
 		for g in $VSB_GRO_HOLDS; do
 			NODE_GRO=$g peer_run "vipshare-idle$IDLE-gro$g" "$IDLE"
 			NODE_GRO=$g peer_run "vipshare-busy-gro$g" 0

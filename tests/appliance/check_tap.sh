@@ -6,7 +6,9 @@
 # with the NIC's MAC and MTU, brings it up with the VIP and prefix on it,
 # answers vipshare-ctl, and on SIGTERM / SIGINT exits within a second,
 # printing its statistics, with the interface gone; for vnet also after
-# SIGKILL (its peer's namespace dies with the process).
+# SIGKILL (its peer's namespace dies with the process), and its NAPI in a
+# thread of its own by default (sysfs threaded 1, GRO on), not with
+# --host-napi off.
 # The NIC is a veth whose peer stays silent (nothing is sent anywhere).
 set -euo pipefail
 
@@ -35,11 +37,11 @@ ip -n "$NS" link set nic0 up
 ip -n "$NS" link set peer0 up
 nic_mac=$(ip netns exec "$NS" cat /sys/class/net/nic0/address)
 
-start() {
+start() { # [more options]
 	ip netns exec "$NS" "$APP" -l 0 --no-huge -m 256 --no-pci \
 		--file-prefix "$PFX" --vdev net_af_packet0,iface=nic0 -- \
 		--vip 192.168.77.100/24 --node 2/3 --host "$KIND:$TAP" \
-		--idle-sleep 200 --garp 0 --igmp off >"$out" 2>&1 &
+		--idle-sleep 200 --garp 0 --igmp off "$@" >"$out" 2>&1 &
 	pid=$!
 	for _ in $(seq 100); do
 		ip -n "$NS" -4 addr show dev "$TAP" 2>/dev/null | grep -q 192.168.77.100 && return 0
@@ -90,6 +92,24 @@ for sig in TERM INT; do
 	esac
 	stop_with "$sig"
 done
+
+# vnet: the kernel side's NAPI in a thread of its own, unless --host-napi off
+napi_state() {
+	echo "$(ip netns exec "$NS" cat /sys/class/net/$TAP/threaded)" \
+		"$(ip netns exec "$NS" ethtool -k $TAP | awk '$1 == "generic-receive-offload:" {print $2}')"
+}
+if [ "$KIND" = vnet ]; then
+	for napi in on off; do
+		start --host-napi $napi
+		st=$(napi_state)
+		echo "--host-napi $napi: threaded, GRO: $st"
+		case $napi/$st in
+		"on/1 on" | "off/0 off") ;;
+		*) fail "--host-napi $napi: threaded, GRO are '$st'" ;;
+		esac
+		stop_with TERM
+	done
+fi
 
 # --no-host-addr: the TAP comes up without the VIP.
 ip netns exec "$NS" "$APP" -l 0 --no-huge -m 256 --no-pci --file-prefix "$PFX" \

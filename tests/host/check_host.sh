@@ -21,6 +21,13 @@
 #     nothing out of order: TcpExtTCPOFOQueue); a lone segment with nothing
 #     after it is released by the bound (the kernel's RST for it comes back
 #     within 1 s, and no sooner than 1.5 ms: it was held);
+#   - vnet: vs0 receives in a NAPI thread of its own (the default; the
+#     relay's --napi): sysfs threaded = 1, GRO and UDP GRO forwarding on,
+#     TSO still on, and the 24 MB and the hold probe above went through
+#     that NAPI (veth's rx_queue_0_xdp_packets, counted only by its NAPI
+#     poll, at least the relay's writes); with sysfs read-only the relay
+#     says why and leaves vs0 as without it (threaded 0, GRO off), and
+#     frames still cross (ping), past the NAPI (xdp_packets stays 0);
 #   - the interface is gone after a clean exit, and (vnet) after SIGKILL too:
 #     its peer's namespace dies with the process.
 #
@@ -66,11 +73,12 @@ ip -n vsht-n link set n0 up
 ip -n vsht-n link set n0 arp off
 ip netns exec vsht-n sysctl -qw net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.n0.rp_filter=1
 
-start() { # [relay options, default --idle-sleep 20]
+WRAP=()
+start() { # [relay options, default --idle-sleep 20]; the relay under WRAP
 	local args=("$@")
 	[ $# -gt 0 ] || args=(--idle-sleep 20)
 	rm -rf /var/run/dpdk/vsht-n
-	ip netns exec vsht-n "$relay" -l 0 --no-huge -m 256 --no-pci \
+	ip netns exec vsht-n "${WRAP[@]}" "$relay" -l 0 --no-huge -m 256 --no-pci \
 		--file-prefix vsht-n --log-level 'lib.*:warning' \
 		--vdev net_af_packet0,iface=n0,framecnt=2048 -- --host "$be" \
 		"${args[@]}" >"$work/relay.out" 2>"$work/relay.err" &
@@ -126,7 +134,21 @@ else:
     c.close()
 PY
 
+feature() { ip netns exec vsht-n ethtool -k vs0 | awk -v f="$1:" '$1 == f {print $2}'; }
+threaded() { ip netns exec vsht-n cat /sys/class/net/vs0/threaded; }
+napi_polled() { # frames vs0's NAPI poll took (veth counts them there only)
+	ip netns exec vsht-n ethtool -S vs0 | awk '/rx_queue_[0-9]+_xdp_packets:/ {s += $2} END {print s + 0}'
+}
+
 start
+if [ "$be" = vnet ]; then
+	echo "vs0: threaded $(threaded), GRO $(feature generic-receive-offload)," \
+		"UDP GRO forwarding $(feature rx-udp-gro-forwarding), TSO $(feature tcp-segmentation-offload)"
+	[ "$(threaded)" = 1 ] || fail "vs0: NAPI not threaded"
+	[ "$(feature generic-receive-offload)" = on ] || fail "vs0: GRO off"
+	[ "$(feature rx-udp-gro-forwarding)" = on ] || fail "vs0: UDP GRO forwarding off"
+	[ "$(feature tcp-segmentation-offload)" = on ] || fail "vs0: TSO off"
+fi
 ip netns exec vsht-n nstat -n
 ip netns exec vsht-c nstat -n
 ip netns exec vsht-n python3 "$work/xfer.py" server >"$work/server.out" 2>&1 &
@@ -151,12 +173,13 @@ csum_errors() {
 [ "$(csum_errors vsht-n)" = 0 ] || fail "checksum errors on the host port side"
 [ "$(csum_errors vsht-c)" = 0 ] || fail "checksum errors on the client"
 
+[ "$be" = vnet ] && polled=$(napi_polled)
 kill -TERM "$RP"
 wait "$RP" || fail "relay exit status $?"
 RP=
 json=$(tail -1 "$work/relay.out")
 echo "$json"
-python3 - "$json" <<'PY' || fail "counters"
+python3 - "$json" "${polled:--}" <<'PY' || fail "counters"
 import json, sys
 j = json.loads(sys.argv[1])
 def need(cond, what):
@@ -170,6 +193,10 @@ need(j["wire_tso_sw"] > 0 and j["wire_segs"] > j["host_rx_super"],
      "super-frames segmented for the NIC")
 need(j["host_vnet_bad"] == 0 and j["host_too_long"] == 0, "no header drops")
 need(j["wire_tso_drop"] == 0, "no super-frame dropped")
+if sys.argv[2] != "-":
+    need(int(sys.argv[2]) >= j["host_tx"],
+         "NAPI polled %s frames of the %d written" % (sys.argv[2], j["host_tx"]))
+    print("vs0's NAPI thread took %s frames (%d written)" % (sys.argv[2], j["host_tx"]))
 print("super-frames: %d into the kernel (%d wire frames in %d writes), "
       "%d out of it (%d wire frames)" % (j["host_tx_super"], j["host_tx_wire"],
       j["host_tx"], j["host_rx_super"], j["wire_segs"]))
@@ -200,6 +227,26 @@ awk -v m="${stray:-0}" 'BEGIN {exit !(m >= 1.5)}' ||
 kill -TERM "$RP"
 wait "$RP" || fail "relay exit status $?"
 RP=
+
+# vnet without a writable sysfs: no threaded NAPI, so no GRO either (its
+# NAPI would run in the sending core's softirq); frames still cross
+if [ "$be" = vnet ]; then
+	WRAP=(unshare -m sh -c 'mount -o remount,bind,ro /sys && exec "$@"' sh)
+	start
+	WRAP=()
+	grep -q "vs0: threaded NAPI (sysfs threaded): Read-only file system" "$work/relay.err" ||
+		{ cat "$work/relay.err" >&2; fail "no reason given for the missing threaded NAPI"; }
+	echo "read-only sysfs: threaded $(threaded), GRO $(feature generic-receive-offload)," \
+		"UDP GRO forwarding $(feature rx-udp-gro-forwarding)"
+	[ "$(threaded)" = 0 ] || fail "read-only sysfs: vs0 threaded"
+	[ "$(feature generic-receive-offload)" = off ] || fail "read-only sysfs: GRO left on"
+	[ "$(feature rx-udp-gro-forwarding)" = off ] || fail "read-only sysfs: UDP GRO forwarding left on"
+	ip netns exec vsht-c ping -c 3 -i 0.2 -W 2 10.66.0.2 >/dev/null || fail "read-only sysfs: no ping through"
+	[ "$(napi_polled)" = 0 ] || fail "read-only sysfs: frames went through NAPI anyway"
+	kill -TERM "$RP"
+	wait "$RP" || fail "relay exit status $?"
+	RP=
+fi
 
 # the interface must not outlive the process, however it ends
 if [ "$be" = vnet ]; then

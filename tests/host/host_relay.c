@@ -10,7 +10,9 @@
  *           and software checksums). One queue per lcore. TCP segments
  *           are held for GRO up to --gro-hold microseconds (default 50,
  *           as dpdk-vipshare's; 0: merged only within one burst), written
- *           before an --idle-sleep.
+ *           before an --idle-sleep. vnet: the kernel receives in a NAPI
+ *           thread of its own unless --napi off (as dpdk-vipshare's
+ *           --host-napi).
  *   --gen S 60-byte UDP frames built in memory, written into the host port
  *           for S seconds by every lcore on its own queue; no NIC needed.
  *
@@ -46,6 +48,7 @@ static uint16_t nic = RTE_MAX_ETHPORTS;
 static struct rte_mempool *pool, *ipool;
 static uint32_t idle_us;
 static uint32_t gro_hold_us = VS_HOST_GRO_HOLD_US;
+static bool napi = true;
 static double gen_secs;
 static uint32_t gen_src, gen_dst;
 
@@ -213,6 +216,7 @@ usage(void)
 	fprintf(stderr,
 		"usage: vs-host-relay [EAL] -- [--host vnet|tapv|tap] "
 		"[--ifname NAME] [--mtu N] [--idle-sleep US] [--gro-hold US] "
+		"[--napi on|off] "
 		"[--gen SECONDS --gen-dst A.B.C.D --gen-src A.B.C.D]\n");
 	exit(2);
 }
@@ -226,6 +230,7 @@ main(int argc, char **argv)
 		{"mtu", required_argument, NULL, 'm'},
 		{"idle-sleep", required_argument, NULL, 's'},
 		{"gro-hold", required_argument, NULL, 'H'},
+		{"napi", required_argument, NULL, 'N'},
 		{"gen", required_argument, NULL, 'g'},
 		{"gen-dst", required_argument, NULL, 'd'},
 		{"gen-src", required_argument, NULL, 'S'},
@@ -274,6 +279,11 @@ main(int argc, char **argv)
 		case 'H':
 			gro_hold_us = (uint32_t)atoi(optarg);
 			break;
+		case 'N':
+			if (strcmp(optarg, "on") && strcmp(optarg, "off"))
+				usage();
+			napi = !strcmp(optarg, "on");
+			break;
 		case 'g':
 			gen_secs = atof(optarg);
 			break;
@@ -316,6 +326,7 @@ main(int argc, char **argv)
 	hc.mtu = mtu;
 	hc.nb_queues = (uint16_t)nq;
 	hc.gro_hold_us = gro_hold_us;
+	hc.napi = napi;
 	hc.pool = pool;
 	hc.port = RTE_MAX_ETHPORTS;
 	if (hc.be == VS_HOST_BE_ETH) {

@@ -23,7 +23,8 @@
 # af_xdp without that drop-in, and on af_packet without CAP_NET_ADMIN or
 # CAP_NET_RAW. Host ports: tap works in the unit as it is; --host vnet
 # needs CAP_SYS_ADMIN (its peer's network namespace) and is refused
-# without; the default (no --host, vnet) falls back to a TAP and says so. vfio-pci (CAP_IPC_LOCK, CAP_SYS_RAWIO) and virtio-user need
+# without, and runs without its NAPI thread (read-only /sys), saying so;
+# the default (no --host, vnet) falls back to a TAP and says so. vfio-pci (CAP_IPC_LOCK, CAP_SYS_RAWIO) and virtio-user need
 # devices this machine does not have.
 # A build under /tmp, /var/tmp, /home or /root (which the sandbox hides, as
 # the unit does) is run from a copy of the daemon under /run.
@@ -223,6 +224,12 @@ for c in "${cases[@]}"; do
 		# it must have said so and used a TAP
 		if [ "$host" = default ]; then
 			grep -q "using tap:vs0 instead" "$out" || { cat "$out" >&2; fail "$name: no fall-back to tap said"; }
+		fi
+		# /sys is read-only in the unit (ProtectKernelTunables): vnet
+		# runs without its NAPI thread and says why
+		if [ "$host" = vnet ]; then
+			grep -q "threaded NAPI (sysfs threaded): Read-only file system" "$out" ||
+				{ cat "$out" >&2; fail "$name: no word on the NAPI thread left out"; }
 		fi
 		echo "ok: $name: up ($IFN with the VIP, control socket answers), stopped"
 	else

@@ -134,6 +134,7 @@ assert_same(const struct vs_conf *a, const struct vs_conf *b)
 	assert_int_equal(a->replay, b->replay);
 	assert_int_equal(a->idle_sleep_us, b->idle_sleep_us);
 	assert_int_equal(a->gro_hold_us, b->gro_hold_us);
+	assert_int_equal(a->host_napi, b->host_napi);
 	assert_int_equal(a->stats_interval, b->stats_interval);
 	assert_int_equal(a->frag_max, b->frag_max);
 	assert_int_equal(a->frag_timeout_ms, b->frag_timeout_ms);
@@ -173,7 +174,7 @@ test_three_vips(void **state)
 		"--garp", "5", "--node", "2/4", "--igmp", "report",
 		"--igmp-interval", "7", "--burst", "16", "--host", "tap:vs7",
 		"--port", "net_x", "--no-host-addr", "--idle-sleep", "50",
-		"--gro-hold", "120",
+		"--gro-hold", "120", "--host-napi", "off",
 		"--stats-interval", "2", "--frag-max", "99",
 		"--frag-timeout", "321", "--bench-size", "imix",
 		"--vip", "192.168.100.100/24", "--node", "1,3/3",
@@ -211,6 +212,7 @@ test_three_vips(void **state)
 	assert_int_equal(back.burst, 16);
 	assert_int_equal(back.idle_sleep_us, 50);
 	assert_int_equal(back.gro_hold_us, 120);
+	assert_false(back.host_napi);
 	assert_int_equal(back.stats_interval, 2);
 	assert_int_equal(back.frag_max, 99);
 	assert_int_equal(back.frag_timeout_ms, 321);
