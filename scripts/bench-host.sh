@@ -33,7 +33,8 @@
 # Usage: scripts/bench-host.sh [BUILD] (default build); run as root under
 # flock /tmp/vs-net.lock. Environment: BENCH_RUNS (3), BENCH_T (5 s),
 # BENCH_GEN (3 s), BENCH_HOSTS, BENCH_GRO_HOLDS, BENCH_NAPIS, BENCH_IDLE (50), BENCH_FRAMECNT (2048: the
-# af_packet NIC's ring, frames), BENCH_WHAT ("tcp gen app").
+# af_packet NIC's ring, frames), BENCH_WHAT ("tcp gen app"), BENCH_SETTLE (5 s
+# between --bench-host runs).
 # Namespaces vsh-*, DPDK prefix vsh-n; all removed on exit.
 set -euo pipefail
 
@@ -48,6 +49,7 @@ GROS=${BENCH_GRO_HOLDS:-0 50}
 NAPIS=${BENCH_NAPIS:-on}
 IDLE=${BENCH_IDLE:-50}
 FRAMECNT=${BENCH_FRAMECNT:-2048}
+SETTLE=${BENCH_SETTLE:-5}
 WHAT=${BENCH_WHAT:-tcp gen app}
 APP=$build/app/dpdk-vipshare
 CLK=$(getconf CLK_TCK)
@@ -221,6 +223,9 @@ app_run() {
 		--vip 10.79.0.100/24 --node 1/1 --host "$host" --garp 0 --igmp off \
 		--bench-host --bench-seconds "$GEN" "$@" >"$work/app.out" 2>&1 || true
 	ip netns del vsh-a
+	# the kernel tears a namespace (and the host port's own) down in a
+	# worker thread after this returns: let it finish before the next run
+	sleep "$SETTLE"
 	tail -1 "$work/app.out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["udp_mpps"])' \
 		>>"$out" 2>/dev/null || echo 0 >>"$out"
 }
