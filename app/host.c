@@ -234,19 +234,23 @@ eth_rx_offload(struct vs_host_queue *qu, struct rte_mbuf *m)
 static inline uint64_t
 gro_flow_bit(const struct rte_mbuf *m)
 {
-	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint32_t ihl, a, b, ports;
+	const struct rte_ipv4_hdr *ip;
+	uint32_t l3, ports;
 
-	if (m->data_len < 14 + 20)
+	if (m->data_len < sizeof(struct rte_ether_hdr) + sizeof(*ip))
 		return ~0ULL;
-	ihl = (d[14] & 0xfu) * 4u;
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+				     sizeof(struct rte_ether_hdr));
+	l3 = sizeof(struct rte_ether_hdr) + rte_ipv4_hdr_len(ip);
 	/* a fragment has no ports to tell its flow by */
-	if (m->data_len < 14 + ihl + 4 || ((d[20] & 0x3f) | d[21]) != 0)
+	if (m->data_len < l3 + sizeof(ports) ||
+	    (ip->fragment_offset &
+	     rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
 		return ~0ULL;
-	memcpy(&a, d + 26, 4);
-	memcpy(&b, d + 30, 4);
-	memcpy(&ports, d + 14 + ihl, 4);
-	return 1ULL << (((a ^ b ^ ports) * 0x9e3779b1u) >> 26);
+	memcpy(&ports, rte_pktmbuf_mtod_offset(m, const uint8_t *, l3),
+	       sizeof(ports));
+	return 1ULL << (((ip->src_addr ^ ip->dst_addr ^ ports) * 0x9e3779b1u) >>
+			26);
 }
 
 /* Everything held, merged, appended to out. */
@@ -395,7 +399,6 @@ int
 vs_host_up(struct vs_host *h, uint32_t vip, uint8_t prefix, bool addr)
 {
 	char name[IF_NAMESIZE];
-
 	int r;
 
 	if (vs_host_ifname(h, name) < 0)

@@ -431,30 +431,40 @@ features_restrict(const char *ifname)
  * address): sysfs shows the interfaces of the namespace it was mounted in,
  * which need not be ours.
  */
+/* /sys/class/net/IFNAME/FILE's text into buf (NUL-terminated); -errno */
 static int
-sysfs_net_path(const struct vs_host *h, const char *file, char *p, size_t sz)
+sysfs_read(const char *ifname, const char *file, char *buf, size_t sz)
 {
-	char buf[64], mac[RTE_ETHER_ADDR_FMT_SIZE];
+	char p[64 + IF_NAMESIZE];
 	ssize_t n;
 	int fd;
 
-	snprintf(p, sz, "/sys/class/net/%s/ifindex", h->conf.ifname);
+	snprintf(p, sizeof(p), "/sys/class/net/%s/%s", ifname, file);
 	fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0 || (buf[n] = '\0', atoi(buf) != h->ifindex))
-		return -ENODEV;
-	snprintf(p, sz, "/sys/class/net/%s/address", h->conf.ifname);
-	fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, sz - 1);
 	close(fd);
 	if (n <= 0)
 		return -ENODEV;
 	buf[n] = '\0';
+	return 0;
+}
+
+static int
+sysfs_net_path(const struct vs_host *h, const char *file, char *p, size_t sz)
+{
+	char buf[64], mac[RTE_ETHER_ADDR_FMT_SIZE];
+	int r;
+
+	r = sysfs_read(h->conf.ifname, "ifindex", buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	if (atoi(buf) != h->ifindex)
+		return -ENODEV;
+	r = sysfs_read(h->conf.ifname, "address", buf, sizeof(buf));
+	if (r < 0)
+		return r;
 	rte_ether_format_addr(mac, sizeof(mac), &h->conf.mac);
 	if (strncasecmp(buf, mac, strlen(mac)) != 0)
 		return -ENODEV;
