@@ -431,6 +431,19 @@ features_restrict(const char *ifname)
  * address): sysfs shows the interfaces of the namespace it was mounted in,
  * which need not be ours.
  */
+/* v into the file at path (sysfs, procfs): 0 or -errno */
+static int
+write_file(const char *path, const char *v)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -errno;
+	r = write(fd, v, strlen(v)) < 0 ? -errno : 0;
+	close(fd);
+	return r;
+}
+
 /* /sys/class/net/IFNAME/FILE's text into buf (NUL-terminated); -errno */
 static int
 sysfs_read(const char *ifname, const char *file, char *buf, size_t sz)
@@ -476,17 +489,10 @@ static int
 sysfs_threaded(const struct vs_host *h, const char *v)
 {
 	char p[64 + IF_NAMESIZE];
-	int fd, r;
+	int r;
 
 	r = sysfs_net_path(h, "threaded", p, sizeof(p));
-	if (r < 0)
-		return r;
-	fd = open(p, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = write(fd, v, strlen(v)) < 0 ? -errno : 0;
-	close(fd);
-	return r;
+	return r < 0 ? r : write_file(p, v);
 }
 
 /*
@@ -534,13 +540,11 @@ vs_hk_napi(struct vs_host *h)
 static void
 write_sysctl(const char *path, const char *v)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int r = write_file(path, v);
 
-	if (fd < 0)
-		return; /* no IPv6 in this kernel: nothing to turn off */
-	if (write(fd, v, strlen(v)) < 0)
-		VS_LOG(host, DEBUG, "%s: %s\n", path, strerror(errno));
-	close(fd);
+	/* -ENOENT: no IPv6 in this kernel, nothing to turn off */
+	if (r < 0 && r != -ENOENT)
+		VS_LOG(host, DEBUG, "%s: %s\n", path, strerror(-r));
 }
 
 /*
